@@ -1,0 +1,22 @@
+export { loadConfig, type LoadConfigOptions, type DeepPartial } from './loadConfig';
+export {
+  configSchema,
+  configKeys,
+  envVarName,
+  ENV_PREFIX,
+  ENV_CONFIG_FILE,
+  GRID_KINDS,
+  LOG_LEVELS,
+  type Config,
+  type ConfigKey,
+  type KeySchema,
+  type GridKind,
+  type LogLevel,
+  type NodeConfig,
+  type GridConfig,
+  type TurnConfig,
+  type IdempotencyConfig,
+  type LimitsConfig,
+  type RegistryConfig,
+  type LogConfig,
+} from './schema';

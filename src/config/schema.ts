@@ -1,0 +1,240 @@
+/**
+ * The one JSON schema (draft-07, validated by ajv 8) of a node's configuration, with every default
+ * next to its key, and the hand-written `Config` type it compiles to. Every key is optional for the
+ * user: ajv's `useDefaults` fills in what is missing, and no object accepts keys it does not know.
+ *
+ * Keep `Config` and the schema in step: test/config.test.ts compares the defaults the schema
+ * produces with a literal typed as `Config`, and every key with its row in docs/config.md.
+ */
+
+/** Log levels, most verbose first. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The grid adapters a node can use. */
+export const GRID_KINDS = ['memory', 'hazelcast'] as const;
+/** One of {@link GRID_KINDS}: `memory` (embedded, single node) or `hazelcast` (a real cluster). */
+export type GridKind = (typeof GRID_KINDS)[number];
+
+/** Node timers (setTimeout/setInterval) overflow above this and fire after 1 ms instead. */
+const TIMER_MAX_MS = 2 ** 31 - 1;
+
+/** A port is 1..65535 in a member address (0, "any port", makes no sense for a member to dial). */
+const PORT = '(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})';
+/** host:port, where host is a name, an IPv4 address or a bracketed IPv6 address. */
+const MEMBER_PATTERN = `^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?):${PORT}$`;
+
+/** An integer duration in milliseconds; `minimum` is 1 unless zero has a meaning. */
+function ms(defaultMs: number, description: string, minimum: 0 | 1 = 1) {
+  return { type: 'integer', minimum, maximum: TIMER_MAX_MS, default: defaultMs, description } as const;
+}
+
+function integer(defaultValue: number, minimum: number, description: string) {
+  return { type: 'integer', minimum, default: defaultValue, description } as const;
+}
+
+/** A section: an object that rejects unknown keys and defaults to `{}` so its keys get defaults. */
+function section<P extends Record<string, object>>(description: string, properties: P) {
+  return { type: 'object', description, additionalProperties: false, default: {}, properties } as const;
+}
+
+/**
+ * The schema of the whole configuration. Descriptions double as the `must be …` text of pattern
+ * errors, so they read as a noun phrase.
+ */
+export const configSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'actorgrid node configuration',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    node: section('This node process.', {
+      // No default: the compile stage generates one per process (hostname-pid-random).
+      id: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$',
+        description: 'a node id of letters, digits, ".", "_" and "-" (at most 128 characters)',
+      },
+      host: { type: 'string', minLength: 1, default: '127.0.0.1', description: 'the interface to listen on' },
+      port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080, description: 'the HTTP port; 0 = any free port' },
+      actors: { type: 'string', minLength: 1, default: 'dist/actors', description: 'the directory to load actor classes from' },
+      drainTimeoutMs: ms(10000, 'how long a stopping node waits for calls in flight; 0 = do not wait', 0),
+    }),
+    grid: section('Where actor state lives.', {
+      kind: { type: 'string', enum: GRID_KINDS, default: 'memory', description: 'the grid adapter' },
+      clusterName: { type: 'string', minLength: 1, default: 'actorgrid', description: 'the Hazelcast cluster name' },
+      members: {
+        type: 'array',
+        minItems: 1,
+        uniqueItems: true,
+        items: { type: 'string', pattern: MEMBER_PATTERN, description: 'a "host:port" address such as 127.0.0.1:5701' },
+        default: ['127.0.0.1:5701'],
+        description: 'Hazelcast member addresses',
+      },
+      connectTimeoutMs: ms(10000, 'how long to try to reach the cluster before giving up'),
+      invocationTimeoutMs: ms(30000, 'how long the client retries one grid operation'),
+    }),
+    turn: section('One turn: lock, read, run a batch of calls, fenced write, unlock.', {
+      lockWaitMs: ms(5000, 'how long a turn waits for the entry lock before LOCK_TIMEOUT; 0 = do not wait', 0),
+      leaseMs: ms(15000, 'the lock lease; the grid force-unlocks after it'),
+      maxBatch: integer(64, 1, 'the most calls one turn runs'),
+    }),
+    idempotency: section('Stored results of calls with an idempotency key.', {
+      maxEntries: integer(128, 1, 'results kept per actor'),
+      maxAgeMs: { type: 'integer', minimum: 1, default: 86400000, description: 'how long a result is kept' },
+    }),
+    limits: section('Request limits.', {
+      maxPayloadBytes: integer(1048576, 1, 'the largest request body or frame'),
+      maxArgs: integer(32, 0, 'the most arguments one call may pass'),
+    }),
+    registry: section('The registry of live nodes.', {
+      heartbeatMs: ms(2000, 'how often a node refreshes its entry'),
+      ttlMs: ms(10000, 'how long an entry lives without a heartbeat'),
+    }),
+    log: section('Logging.', {
+      level: { type: 'string', enum: LOG_LEVELS, default: 'info', description: 'the least severe level logged' },
+    }),
+  },
+} as const;
+
+/** The JSON schema of one configuration key (the subset this module reads). */
+export interface KeySchema {
+  readonly type: 'string' | 'integer' | 'number' | 'boolean' | 'array';
+  readonly default?: unknown;
+  readonly description: string;
+  readonly items?: { readonly type: string };
+}
+
+/** One configuration key: where it sits, its environment variable and its schema. */
+export interface ConfigKey {
+  /** The section, e.g. `grid`. */
+  readonly section: keyof Config;
+  /** The key in its section, e.g. `invocationTimeoutMs`. */
+  readonly key: string;
+  /** `section.key`, e.g. `grid.invocationTimeoutMs`. */
+  readonly path: string;
+  /** The environment variable, e.g. `ACTORGRID_GRID_INVOCATION_TIMEOUT_MS`. */
+  readonly env: string;
+  readonly schema: KeySchema;
+}
+
+/** The prefix of every configuration environment variable. */
+export const ENV_PREFIX = 'ACTORGRID_';
+/** The environment variable naming the config file (it is not a key). */
+export const ENV_CONFIG_FILE = 'ACTORGRID_CONFIG';
+
+/** `invocationTimeoutMs` -> `INVOCATION_TIMEOUT_MS`. */
+function screamingSnake(camel: string): string {
+  return camel.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+/** The environment variable of a key: `ACTORGRID_<SECTION>_<KEY>`. */
+export function envVarName(section: string, key: string): string {
+  return `${ENV_PREFIX}${screamingSnake(section)}_${screamingSnake(key)}`;
+}
+
+/** Every configuration key, in schema order. */
+export function configKeys(): ConfigKey[] {
+  const keys: ConfigKey[] = [];
+  for (const [section, sectionSchema] of Object.entries(configSchema.properties)) {
+    for (const [key, schema] of Object.entries(sectionSchema.properties)) {
+      keys.push({
+        section: section as keyof Config,
+        key,
+        path: `${section}.${key}`,
+        env: envVarName(section, key),
+        schema: schema as KeySchema,
+      });
+    }
+  }
+  return keys;
+}
+
+/** The node process. */
+export interface NodeConfig {
+  /**
+   * The node's id, unique in the cluster (the node registry key).
+   * @default `<hostname>-<pid>-<6 random hex digits>`, generated when the config is loaded
+   */
+  readonly id: string;
+  /** The interface the HTTP/WebSocket server listens on. @default "127.0.0.1" */
+  readonly host: string;
+  /** The HTTP/WebSocket port; 0 picks any free port. @default 8080 */
+  readonly port: number;
+  /** The directory actor classes are loaded from. @default "dist/actors" */
+  readonly actors: string;
+  /** How long a stopping node waits for calls in flight, in ms; 0 = do not wait. @default 10000 */
+  readonly drainTimeoutMs: number;
+}
+
+/** The grid that holds actor state. */
+export interface GridConfig {
+  /** `memory` (embedded, single node) or `hazelcast`. @default "memory" */
+  readonly kind: GridKind;
+  /** The Hazelcast cluster name (hazelcast only). @default "actorgrid" */
+  readonly clusterName: string;
+  /** Hazelcast member addresses, `host:port` (hazelcast only). @default ["127.0.0.1:5701"] */
+  readonly members: readonly string[];
+  /** How long the client tries to reach the cluster, in ms (hazelcast only). @default 10000 */
+  readonly connectTimeoutMs: number;
+  /** How long the client retries one grid operation, in ms (hazelcast only). @default 30000 */
+  readonly invocationTimeoutMs: number;
+}
+
+/** The turn: lock an actor's entry, read, run a batch of calls, write fenced, unlock. */
+export interface TurnConfig {
+  /** How long a turn waits for the entry lock before failing with LOCK_TIMEOUT, in ms. @default 5000 */
+  readonly lockWaitMs: number;
+  /** The lock's lease, in ms: the grid force-unlocks after it and the fence rejects a late write. @default 15000 */
+  readonly leaseMs: number;
+  /** The most calls one turn runs against one read and one write. @default 64 */
+  readonly maxBatch: number;
+}
+
+/** Results of calls that carried an idempotency key, stored in the actor's record. */
+export interface IdempotencyConfig {
+  /** Results kept per actor; the oldest go first. @default 128 */
+  readonly maxEntries: number;
+  /** How long a result is kept, in ms. @default 86400000 (one day) */
+  readonly maxAgeMs: number;
+}
+
+/** Limits on what a client may send. */
+export interface LimitsConfig {
+  /** The largest request body or WebSocket frame, in bytes. @default 1048576 (1 MiB) */
+  readonly maxPayloadBytes: number;
+  /** The most arguments one call may pass. @default 32 */
+  readonly maxArgs: number;
+}
+
+/** The registry of live app nodes (entries with a TTL, refreshed by a heartbeat). */
+export interface RegistryConfig {
+  /** How often a node refreshes its entry, in ms. @default 2000 */
+  readonly heartbeatMs: number;
+  /** How long an entry lives without a heartbeat, in ms; at least twice `heartbeatMs`. @default 10000 */
+  readonly ttlMs: number;
+}
+
+/** Logging. */
+export interface LogConfig {
+  /** The least severe level logged; `silent` logs nothing. @default "info" */
+  readonly level: LogLevel;
+}
+
+/**
+ * A node's validated, fully defaulted and deeply frozen configuration, as `loadConfig` returns it.
+ *
+ * @example
+ * const config = loadConfig({ overrides: { node: { port: 0 } } });
+ * config.grid.kind; // "memory" unless the file or ACTORGRID_GRID_KIND says otherwise
+ */
+export interface Config {
+  readonly node: NodeConfig;
+  readonly grid: GridConfig;
+  readonly turn: TurnConfig;
+  readonly idempotency: IdempotencyConfig;
+  readonly limits: LimitsConfig;
+  readonly registry: RegistryConfig;
+  readonly log: LogConfig;
+}

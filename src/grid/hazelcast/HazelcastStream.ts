@@ -1,0 +1,83 @@
+import type { Ringbuffer, ReadResultSet } from 'hazelcast-client';
+import type { GridStream, StreamReadResult } from '../Grid';
+import { StreamSequenceError } from '../GridErrors';
+import { call } from './hazelcastErrors';
+
+/** Hazelcast refuses readMany batches larger than this. */
+const MAX_BATCH = 1000;
+
+/**
+ * A GridStream over a Hazelcast Ringbuffer named `<name>.cap<tier>` (config/hazelcast.yaml gives each
+ * tier its capacity). Blocking reads cannot be cancelled in the client, so a read that times out
+ * leaves its blocking call pending and the next read from the same sequence joins it instead of
+ * issuing another.
+ */
+export class HazelcastStream implements GridStream {
+  private readonly pending = new Map<number, Promise<ReadResultSet<Buffer>>>();
+
+  constructor(
+    readonly name: string,
+    readonly capacity: number,
+    private readonly proxy: Promise<Ringbuffer<Buffer>>,
+  ) {}
+
+  async append(value: Buffer): Promise<number> {
+    const rb = await this.proxy;
+    return (await call(() => rb.add(value))).toNumber();
+  }
+
+  async head(): Promise<number> {
+    const rb = await this.proxy;
+    return (await call(() => rb.headSequence())).toNumber();
+  }
+
+  async tail(): Promise<number> {
+    const rb = await this.proxy;
+    return (await call(() => rb.tailSequence())).toNumber();
+  }
+
+  async read(from: number, max: number, waitMs = 0): Promise<StreamReadResult> {
+    if (!Number.isInteger(from) || from < 0) throw new RangeError(`invalid sequence ${from}`);
+    const rb = await this.proxy;
+    const count = Math.max(1, Math.min(max, MAX_BATCH));
+    let set = await call(() => rb.readMany(from, 0, count));
+    if (set.size() === 0) {
+      // Hazelcast clamps a start past the tail to tail + 1; ours is an error, as in the memory grid.
+      const next = set.getNextSequenceToReadFrom().toNumber();
+      if (from > next) throw new StreamSequenceError(this.name, from, next - 1);
+      if (waitMs > 0) {
+        const waited = await this.waitFor(rb, from, count, waitMs);
+        if (waited) set = waited;
+      }
+    }
+    return this.toResult(from, set, count);
+  }
+
+  private async waitFor(rb: Ringbuffer<Buffer>, from: number, count: number, waitMs: number): Promise<ReadResultSet<Buffer> | undefined> {
+    let blocking = this.pending.get(from);
+    if (!blocking) {
+      blocking = call(() => rb.readMany(from, 1, count));
+      this.pending.set(from, blocking);
+      const forget = (): void => void this.pending.delete(from);
+      blocking.then(forget, forget);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
+    try {
+      return await Promise.race([blocking, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private toResult(from: number, set: ReadResultSet<Buffer>, max: number): StreamReadResult {
+    const result: StreamReadResult = { items: [], next: from };
+    const n = Math.min(set.size(), max);
+    for (let i = 0; i < n; i++) result.items.push({ seq: set.getSequence(i).toNumber(), value: set.get(i) });
+    // Hazelcast starts a read from before the head at the head: what lay between was overwritten.
+    const first = result.items.length > 0 ? result.items[0].seq : set.getNextSequenceToReadFrom().toNumber();
+    if (first > from) result.lost = { from, to: first - 1 };
+    result.next = result.items.length > 0 ? result.items[result.items.length - 1].seq + 1 : Math.max(from, first);
+    return result;
+  }
+}
