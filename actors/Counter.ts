@@ -1,0 +1,31 @@
+import { Action, Actor, Query, State } from '../src';
+
+/**
+ * A counter every node sees.
+ *
+ * curl -X POST localhost:8080/actors/Counter/hits/increment -H 'content-type: application/json' -d '[5]'
+ */
+@Actor('Counter')
+export class Counter {
+  @State() value = 0;
+
+  /** Adds `by` (default 1) and returns the new value. */
+  @Action()
+  increment(by: number = 1): number {
+    this.value += by;
+    return this.value;
+  }
+
+  /** The current value, read without a lock. */
+  @Query()
+  get(): number {
+    return this.value;
+  }
+
+  /** Sets the value back to 0. */
+  @Action()
+  reset(): number {
+    this.value = 0;
+    return this.value;
+  }
+}

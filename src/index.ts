@@ -1,0 +1,13 @@
+/**
+ * actorgrid's public API. Import `reflect-metadata` once at your entry point, before this module.
+ *
+ * @example
+ * import 'reflect-metadata';
+ * import { Actor, Action, Query, State } from 'actorgrid';
+ */
+export { Actor, Action, Query, State, ActorContext, ActorRegistry, RegistryError, StateCodec, createActorRef } from './actor';
+export type { ActorOptions, MethodOptions, ActorRef, ActorType, ActorMethod, CallRequest, CallInvoker, Constructor } from './actor';
+export { ActorGridError, UnavailableError, ConfigError, ERROR_CODES, HTTP_STATUS, JSON_RPC_CODE, type ErrorCode } from './errors';
+export { loadConfig, type Config, type DeepPartial } from './config';
+export { Logger, type LogLevel } from './runtime/Logger';
+export { MemoryGrid, MemoryGridStore, HazelcastGrid, P, type Grid, type GridMap, type GridStream, type Predicate } from './grid';

@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import type { DependencyContainer } from 'tsyringe';
+import type { ActorMethod, ActorRegistry, ActorType, StateCodec } from '../actor';
+import { ActorContext, applyState } from '../actor';
+import { actorKey, type CallInvoker, type CallRequest } from '../actor/CallRequest';
+import { ActorGridError, UnavailableError } from '../errors';
+import type { Grid, GridMap } from '../grid';
+import type { ActorRecord } from './ActorRecord';
+import type { Logger } from './Logger';
+import { PendingCall } from './PendingCall';
+import { methodError } from './methodError';
+import { runTurn, type CallOutcome, type TurnEnv } from './Turn';
+
+/** Invoker settings (config `turn` and `idempotency`). */
+export interface InvokerOptions {
+  /** How long a turn waits for an actor's lock. @default 5000 */
+  lockWaitMs: number;
+  /** The lock lease: the grid releases a lock held longer. @default 15000 */
+  leaseMs: number;
+  /** Most calls one turn runs. @default 64 */
+  maxBatch: number;
+  /** How long a call made from inside another actor's turn may wait to start. @default 200 */
+  nestedLockWaitMs: number;
+  /** How often a call is put back after its nested call met a locked actor. @default 50 */
+  maxNestedRetries: number;
+  /** How long a caller waits for a call by default. @default 30000 */
+  callTimeoutMs: number;
+  idempotency: { maxEntries: number; maxAgeMs: number };
+}
+
+interface KeyQueue {
+  type: ActorType;
+  id: string;
+  calls: PendingCall[];
+  running: boolean;
+}
+
+/**
+ * Runs actor calls on this node. One queue per actor key; one turn per key at a time; calls that
+ * arrive during a turn join the next one (up to `maxBatch`). @Query calls read the last committed
+ * state without a lock. Calls made from inside a turn (actor → actor) may wait only briefly for their
+ * target: if it is locked, the outer call is rolled back and put back after a random pause, so two
+ * actors calling each other never deadlock (docs/actors.md "Calls between actors").
+ */
+export class Invoker implements CallInvoker {
+  private readonly queues = new Map<string, KeyQueue>();
+  private readonly env: TurnEnv;
+  private inflight = 0;
+  private draining = false;
+  private idle: Array<() => void> = [];
+
+  constructor(
+    private readonly grid: Grid,
+    private readonly registry: ActorRegistry,
+    private readonly codec: StateCodec,
+    private readonly container: DependencyContainer,
+    private readonly log: Logger,
+    private readonly options: InvokerOptions,
+  ) {
+    this.env = {
+      codec,
+      log,
+      createInstance: (type) => this.container.resolve(type.ctor as never) as object,
+      createContext: (type, id, call) => this.context(type, id, call.request),
+      lockWaitMs: options.lockWaitMs,
+      leaseMs: options.leaseMs,
+      idempotency: options.idempotency,
+    };
+  }
+
+  /** Calls in progress on this node. */
+  get load(): number {
+    return this.inflight;
+  }
+
+  async invoke(request: CallRequest): Promise<unknown> {
+    const type = this.registry.type(request.type);
+    const method = type.method(request.method);
+    const args = method.checkArgs(request.args ?? []);
+    const nested = (request.chain?.length ?? 0) > 0;
+    if (this.draining && !nested) throw new UnavailableError('the node is draining');
+    const key = actorKey(type.name, request.id);
+    if (request.chain?.includes(key)) {
+      throw new ActorGridError('REENTRANCY', `call cycle: ${[...request.chain, key].join(' -> ')}`, { chain: [...request.chain, key] });
+    }
+    this.inflight += 1;
+    try {
+      return await (method.kind === 'query' ? this.query(type, request, method, args) : this.enqueue(type, key, request, method, args, nested));
+    } finally {
+      this.inflight -= 1;
+      if (this.inflight === 0) this.idle.splice(0).forEach((wake) => wake());
+    }
+  }
+
+  /**
+   * Stops taking calls from clients (they get UNAVAILABLE) and waits up to `timeoutMs` for the calls
+   * in progress, whose turns then release their locks.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    this.draining = true;
+    if (this.inflight === 0) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.idle.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  private actorMap(type: ActorType): GridMap<Buffer> {
+    return this.grid.map(`actor.${type.name}`);
+  }
+
+  private context(type: ActorType, id: string, request: CallRequest): ActorContext {
+    const key = actorKey(type.name, id);
+    return new ActorContext({
+      actorType: type.name,
+      actorId: id,
+      requestId: request.requestId ?? randomUUID(),
+      caller: request.caller,
+      chain: [...(request.chain ?? []), key],
+      deadline: request.deadline ?? Date.now() + this.options.callTimeoutMs,
+      idempotencyKey: request.idempotencyKey,
+      invoker: this,
+      registry: this.registry,
+    });
+  }
+
+  private async query(type: ActorType, request: CallRequest, method: ActorMethod, args: unknown[]): Promise<unknown> {
+    let raw: Buffer | undefined;
+    try {
+      raw = await this.actorMap(type).get(request.id);
+    } catch (err) {
+      throw err instanceof ActorGridError ? err : new UnavailableError('grid read failed', { cause: err });
+    }
+    const instance = this.env.createInstance(type);
+    if (raw) {
+      const record = this.codec.decode(raw) as ActorRecord;
+      if (record.s) applyState(instance, type, this.codec.decode(record.s) as Record<string, unknown>);
+    }
+    try {
+      return await this.context(type, request.id, request).run(() => method.invoke(instance, args));
+    } catch (thrown) {
+      throw methodError(thrown);
+    }
+  }
+
+  private enqueue(type: ActorType, key: string, request: CallRequest, method: ActorMethod, args: unknown[], nested: boolean): Promise<unknown> {
+    let queue = this.queues.get(key);
+    if (!queue) this.queues.set(key, (queue = { type, id: request.id, calls: [], running: false }));
+    const wait = this.options.nestedLockWaitMs;
+    const call = new PendingCall(request, method, args, nested ? Date.now() + wait * (0.5 + Math.random()) : undefined);
+    this.push(key, queue, call);
+    return call.promise;
+  }
+
+  private push(key: string, queue: KeyQueue, call: PendingCall): void {
+    call.state = 'queued';
+    queue.calls.push(call);
+    call.armStartTimer((expired) => {
+      const at = queue.calls.indexOf(expired);
+      if (at >= 0) queue.calls.splice(at, 1);
+    });
+    this.schedule(key, queue);
+  }
+
+  private schedule(key: string, queue: KeyQueue): void {
+    if (queue.running || queue.calls.length === 0) return;
+    queue.running = true;
+    const batch = this.takeBatch(queue);
+    runTurn(this.env, this.actorMap(queue.type), queue.type, queue.id, batch)
+      .then((outcomes) => this.settle(key, queue, outcomes))
+      .catch((err: unknown) => {
+        this.log.error('turn failed unexpectedly', { actor: key, err });
+        const error = ActorGridError.from(err);
+        batch.forEach((call) => call.reject(error));
+      })
+      .finally(() => {
+        queue.running = false;
+        if (queue.calls.length > 0) this.schedule(key, queue);
+        else if (this.queues.get(key) === queue) this.queues.delete(key);
+      });
+  }
+
+  /** The next batch: consecutive calls of one kind (nested calls wait briefly, others the full limit). */
+  private takeBatch(queue: KeyQueue): PendingCall[] {
+    const nested = queue.calls[0].nested;
+    let n = 0;
+    while (n < queue.calls.length && n < this.options.maxBatch && queue.calls[n].nested === nested) n++;
+    const batch = queue.calls.splice(0, n);
+    batch.forEach((call) => (call.state = 'running'));
+    return batch;
+  }
+
+  private settle(key: string, queue: KeyQueue, outcomes: CallOutcome[]): void {
+    for (const { call, result, error, retry } of outcomes) {
+      if (retry && call.attempts < this.options.maxNestedRetries && !this.draining) {
+        call.attempts += 1;
+        const pause = Math.random() * 20 * Math.min(call.attempts, 10);
+        setTimeout(() => {
+          if (!this.queues.has(key)) this.queues.set(key, queue);
+          this.push(key, this.queues.get(key)!, call);
+        }, pause);
+      } else if (error) {
+        call.reject(error);
+      } else {
+        call.resolve(result);
+      }
+    }
+  }
+}

@@ -1,0 +1,136 @@
+import type { ActorContext, ActorType, StateCodec } from '../actor';
+import { applyState, readState } from '../actor';
+import { ActorGridError, UnavailableError } from '../errors';
+import type { GridMap } from '../grid';
+import { LockNotOwnedError } from '../grid';
+import type { ActorRecord } from './ActorRecord';
+import { emptyRecord, findOutcome, trimOutcomes } from './ActorRecord';
+import type { Logger } from './Logger';
+import { lockTimeout, type PendingCall } from './PendingCall';
+import { methodError } from './methodError';
+
+/** What a turn needs from its node. */
+export interface TurnEnv {
+  codec: StateCodec;
+  log: Logger;
+  createInstance(type: ActorType): object;
+  createContext(type: ActorType, id: string, call: PendingCall): ActorContext;
+  lockWaitMs: number;
+  leaseMs: number;
+  idempotency: { maxEntries: number; maxAgeMs: number };
+}
+
+/** How one call of a batch ended. `retry`: put it back (a nested call met a locked actor). */
+export interface CallOutcome {
+  call: PendingCall;
+  result?: unknown;
+  error?: ActorGridError;
+  retry?: boolean;
+}
+
+/**
+ * One turn for one actor (DESIGN.md "The turn"): tryLock with a lease → read the record → run the
+ * batch in order, each call against the state the previous one left, a throwing call rolled back
+ * alone → one fenced write (replaceIfSame on the bytes read, or putIfAbsent for a new actor) →
+ * unlock. Outcomes are returned only after the unlock; the caller replies with them. Nothing is
+ * acknowledged before the grid acknowledged the write.
+ */
+export async function runTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, id: string, batch: PendingCall[]): Promise<CallOutcome[]> {
+  const nested = batch[0].nested;
+  const waitMs = nested ? Math.max(1, Math.min(...batch.map((c) => (c.startBy ?? 0) - Date.now()))) : env.lockWaitMs;
+  let locked: boolean;
+  try {
+    locked = await map.tryLock(id, waitMs, env.leaseMs);
+  } catch (err) {
+    return failAll(batch, asUnavailable(err));
+  }
+  if (!locked) return failAll(batch, lockTimeout(type.name, id));
+  try {
+    return await lockedTurn(env, map, type, id, batch);
+  } finally {
+    await map.unlock(id).catch((err: unknown) => {
+      if (err instanceof LockNotOwnedError) env.log.warn('lease ran out during a turn', { actor: `${type.name}/${id}`, leaseMs: env.leaseMs });
+      else env.log.warn('unlock failed', { actor: `${type.name}/${id}`, err });
+    });
+  }
+}
+
+async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, id: string, batch: PendingCall[]): Promise<CallOutcome[]> {
+  let raw: Buffer | undefined;
+  try {
+    raw = await map.get(id);
+  } catch (err) {
+    return failAll(batch, asUnavailable(err));
+  }
+  const record = raw ? (env.codec.decode(raw) as ActorRecord) : emptyRecord();
+  let instance = env.createInstance(type);
+  if (record.s) applyState(instance, type, env.codec.decode(record.s) as Record<string, unknown>);
+  const original = record.s ?? env.codec.encode(readState(instance, type));
+  let current = original;
+  let recorded = false;
+  const outcomes: CallOutcome[] = [];
+
+  for (const call of batch) {
+    const key = call.request.idempotencyKey;
+    const previous = key === undefined ? undefined : findOutcome(record, key);
+    if (previous) {
+      outcomes.push(previous.err ? { call, error: new ActorGridError(previous.err.code, previous.err.message, previous.err.data) } : { call, result: previous.ok });
+      continue;
+    }
+    try {
+      const ctx = env.createContext(type, id, call);
+      const target = instance;
+      const returned = await ctx.run(() => call.method.invoke(target, call.args));
+      // A copy, so that later calls of the batch cannot change a result already produced.
+      const result = returned !== null && typeof returned === 'object' ? env.codec.decode(env.codec.encode(returned)) : returned;
+      current = env.codec.encode(readState(instance, type));
+      if (key !== undefined) {
+        record.r.push([key, { at: Date.now(), ok: result }]);
+        recorded = true;
+      }
+      outcomes.push({ call, result });
+    } catch (thrown) {
+      instance = env.createInstance(type);
+      applyState(instance, type, env.codec.decode(current) as Record<string, unknown>);
+      const error = methodError(thrown);
+      if (error.code === 'LOCK_TIMEOUT' || error.code === 'CONFLICT') {
+        outcomes.push({ call, error, retry: true });
+        continue;
+      }
+      if (key !== undefined && !error.retryable) {
+        record.r.push([key, { at: Date.now(), err: { code: error.code, message: error.message, ...(error.data ? { data: error.data } : {}) } }]);
+        recorded = true;
+      }
+      outcomes.push({ call, error });
+    }
+  }
+
+  if (!recorded && current.equals(original)) return outcomes; // nothing changed: no write
+  trimOutcomes(record, Date.now(), env.idempotency.maxEntries, env.idempotency.maxAgeMs);
+  const next: ActorRecord = { v: record.v + 1, s: current, r: record.r };
+  let written: boolean;
+  try {
+    const bytes = env.codec.encode(next);
+    written = raw ? await map.replaceIfSame(id, raw, bytes) : (await map.putIfAbsent(id, bytes)) === undefined;
+  } catch (err) {
+    // The write's outcome is unknown (the grid did not answer): retryable, and safe to retry with an idempotency key.
+    return failAll(batch, asUnavailable(err), outcomes);
+  }
+  if (!written) {
+    return failAll(batch, new ActorGridError('CONFLICT', `actor ${type.name}/${id} was written by another turn (the lock lease ran out)`, { type: type.name, id }), outcomes);
+  }
+  return outcomes;
+}
+
+function asUnavailable(err: unknown): ActorGridError {
+  if (err instanceof ActorGridError) return err;
+  return new UnavailableError(`grid call failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}
+
+/** Fails every call of the batch with `error`, except calls already marked for a retry. */
+function failAll(batch: PendingCall[], error: ActorGridError, outcomes?: CallOutcome[]): CallOutcome[] {
+  return batch.map((call) => {
+    const earlier = outcomes?.find((o) => o.call === call);
+    return earlier?.retry ? earlier : { call, error };
+  });
+}

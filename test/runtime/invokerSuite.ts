@@ -1,0 +1,202 @@
+import { strict as assert } from 'node:assert';
+import { ActorGridError } from '../../src/errors';
+import type { Grid } from '../../src/grid';
+import type { Invoker } from '../../src/runtime/Invoker';
+import { Account } from '../../actors/Account';
+import { Counter } from '../../actors/Counter';
+import { ShoppingCart } from '../../actors/ShoppingCart';
+import { Echo, Gate, Ping } from '../fixtures/testActors';
+import { inProcessInvoker } from '../support/inProcessNode';
+import { uniqueName, waitFor } from '../support/waitFor';
+
+const CLASSES = [Counter, ShoppingCart, Account, Gate, Ping, Echo];
+
+/** Rejects with the coded error, and returns it. */
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof ActorGridError, `expected a coded error, got ${String(err)}`);
+    return err.code;
+  }
+  assert.fail('expected the call to fail');
+}
+
+/**
+ * The invocation engine's behaviour, run on each grid with two invokers ("nodes") in this process
+ * sharing one grid. The multi-process tests in test/integration repeat the key cases over HTTP/WS.
+ */
+export function invokerSuite(gridName: string, connect: () => Promise<Grid>): void {
+  describe(`Invoker (turns) on the ${gridName} grid`, function () {
+    const grids: Grid[] = [];
+    let a: Invoker;
+    let b: Invoker;
+
+    before(async function () {
+      grids.push(await connect(), await connect());
+      a = inProcessInvoker(grids[0], CLASSES);
+      b = inProcessInvoker(grids[1], CLASSES);
+    });
+
+    after(async function () {
+      await Promise.allSettled(grids.map((g) => g.shutdown()));
+    });
+
+    const call = (inv: Invoker, type: string, id: string, method: string, args: unknown[] = [], extra: object = {}) =>
+      inv.invoke({ type, id, method, args, ...extra });
+
+    it('applies concurrent increments from two nodes exactly once each, with distinct results', async function () {
+      const id = uniqueName('c');
+      const n = 300;
+      const results = (await Promise.all(
+        Array.from({ length: n }, (_, i) => call(i % 2 ? a : b, 'Counter', id, 'increment', [1])),
+      )) as number[];
+      assert.equal(new Set(results).size, n, 'every returned value is distinct');
+      assert.deepEqual([...results].sort((x, y) => x - y), Array.from({ length: n }, (_, i) => i + 1));
+      assert.equal(await call(a, 'Counter', id, 'get'), n);
+      assert.equal(await call(b, 'Counter', id, 'get'), n);
+    });
+
+    it('rolls back a throwing call alone and reports ACTOR_ERROR', async function () {
+      const id = uniqueName('acct');
+      await call(a, 'Account', id, 'deposit', [100]);
+      const batch = await Promise.allSettled([
+        call(a, 'Account', id, 'deposit', [10]),
+        call(a, 'Account', id, 'withdraw', [1000]),
+        call(a, 'Account', id, 'deposit', [1]),
+      ]);
+      assert.equal(batch[0].status, 'fulfilled');
+      assert.equal(batch[2].status, 'fulfilled');
+      assert.equal(batch[1].status, 'rejected');
+      const err = (batch[1] as PromiseRejectedResult).reason as ActorGridError;
+      assert.equal(err.code, 'ACTOR_ERROR');
+      assert.match(err.message, /insufficient funds/);
+      assert.equal(await call(b, 'Account', id, 'balance'), 111);
+    });
+
+    it('keeps rich state: Maps and Dates survive the grid', async function () {
+      const id = uniqueName('cart');
+      await call(a, 'ShoppingCart', id, 'add', ['apple', 2]);
+      await call(b, 'ShoppingCart', id, 'add', ['pear', 1]);
+      await call(a, 'ShoppingCart', id, 'add', ['apple', 3]);
+      const items = (await call(b, 'ShoppingCart', id, 'items')) as Array<{ sku: string; qty: number; addedAt: Date }>;
+      assert.deepEqual(items.map((i) => [i.sku, i.qty]), [['apple', 5], ['pear', 1]]);
+      assert.ok(items[0].addedAt instanceof Date);
+      assert.equal(await call(a, 'ShoppingCart', id, 'remove', ['pear']), true);
+      const out = (await call(b, 'ShoppingCart', id, 'checkout')) as { items: unknown[]; checkedOutAt: Date };
+      assert.equal(out.items.length, 1);
+      assert.ok(out.checkedOutAt instanceof Date);
+      assert.equal(await codeOf(call(a, 'ShoppingCart', id, 'add', ['fig', 1])), 'ACTOR_ERROR');
+    });
+
+    it('applies a call with an idempotency key once, on whichever node it is retried', async function () {
+      const id = uniqueName('idem');
+      const key = uniqueName('key');
+      const first = await call(a, 'Counter', id, 'increment', [5], { idempotencyKey: key });
+      const again = await call(b, 'Counter', id, 'increment', [5], { idempotencyKey: key });
+      const racing = await Promise.all([
+        call(a, 'Counter', id, 'increment', [5], { idempotencyKey: key }),
+        call(b, 'Counter', id, 'increment', [5], { idempotencyKey: key }),
+      ]);
+      assert.equal(first, 5);
+      assert.equal(again, 5);
+      assert.deepEqual(racing, [5, 5]);
+      assert.equal(await call(a, 'Counter', id, 'get'), 5);
+      // a failed call's outcome is remembered too
+      await call(a, 'Account', id, 'deposit', [1]);
+      const k2 = uniqueName('key');
+      assert.equal(await codeOf(call(a, 'Account', id, 'withdraw', [50], { idempotencyKey: k2 })), 'ACTOR_ERROR');
+      await call(a, 'Account', id, 'deposit', [100]);
+      assert.equal(await codeOf(call(b, 'Account', id, 'withdraw', [50], { idempotencyKey: k2 })), 'ACTOR_ERROR', 'the first outcome, not a new attempt');
+      assert.equal(await call(b, 'Account', id, 'balance'), 101);
+    });
+
+    it('moves money both ways concurrently without deadlock and conserves the total', async function () {
+      this.timeout(120000);
+      const x = uniqueName('x');
+      const y = uniqueName('y');
+      await call(a, 'Account', x, 'deposit', [1000]);
+      await call(b, 'Account', y, 'deposit', [1000]);
+      const n = 40;
+      const transfers = Array.from({ length: n }, (_, i) =>
+        i % 2 ? call(a, 'Account', x, 'transfer', [y, 3]) : call(b, 'Account', y, 'transfer', [x, 2]),
+      );
+      const settled = await Promise.allSettled(transfers);
+      const failed = settled.filter((s) => s.status === 'rejected') as PromiseRejectedResult[];
+      assert.deepEqual(failed.map((f) => String(f.reason)), [], 'every transfer completed');
+      const bx = (await call(a, 'Account', x, 'balance')) as number;
+      const by = (await call(b, 'Account', y, 'balance')) as number;
+      assert.equal(bx + by, 2000);
+      assert.equal(bx, 1000 - 3 * (n / 2) + 2 * (n / 2));
+    });
+
+    it('fails a call cycle fast with REENTRANCY and leaves no change behind', async function () {
+      const p = uniqueName('p');
+      const q = uniqueName('q');
+      assert.equal(await codeOf(call(a, 'Ping', p, 'forward', [[q, p]])), 'REENTRANCY');
+      assert.equal(await call(a, 'Ping', p, 'count'), 0);
+      assert.equal(await call(a, 'Ping', q, 'count'), 0);
+      assert.equal(await call(b, 'Ping', p, 'forward', [[q]]), 1, 'an acyclic chain works');
+      assert.equal(await call(b, 'Ping', q, 'count'), 1);
+    });
+
+    it('passes the call chain and caller to nested calls', async function () {
+      const who = (await call(a, 'Echo', 'e1', 'whoAmI', [], { caller: 'client:test' })) as { chain: string[]; caller: string };
+      assert.deepEqual(who.chain, ['Echo/e1']);
+      assert.equal(who.caller, 'client:test');
+    });
+
+    it('rejects unknown types, methods and bad arguments before any turn', async function () {
+      assert.equal(await codeOf(call(a, 'Nope', 'x', 'get')), 'UNKNOWN_ACTOR_TYPE');
+      assert.equal(await codeOf(call(a, 'Counter', 'x', 'nope')), 'UNKNOWN_ACTOR_METHOD');
+      assert.equal(await codeOf(call(a, 'Counter', 'x', 'constructor')), 'UNKNOWN_ACTOR_METHOD');
+      const id = uniqueName('bad');
+      assert.equal(await codeOf(call(a, 'Counter', id, 'increment', ['abc'])), 'INVALID_ARGUMENTS');
+      assert.equal(await codeOf(call(a, 'Counter', id, 'increment', [1, 2])), 'INVALID_ARGUMENTS');
+      assert.equal(await call(a, 'Counter', id, 'get'), 0, 'nothing was written');
+    });
+
+    it('fails with LOCK_TIMEOUT when another node holds the actor past the wait limit', async function () {
+      const id = uniqueName('locked');
+      const quick = inProcessInvoker(grids[1], CLASSES, { lockWaitMs: 200 });
+      let release!: () => void;
+      Gate.waiters.set(id, new Promise<void>((r) => (release = r)));
+      const holding = call(a, 'Gate', id, 'hold', [id, 'first']);
+      await waitFor('a to hold the lock', () => grids[1].map('actor.Gate').isLocked(id));
+      assert.equal(await codeOf(quick.invoke({ type: 'Gate', id, method: 'write', args: ['second'] })), 'LOCK_TIMEOUT');
+      release();
+      assert.equal(await holding, 1);
+      assert.deepEqual(await call(b, 'Gate', id, 'read'), { writes: 1, note: 'first' });
+      Gate.waiters.delete(id);
+    });
+
+    it('fails a turn whose lease ran out and was overtaken with CONFLICT, never overwriting', async function () {
+      this.timeout(60000);
+      const id = uniqueName('lease');
+      const short = inProcessInvoker(grids[0], CLASSES, { leaseMs: 1500 });
+      await call(b, 'Gate', id, 'write', ['v1']);
+      let release!: () => void;
+      Gate.waiters.set(id, new Promise<void>((r) => (release = r)));
+      const slow = short.invoke({ type: 'Gate', id, method: 'hold', args: [id, 'from the slow turn'] });
+      await waitFor('the slow turn to hold the lock', () => grids[1].map('actor.Gate').isLocked(id));
+      // b waits out the lease, then commits its own write
+      assert.equal(await call(b, 'Gate', id, 'write', ['v2']), 2);
+      release();
+      assert.equal(await codeOf(slow), 'CONFLICT');
+      assert.deepEqual(await call(a, 'Gate', id, 'read'), { writes: 2, note: 'v2' });
+      Gate.waiters.delete(id);
+    });
+
+    it('batches calls that arrive during a turn', async function () {
+      const id = uniqueName('batch');
+      const n = 64;
+      await Promise.all(Array.from({ length: n }, () => call(a, 'Counter', id, 'increment', [1])));
+      const record = await grids[0].map('actor.Counter').get(id);
+      assert.ok(record);
+      // the version counts committed turns: far fewer than calls when they batch
+      const { StateCodec } = await import('../../src/actor');
+      const v = (new StateCodec().decode(record) as { v: number }).v;
+      assert.ok(v < n / 2, `expected batching, got ${v} turns for ${n} calls`);
+    });
+  });
+}

@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { container } from 'tsyringe';
+import { ActorRegistry, StateCodec, type Constructor } from '../../src/actor';
+import type { Grid } from '../../src/grid';
+import { Invoker, type InvokerOptions } from '../../src/runtime/Invoker';
+import { Logger } from '../../src/runtime/Logger';
+
+/** Defaults for in-process invokers in tests: short waits so failure paths are quick. */
+export const TEST_INVOKER_OPTIONS: InvokerOptions = {
+  lockWaitMs: 5000,
+  leaseMs: 15000,
+  maxBatch: 64,
+  nestedLockWaitMs: 100,
+  maxNestedRetries: 200,
+  callTimeoutMs: 30000,
+  idempotency: { maxEntries: 128, maxAgeMs: 3_600_000 },
+};
+
+/** An invoker over `grid`, as a node builds it, without the transports: a "node" inside the test process. */
+export function inProcessInvoker(grid: Grid, classes: Constructor[], options: Partial<InvokerOptions> = {}): Invoker {
+  const registry = new ActorRegistry().register(...classes).seal();
+  const log = new Logger(process.env.ACTORGRID_TEST_LOG ? 'debug' : 'silent');
+  return new Invoker(grid, registry, new StateCodec(), container.createChildContainer(), log, { ...TEST_INVOKER_OPTIONS, ...options });
+}

@@ -1,0 +1,19 @@
+import * as Mocha from 'mocha';
+
+/**
+ * Mocha's spec reporter, plus one plain closing line `N passed, N failed` (`, N skipped` when any
+ * were pending) so that every run, CI's included, shows how many tests really ran.
+ */
+class SummaryReporter extends Mocha.reporters.Spec {
+  constructor(runner: Mocha.Runner, options?: Mocha.MochaOptions) {
+    super(runner, options);
+    runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
+      const stats = runner.stats ?? { passes: 0, failures: 0, pending: 0 };
+      const skipped = stats.pending > 0 ? `, ${stats.pending} skipped` : '';
+      // After the spec reporter's own epilogue, which it writes on the same event.
+      process.nextTick(() => process.stdout.write(`\n${stats.passes} passed, ${stats.failures} failed${skipped}\n`));
+    });
+  }
+}
+
+export = SummaryReporter;
