@@ -16,7 +16,7 @@ const DEFAULTS: Omit<Config, 'node'> & { node: Omit<Config['node'], 'id'> } = {
     connectTimeoutMs: 10000,
     invocationTimeoutMs: 30000,
   },
-  turn: { lockWaitMs: 5000, leaseMs: 15000, maxBatch: 64 },
+  turn: { lockWaitMs: 5000, leaseMs: 15000, maxBatch: 64, nestedLockWaitMs: 200, maxNestedRetries: 50, callTimeoutMs: 30000 },
   idempotency: { maxEntries: 128, maxAgeMs: 86400000 },
   limits: { maxPayloadBytes: 1048576, maxArgs: 32 },
   registry: { heartbeatMs: 2000, ttlMs: 10000 },

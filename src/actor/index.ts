@@ -15,3 +15,9 @@ export { readState, applyState } from './actorState';
 export { ActorContext, type ActorContextInit } from './ActorContext';
 export { createActorRef, type ActorRef, type UntypedActor, type RefSender } from './ActorRef';
 export { actorKey, type CallRequest, type CallInvoker } from './CallRequest';
+
+import { actorRecordOf } from './ActorMetadata';
+/** Whether `value` is a class decorated with `@Actor` (used to load actor classes from a folder). */
+export function isActorClass(value: unknown): value is import('./decorators').Constructor {
+  return typeof value === 'function' && actorRecordOf(value) !== undefined;
+}

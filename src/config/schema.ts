@@ -79,6 +79,9 @@ export const configSchema = {
       lockWaitMs: ms(5000, 'how long a turn waits for the entry lock before LOCK_TIMEOUT; 0 = do not wait', 0),
       leaseMs: ms(15000, 'the lock lease; the grid force-unlocks after it'),
       maxBatch: integer(64, 1, 'the most calls one turn runs'),
+      nestedLockWaitMs: ms(200, 'how long a call made from inside another actor call may wait to start before its caller is rolled back and retried'),
+      maxNestedRetries: integer(50, 0, 'how often a call is rolled back and retried because a nested call met a locked actor'),
+      callTimeoutMs: ms(30000, 'the deadline a call gets when its caller sets none; nested calls inherit it'),
     }),
     idempotency: section('Stored results of calls with an idempotency key.', {
       maxEntries: integer(128, 1, 'results kept per actor'),
@@ -190,6 +193,16 @@ export interface TurnConfig {
   readonly leaseMs: number;
   /** The most calls one turn runs against one read and one write. @default 64 */
   readonly maxBatch: number;
+  /**
+   * How long a call made from inside another actor's call may wait to start (its lock included), in
+   * ms, before the outer call is rolled back and retried: two actors calling each other never
+   * deadlock. @default 200
+   */
+  readonly nestedLockWaitMs: number;
+  /** How often an outer call is rolled back and retried for that reason before it fails with LOCK_TIMEOUT. @default 50 */
+  readonly maxNestedRetries: number;
+  /** The deadline, in ms, of a call whose caller sets none; nested calls inherit it. @default 30000 */
+  readonly callTimeoutMs: number;
 }
 
 /** Results of calls that carried an idempotency key, stored in the actor's record. */

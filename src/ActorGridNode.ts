@@ -1,0 +1,162 @@
+import fastify, { type FastifyInstance } from 'fastify';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { ActorRegistry, StateCodec, type Constructor } from './actor';
+import { NodeRegistry } from './cluster';
+import type { Config } from './config';
+import { HazelcastGrid, MemoryGrid, type Grid } from './grid';
+import { Dispatcher, registerActorMethods, type NodeStatus } from './protocol';
+import { Invoker } from './runtime/Invoker';
+import { loadActors } from './runtime/loadActors';
+import { Logger } from './runtime/Logger';
+import { httpServerOptions, httpTransport } from './transport/http';
+import { WsConnections, wsTransport } from './transport/ws';
+
+/** What a node is built from. */
+export interface NodeOptions {
+  /** The validated config (`loadConfig()`). */
+  config: Config;
+  /** Actor classes to serve. When absent, they are loaded from `config.node.actors`. */
+  actors?: Constructor[];
+  /** A grid to use instead of the one `config.grid` describes (tests: several nodes on one memory store). */
+  grid?: Grid;
+  /** The logger. @default a Logger at `config.log.level` */
+  logger?: Logger;
+  /** Registers app services in the node's own DI container before actors are created. */
+  configure?: (container: DependencyContainer) => void;
+}
+
+/** DI token of the node's Grid, for actors that need it. */
+export const GRID = Symbol.for('actorgrid.Grid');
+
+/**
+ * One actorgrid node: the one composition root. It builds, from a validated config, the grid client,
+ * the actor registry, a DI container of its own, the invoker, the dispatcher and the HTTP/WebSocket
+ * transports, registers itself in the node registry, and drains on `stop()`. Nothing is module-global,
+ * so several nodes can run in one process.
+ *
+ * @example
+ * const node = await ActorGridNode.start({ config: loadConfig(), actors: [Counter] });
+ * console.log(node.url); // http://127.0.0.1:8080
+ * await node.stop();
+ */
+export class ActorGridNode {
+  private draining = false;
+  private stopped: Promise<void> | undefined;
+
+  private constructor(
+    readonly config: Config,
+    readonly grid: Grid,
+    readonly registry: ActorRegistry,
+    readonly container: DependencyContainer,
+    readonly invoker: Invoker,
+    readonly app: FastifyInstance,
+    readonly log: Logger,
+    private readonly nodes: NodeRegistry,
+    private readonly connections: WsConnections,
+    private readonly ownsGrid: boolean,
+  ) {}
+
+  /** The node's id (`config.node.id`). */
+  get id(): string {
+    return this.config.node.id;
+  }
+
+  /** Where the node listens, e.g. `http://127.0.0.1:8080` (the real port when configured with 0). */
+  get url(): string {
+    const address = this.app.server.address();
+    if (!address || typeof address === 'string') return `http://${this.config.node.host}:${this.config.node.port}`;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  }
+
+  /** Builds and starts a node; it is serving when the promise resolves. */
+  static async start(options: NodeOptions): Promise<ActorGridNode> {
+    const { config } = options;
+    const started = Date.now();
+    const log = options.logger ?? new Logger(config.log.level, `node ${config.node.id}`);
+    const registry = new ActorRegistry();
+    if (options.actors) registry.register(...options.actors);
+    else {
+      const loaded = loadActors(config.node.actors);
+      registry.register(...loaded.classes);
+    }
+    registry.seal();
+
+    const ownsGrid = !options.grid;
+    const grid = options.grid ?? (await connectGrid(config, log));
+    try {
+      const container = rootContainer.createChildContainer();
+      container.registerInstance(Logger, log);
+      container.registerInstance(GRID, grid);
+      options.configure?.(container);
+
+      const invoker = new Invoker(grid, registry, new StateCodec(), container, log.child('runtime'), {
+        ...config.turn,
+        idempotency: config.idempotency,
+      });
+      const nodes = new NodeRegistry(grid, config.registry);
+      const connections = new WsConnections();
+      const app = fastify({ logger: false, ...httpServerOptions(config.limits) });
+      const node = new ActorGridNode(config, grid, registry, container, invoker, app, log, nodes, connections, ownsGrid);
+
+      const dispatcher = new Dispatcher({
+        onInternalError: (err, ctx) => log.error('internal error', { method: ctx.method, id: ctx.id, err }),
+      });
+      registerActorMethods(dispatcher, invoker, { maxArgs: config.limits.maxArgs });
+      const status: NodeStatus = {
+        ready: () => !node.draining && grid.isConnected(),
+        cluster: async () => ({ self: config.node.id, nodes: await nodes.list(), members: await grid.members() }),
+      };
+      await app.register(httpTransport, { dispatcher, invoker, limits: config.limits, status });
+      await app.register(wsTransport, { dispatcher, limits: config.limits, connections });
+      await app.listen({ port: config.node.port, host: config.node.host });
+
+      await nodes.start(
+        () => ({ id: config.node.id, url: node.url, startedAt: started, load: invoker.load }),
+        (err) => log.warn('node registry heartbeat failed', { err }),
+      );
+      log.info(`serving ${registry.types().length} actor types on the ${grid.kind} grid`, {
+        actors: registry.types().map((t) => t.name).join(','),
+      });
+      return node;
+    } catch (err) {
+      if (ownsGrid) await grid.shutdown().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Drains and stops: `/health/ready` turns 503, new calls get UNAVAILABLE, WebSocket clients are
+   * told (close 1001) once their running requests are answered, calls in progress finish and release
+   * their locks (up to `node.drainTimeoutMs`), the node leaves the registry and the grid client closes.
+   */
+  stop(): Promise<void> {
+    this.stopped ??= this.drain();
+    return this.stopped;
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    const timeoutMs = this.config.node.drainTimeoutMs;
+    this.log.info('draining', { inflight: this.invoker.load });
+    await this.connections.closeAll(1001, 'node draining', { timeoutMs });
+    const finished = await this.invoker.drain(timeoutMs);
+    if (!finished) this.log.warn('calls still running after the drain timeout', { inflight: this.invoker.load });
+    await this.app.close();
+    await this.nodes.stop().catch((err: unknown) => this.log.warn('could not leave the node registry', { err }));
+    if (this.ownsGrid) await this.grid.shutdown();
+    this.log.info('stopped');
+  }
+}
+
+async function connectGrid(config: Config, log: Logger): Promise<Grid> {
+  if (config.grid.kind === 'memory') {
+    log.info('grid: embedded memory grid (single node; state lives in this process)');
+    return new MemoryGrid();
+  }
+  const { clusterName, members, connectTimeoutMs, invocationTimeoutMs } = config.grid;
+  log.info(`grid: connecting to Hazelcast cluster "${clusterName}"`, { members: members.join(',') });
+  const grid = await HazelcastGrid.connect({ clusterName, members: [...members], connectTimeoutMs, invocationTimeoutMs, instanceName: config.node.id });
+  log.info('grid: connected', { members: (await grid.members()).map((m) => m.address).join(',') });
+  return grid;
+}

@@ -1,0 +1,175 @@
+import { ActorGridError } from '../errors';
+import {
+  isJsonRpcId,
+  JSONRPC_VERSION,
+  type JsonRpcFailure,
+  type JsonRpcId,
+  type JsonRpcReply,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from './JsonRpc';
+import type { Session } from './Session';
+import { isInternalError, toErrorObject } from './wireErrors';
+
+/** Runs one JSON-RPC method. `params` is whatever the request carried (object, array or undefined). */
+export type MethodHandler = (params: unknown, session: Session) => Promise<unknown>;
+
+/** Where an INTERNAL error happened, for the log line. */
+export interface InternalErrorContext {
+  /** The JSON-RPC method, or an HTTP route such as `"POST /actors/*"`. */
+  method?: string;
+  /** The JSON-RPC request id, when there was one. */
+  id?: JsonRpcId;
+  /** The caller's session. */
+  session?: Session;
+}
+
+/** Receives every error that goes out as INTERNAL, with its stack, so the node can log it. */
+export type InternalErrorHook = (err: unknown, context: InternalErrorContext) => void;
+
+/** Dispatcher settings. */
+export interface DispatcherOptions {
+  /**
+   * Called with the original error whenever a client is answered INTERNAL (which never carries the
+   * error's message or stack). Pass the node's logger here.
+   * @default logs to `console.error`
+   */
+  onInternalError?: InternalErrorHook;
+  /**
+   * Most requests in one batch; a larger batch is answered with one PAYLOAD_TOO_LARGE error.
+   * @default 1000
+   */
+  maxBatch?: number;
+}
+
+/** A request that failed validation: the id to answer with (if readable) and why. */
+type Checked = { request: JsonRpcRequest } | { invalid: ActorGridError; id: JsonRpcId };
+
+/**
+ * The one entry point for every JSON-RPC method, shared by `POST /rpc` and the WebSocket. It
+ * validates JSON-RPC 2.0 requests and batches, runs the registered handler and turns anything
+ * thrown into a coded error object. `handle` never rejects.
+ *
+ * @example
+ * const dispatcher = new Dispatcher({ onInternalError: (err, ctx) => log.error({ err, ...ctx }) });
+ * registerActorMethods(dispatcher, invoker);
+ * const reply = await dispatcher.handle(JSON.parse(text), session); // undefined: nothing to send
+ */
+export class Dispatcher {
+  private readonly handlers = new Map<string, MethodHandler>();
+  private readonly onInternalError: InternalErrorHook;
+  private readonly maxBatch: number;
+
+  constructor(options: DispatcherOptions = {}) {
+    this.onInternalError = options.onInternalError ?? defaultInternalErrorHook;
+    this.maxBatch = options.maxBatch ?? 1000;
+  }
+
+  /** Adds a method. Registering the same name twice is a bug and throws. */
+  register(method: string, handler: MethodHandler): void {
+    if (this.handlers.has(method)) throw new Error(`JSON-RPC method "${method}" is already registered`);
+    this.handlers.set(method, handler);
+  }
+
+  /** True when `method` is registered. */
+  has(method: string): boolean {
+    return this.handlers.has(method);
+  }
+
+  /**
+   * Answers one decoded message: a request, a notification or a batch. Returns the response, the
+   * batch of responses in request order (entries run concurrently), or undefined when there is
+   * nothing to send (a notification, or a batch of notifications only).
+   */
+  async handle(message: unknown, session: Session): Promise<JsonRpcReply | undefined> {
+    if (!Array.isArray(message)) return this.handleOne(message, session);
+    if (message.length === 0) {
+      return this.errorResponse(new ActorGridError('INVALID_REQUEST', 'empty batch'), null);
+    }
+    if (message.length > this.maxBatch) {
+      return this.errorResponse(
+        new ActorGridError('PAYLOAD_TOO_LARGE', `batch of ${message.length} requests; at most ${this.maxBatch}`, {
+          maxBatch: this.maxBatch,
+        }),
+        null,
+      );
+    }
+    const replies = await Promise.all(message.map((entry) => this.handleOne(entry, session)));
+    const responses = replies.filter((r): r is JsonRpcResponse => r !== undefined);
+    return responses.length === 0 ? undefined : responses;
+  }
+
+  /**
+   * A failed response for `err` (anything thrown), reporting it to the INTERNAL hook when it goes out
+   * as INTERNAL. Transports use it for errors found before dispatching, e.g. PARSE_ERROR with id null.
+   */
+  errorResponse(err: unknown, id: JsonRpcId, context: InternalErrorContext = {}): JsonRpcFailure {
+    this.reportIfInternal(err, { ...context, id });
+    return { jsonrpc: JSONRPC_VERSION, id, error: toErrorObject(err) };
+  }
+
+  /** Passes `err` to the INTERNAL hook if it would go out as INTERNAL. Never throws. */
+  reportIfInternal(err: unknown, context: InternalErrorContext): void {
+    if (!isInternalError(err)) return;
+    try {
+      this.onInternalError(err, context);
+    } catch {
+      // A failing logger must not turn one bad request into a crashed node.
+    }
+  }
+
+  private async handleOne(entry: unknown, session: Session): Promise<JsonRpcResponse | undefined> {
+    const checked = checkRequest(entry);
+    if ('invalid' in checked) return this.errorResponse(checked.invalid, checked.id, { session });
+    const { request } = checked;
+    const notification = request.id === undefined;
+    const id = request.id ?? null;
+    const handler = this.handlers.get(request.method);
+    if (handler === undefined) {
+      if (notification) return undefined;
+      const err = new ActorGridError('METHOD_NOT_FOUND', `unknown method "${request.method}"`, { method: request.method });
+      return this.errorResponse(err, id);
+    }
+    try {
+      const result = await handler(request.params, session);
+      if (notification) return undefined;
+      // JSON has no undefined: a method that returns nothing answers null, so `result` is never lost.
+      return { jsonrpc: JSONRPC_VERSION, id, result: result === undefined ? null : result };
+    } catch (err) {
+      const context = { method: request.method, session };
+      if (!notification) return this.errorResponse(err, id, context);
+      this.reportIfInternal(err, { ...context, id });
+      return undefined;
+    }
+  }
+}
+
+/** Validates one request object; a readable id is kept so even an invalid request can be answered by id. */
+function checkRequest(entry: unknown): Checked {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    return invalid('a request must be an object', null);
+  }
+  const message = entry as Record<string, unknown>;
+  const hasId = Object.prototype.hasOwnProperty.call(message, 'id') && message.id !== undefined;
+  if (hasId && !isJsonRpcId(message.id)) return invalid('id must be a string, a number or null', null);
+  const id = hasId ? (message.id as JsonRpcId) : null;
+  if (message.jsonrpc !== JSONRPC_VERSION) return invalid('jsonrpc must be "2.0"', id);
+  if (typeof message.method !== 'string') return invalid('method must be a string', id);
+  const { params } = message;
+  if (params !== undefined && (typeof params !== 'object' || params === null)) {
+    return invalid('params must be an object or an array', id);
+  }
+  const request: JsonRpcRequest = { jsonrpc: JSONRPC_VERSION, method: message.method };
+  if (params !== undefined) request.params = params as JsonRpcRequest['params'];
+  if (hasId) request.id = id;
+  return { request };
+}
+
+function invalid(reason: string, id: JsonRpcId): Checked {
+  return { invalid: new ActorGridError('INVALID_REQUEST', `invalid request: ${reason}`), id };
+}
+
+function defaultInternalErrorHook(err: unknown, context: InternalErrorContext): void {
+  const { session, ...rest } = context;
+  console.error('[actorgrid] internal error', { ...rest, session: session?.id }, err);
+}

@@ -1,0 +1,36 @@
+/** The transport a session arrived on. */
+export type SessionTransport = 'http' | 'ws';
+
+/**
+ * What a JSON-RPC handler knows about its caller. An HTTP request is a session of its own; a
+ * WebSocket connection is one session for as long as it stays open.
+ *
+ * @example
+ * dispatcher.register('echo', async (params, session) => {
+ *   session.notify?.('echo.seen', { by: session.id });
+ *   return params;
+ * });
+ */
+export interface Session {
+  /** Unique on this node: the HTTP request id, or a random id per WebSocket connection. */
+  readonly id: string;
+  /** Which transport carries it. */
+  readonly transport: SessionTransport;
+  /** The peer's address as the socket sees it (no proxy headers are trusted). */
+  readonly remote?: string;
+  /**
+   * Sends a server → client JSON-RPC notification (`{jsonrpc, method, params}`, no id). Only
+   * WebSocket sessions have it. Encodes once per call, in the encoding the client last used on the
+   * connection (JSON until it sends a binary frame). Returns false when the connection is no longer
+   * open, in which case nothing was sent; throws when `params` cannot be encoded (a BigInt in JSON).
+   */
+  notify?(method: string, params: unknown): boolean;
+  /** Aborted when the connection closes (WebSocket sessions): handlers drop per-session state on it. */
+  readonly signal?: AbortSignal;
+}
+
+/** A short description of a session for logs and `CallRequest.caller`, e.g. `"ws:1f3c…@127.0.0.1"`. */
+export function describeSession(session: Session): string {
+  const remote = session.remote === undefined ? '' : `@${session.remote}`;
+  return `${session.transport}:${session.id}${remote}`;
+}

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import type { CallInvoker, CallRequest } from '../actor/CallRequest';
+import { checkActorCallParams, type CallParamLimits, type CallParams } from './callParams';
+import type { Dispatcher } from './Dispatcher';
+import { describeSession, type Session } from './Session';
+
+/** The JSON-RPC method that calls an actor (PROTOCOL.md). */
+export const ACTOR_CALL_METHOD = 'actor.call';
+
+/** Options of `registerActorMethods`. */
+export interface ActorMethodsOptions extends CallParamLimits {
+  /**
+   * Makes the `requestId` of each call (logs correlate on it).
+   * @default crypto.randomUUID
+   */
+  newRequestId?: () => string;
+}
+
+/**
+ * Registers the actor JSON-RPC methods on a dispatcher: `actor.call` with params
+ * `{type, id, method, args?, idempotencyKey?}`, checked strictly (INVALID_ARGUMENTS naming the field),
+ * then run by `invoker`. The caller is described as `"<transport>:<session id>@<remote>"`.
+ *
+ * @example
+ * registerActorMethods(dispatcher, invoker, { maxArgs: config.limits.maxArgs });
+ */
+export function registerActorMethods(dispatcher: Dispatcher, invoker: CallInvoker, options: ActorMethodsOptions = {}): void {
+  const newRequestId = options.newRequestId ?? randomUUID;
+  dispatcher.register(ACTOR_CALL_METHOD, async (params, session) => {
+    const call = checkActorCallParams(params, options);
+    return invoker.invoke(toCallRequest(call, session, newRequestId()));
+  });
+}
+
+/** Builds the runtime's `CallRequest` from checked client params; used by every transport. */
+export function toCallRequest(call: CallParams, session: Session, requestId: string): CallRequest {
+  const request: CallRequest = {
+    type: call.type,
+    id: call.id,
+    method: call.method,
+    args: call.args,
+    requestId,
+    caller: describeSession(session),
+  };
+  if (call.idempotencyKey !== undefined) request.idempotencyKey = call.idempotencyKey;
+  return request;
+}

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import { ActorGridError, UnavailableError } from '../../errors';
+import {
+  encodeReply,
+  isJsonRpcId,
+  notification,
+  type Codec,
+  type Codecs,
+  type Dispatcher,
+  type JsonRpcReply,
+  type JsonRpcResponse,
+  type Session,
+} from '../../protocol';
+
+/** What one connection needs from the transport. */
+export interface WsConnectionOptions {
+  dispatcher: Dispatcher;
+  codecs: Codecs;
+  /** Largest frame answered normally; larger ones (up to ws's `maxPayload`) get PAYLOAD_TOO_LARGE. */
+  maxPayloadBytes: number;
+  /** Frames in flight at which the connection stops reading from its socket until one finishes. */
+  maxInFlight: number;
+  /** The peer's address. */
+  remote?: string;
+}
+
+/**
+ * One WebSocket connection speaking JSON-RPC: text frames carry JSON, binary frames msgpack, and
+ * each reply uses the encoding of its request. A frame that cannot be decoded is answered with a
+ * -32700 error (id null) in the frame's encoding; a frame over the size limit with PAYLOAD_TOO_LARGE
+ * (id null: the frame is not read). The connection stays open either way. A text frame that is not
+ * valid UTF-8 is a WebSocket protocol error: ws closes the connection with 1007.
+ *
+ * Frames run concurrently, at most `maxInFlight` at a time. At the limit the connection pauses its
+ * socket (TCP back-pressure on the client) and queues the few frames ws had already read; it runs
+ * them, in order, as slots free up, and resumes reading once the queue is empty. Nothing a client
+ * sends can throw out of the socket's event handlers.
+ */
+export class WsConnection {
+  /** The session handlers see: id, `transport: 'ws'`, remote, `notify` and `signal`. */
+  readonly session: Session;
+  private readonly abort = new AbortController();
+  private inFlight = 0;
+  private draining = false;
+  private idleWaiters: (() => void)[] = [];
+  /** Frames read while at the limit; bounded, because the socket is paused meanwhile. */
+  private readonly queued: { data: WebSocket.RawData; isBinary: boolean }[] = [];
+  /** Notifications use the encoding the client last sent; JSON until it sends a binary frame. */
+  private notifyCodec: Codec;
+
+  constructor(
+    readonly socket: WebSocket,
+    private readonly options: WsConnectionOptions,
+  ) {
+    this.notifyCodec = options.codecs.json;
+    this.session = {
+      id: randomUUID(),
+      transport: 'ws',
+      ...(options.remote === undefined ? {} : { remote: options.remote }),
+      notify: (method, params) => this.notify(method, params),
+      signal: this.abort.signal,
+    };
+    socket.on('message', (data, isBinary) => {
+      if (this.inFlight < options.maxInFlight) this.onMessage(data, isBinary);
+      else this.queued.push({ data, isBinary });
+    });
+    socket.once('close', () => {
+      this.abort.abort();
+      this.settleIdle();
+    });
+  }
+
+  /** Frames received and not yet answered, queued ones included. */
+  get pending(): number {
+    return this.inFlight + this.queued.length;
+  }
+
+  /** Sends a notification, encoded once. False when the socket is no longer open; throws if `params` cannot be encoded. */
+  notify(method: string, params: unknown): boolean {
+    if (this.socket.readyState !== WebSocket.OPEN) return false;
+    const codec = this.notifyCodec;
+    this.socket.send(codec.encode(notification(method, params)), { binary: codec.binary });
+    return true;
+  }
+
+  /**
+   * Stops taking requests — from now on each request is answered UNAVAILABLE (retryable) by id — and
+   * resolves once the requests already running have been answered (or the socket closed).
+   */
+  drain(): Promise<void> {
+    this.draining = true;
+    if (this.pending === 0 || this.socket.readyState !== WebSocket.OPEN) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
+    const { dispatcher, codecs } = this.options;
+    const codec = isBinary ? codecs.msgpack : codecs.json;
+    try {
+      this.notifyCodec = codec;
+      const bytes = toBuffer(data);
+      if (bytes.length > this.options.maxPayloadBytes) {
+        const err = new ActorGridError('PAYLOAD_TOO_LARGE', `frame of ${bytes.length} bytes; at most ${this.options.maxPayloadBytes}`, {
+          maxPayloadBytes: this.options.maxPayloadBytes,
+        });
+        this.reply(codec, dispatcher.errorResponse(err, null));
+        return;
+      }
+      let message: unknown;
+      try {
+        message = codec.decode(bytes);
+      } catch (err) {
+        this.reply(codec, dispatcher.errorResponse(err, null, { session: this.session }));
+        return;
+      }
+      if (this.draining) {
+        this.reply(codec, this.refuse(message));
+        return;
+      }
+      this.track(dispatcher.handle(message, this.session).then((out) => this.reply(codec, out)));
+    } catch (err) {
+      // Only a bug gets here; report it and keep the connection.
+      dispatcher.reportIfInternal(err, { session: this.session });
+    }
+  }
+
+  /** UNAVAILABLE for every request (not notification) in a message that arrived while draining. */
+  private refuse(message: unknown): JsonRpcReply | undefined {
+    const err = new UnavailableError('the node is draining');
+    const entries = Array.isArray(message) ? message : [message];
+    const ids = entries.flatMap((entry) => {
+      const id = typeof entry === 'object' && entry !== null ? (entry as { id?: unknown }).id : null;
+      return id === undefined ? [] : [isJsonRpcId(id) ? id : null];
+    });
+    const responses: JsonRpcResponse[] = ids.map((id) => this.options.dispatcher.errorResponse(err, id));
+    if (responses.length === 0) return undefined;
+    return Array.isArray(message) ? responses : responses[0];
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight += 1;
+    if (this.inFlight >= this.options.maxInFlight && !this.socket.isPaused) this.socket.pause();
+    work
+      .catch((err: unknown) => this.options.dispatcher.reportIfInternal(err, { session: this.session }))
+      .finally(() => this.finished());
+  }
+
+  private finished(): void {
+    this.inFlight -= 1;
+    if (this.socket.readyState !== WebSocket.OPEN) {
+      this.queued.length = 0;
+    }
+    while (this.inFlight < this.options.maxInFlight && this.queued.length > 0) {
+      const { data, isBinary } = this.queued.shift() as { data: WebSocket.RawData; isBinary: boolean };
+      this.onMessage(data, isBinary);
+    }
+    if (this.socket.isPaused && this.queued.length === 0 && this.inFlight < this.options.maxInFlight && this.socket.readyState === WebSocket.OPEN) {
+      this.socket.resume();
+    }
+    if (this.pending === 0) this.settleIdle();
+  }
+
+  private settleIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Sends a reply if there is one and the socket is still open (a closed client's answers are dropped). */
+  private reply(codec: Codec, out: JsonRpcReply | undefined): void {
+    if (out === undefined || this.socket.readyState !== WebSocket.OPEN) return;
+    const payload = encodeReply(codec, out, this.options.dispatcher, this.session);
+    this.socket.send(payload, { binary: codec.binary });
+  }
+}
+
+function toBuffer(data: WebSocket.RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}

@@ -1,0 +1,3 @@
+export { wsTransport, wsMaxPayload, WS_ROUTE, type WsTransportOptions } from './wsTransport';
+export { WsConnections, type CloseAllOptions } from './WsConnections';
+export { WsConnection, type WsConnectionOptions } from './WsConnection';
