@@ -1,0 +1,89 @@
+import { strict as assert } from 'node:assert';
+import { ActorGridNode } from '../../src/ActorGridNode';
+import { loadConfig } from '../../src/config';
+import { MemoryGrid, MemoryGridStore } from '../../src/grid';
+import { Logger } from '../../src/runtime/Logger';
+import { Counter } from '../../actors/Counter';
+import { GREETER, Greeter, Greeting } from '../fixtures/diActors';
+
+const silent = new Logger('silent');
+const config = (id: string) => loadConfig({ env: {}, overrides: { node: { id, port: 0 }, log: { level: 'silent' } } });
+
+async function post(url: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+describe('ActorGridNode (in process, memory grid)', function () {
+  const nodes: ActorGridNode[] = [];
+  after(async function () {
+    await Promise.allSettled(nodes.map((n) => n.stop()));
+  });
+
+  it('injects app services and the logger into actors from the node\'s own container', async function () {
+    const node = await ActorGridNode.start({
+      config: config('di-1'),
+      actors: [Greeting],
+      logger: silent,
+      configure: (c) => c.registerInstance(GREETER, new Greeter('hej')),
+    });
+    nodes.push(node);
+    const other = await ActorGridNode.start({
+      config: config('di-2'),
+      actors: [Greeting],
+      logger: silent,
+      configure: (c) => c.registerInstance(GREETER, new Greeter('salut')),
+    });
+    nodes.push(other);
+    assert.deepEqual((await post(`${node.url}/actors/Greeting/g/greet`, ['ann'])).json, { result: 'hej, ann' });
+    assert.deepEqual((await post(`${other.url}/actors/Greeting/g/greet`, ['bo'])).json, { result: 'salut, bo' }, 'each node has its own container');
+  });
+
+  it('shares state between nodes on one grid and lists them in /cluster', async function () {
+    const store = new MemoryGridStore();
+    const a = await ActorGridNode.start({ config: config('share-a'), actors: [Counter], grid: new MemoryGrid(store), logger: silent });
+    nodes.push(a);
+    const b = await ActorGridNode.start({ config: config('share-b'), actors: [Counter], grid: new MemoryGrid(store), logger: silent });
+    nodes.push(b);
+    await post(`${a.url}/actors/Counter/shared/increment`, [2]);
+    assert.deepEqual((await post(`${b.url}/actors/Counter/shared/increment`, [3])).json, { result: 5 });
+    const cluster = (await (await fetch(`${a.url}/cluster`)).json()) as { nodes: Array<{ id: string; url: string }> };
+    assert.deepEqual(cluster.nodes.map((n) => n.id).sort(), ['share-a', 'share-b']);
+    assert.ok(cluster.nodes.some((n) => n.url === b.url));
+  });
+
+  it('drains on stop: not ready, calls refused with UNAVAILABLE, running calls answered, locks released', async function () {
+    const store = new MemoryGridStore();
+    const grid = new MemoryGrid(store);
+    const node = await ActorGridNode.start({ config: config('drain'), actors: [Counter], grid, logger: silent });
+    nodes.push(node);
+    const url = node.url;
+    const running = Array.from({ length: 20 }, () => post(`${url}/actors/Counter/d/increment`, [1]));
+    const stopping = node.stop();
+    await stopping;
+    const answers = await Promise.allSettled(running);
+    const ok = answers.filter((a) => a.status === 'fulfilled' && a.value.status === 200).length;
+    const refused = answers.filter((a) => a.status === 'fulfilled' && a.value.status === 503).length;
+    const dropped = answers.filter((a) => a.status === 'rejected').length;
+    assert.equal(ok + refused + dropped, 20);
+    const other = new MemoryGrid(store);
+    assert.equal(await other.map('actor.Counter').isLocked('d'), false, 'no lock left behind');
+    // every call acknowledged before the stop is in the state
+    const later = await ActorGridNode.start({ config: config('after-drain'), actors: [Counter], grid: other, logger: silent });
+    nodes.push(later);
+    const value = (await post(`${later.url}/actors/Counter/d/get`)).json.result as number;
+    assert.ok(value >= ok, `acknowledged ${ok}, stored ${value}`);
+  });
+
+  it('refuses a second registration of a type name at start', async function () {
+    const config1 = config('dup');
+    class Other extends Counter {}
+    const { Actor } = await import('../../src/actor');
+    Actor('Counter')(Other);
+    await assert.rejects(ActorGridNode.start({ config: config1, actors: [Counter, Other], logger: silent }), /DUPLICATE_TYPE|Counter/);
+  });
+});
