@@ -149,19 +149,38 @@ export class Invoker implements CallInvoker {
   private enqueue(type: ActorType, key: string, request: CallRequest, method: ActorMethod, args: unknown[], nested: boolean): Promise<unknown> {
     let queue = this.queues.get(key);
     if (!queue) this.queues.set(key, (queue = { type, id: request.id, calls: [], running: false }));
-    const wait = this.options.nestedLockWaitMs;
-    const call = new PendingCall(request, method, args, nested ? Date.now() + wait * (0.5 + Math.random()) : undefined);
-    this.push(key, queue, call);
+    const call = new PendingCall(request, method, args, nested ? Date.now() + this.nestedWait(request, key) : undefined);
+    this.enqueueCalls(key, queue, [call]);
     return call.promise;
   }
 
-  private push(key: string, queue: KeyQueue, call: PendingCall): void {
-    call.state = 'queued';
-    queue.calls.push(call);
-    call.armStartTimer((expired) => {
-      const at = queue.calls.indexOf(expired);
-      if (at >= 0) queue.calls.splice(at, 1);
-    });
+  /**
+   * How long a call made from inside a turn may wait to start. Calls that go "up" the key order
+   * (caller key < target key) may wait the full lock wait; calls that go "down" wait only briefly
+   * before their caller backs off. Every cycle of turns waiting on each other has a step down, so
+   * every such cycle breaks within `nestedLockWaitMs`, and the side that backs off is always the
+   * same for a given pair: two accounts transferring to each other do not both give up.
+   */
+  private nestedWait(request: CallRequest, key: string): number {
+    const caller = request.chain![request.chain!.length - 1];
+    if (caller < key) return this.options.lockWaitMs;
+    return this.options.nestedLockWaitMs * (0.5 + Math.random());
+  }
+
+  /**
+   * Queues calls: new and retried ones at the back; `atFront` for the unrun rest of a turn that ended
+   * early, which keeps its place ahead of calls that arrived meanwhile.
+   */
+  private enqueueCalls(key: string, queue: KeyQueue, calls: PendingCall[], atFront = false): void {
+    for (const c of calls) {
+      c.state = 'queued';
+      c.armStartTimer((expired) => {
+        const at = queue.calls.indexOf(expired);
+        if (at >= 0) queue.calls.splice(at, 1);
+      });
+    }
+    if (atFront) queue.calls.unshift(...calls);
+    else queue.calls.push(...calls);
     this.schedule(key, queue);
   }
 
@@ -194,13 +213,16 @@ export class Invoker implements CallInvoker {
   }
 
   private settle(key: string, queue: KeyQueue, outcomes: CallOutcome[]): void {
+    const deferred = outcomes.filter((o) => o.deferred).map((o) => o.call);
+    if (deferred.length > 0) this.enqueueCalls(key, queue, deferred, true);
     for (const { call, result, error, retry } of outcomes) {
+      if (deferred.includes(call)) continue;
       if (retry && call.attempts < this.options.maxNestedRetries && !this.draining) {
         call.attempts += 1;
         const pause = Math.random() * 20 * Math.min(call.attempts, 10);
         setTimeout(() => {
           if (!this.queues.has(key)) this.queues.set(key, queue);
-          this.push(key, this.queues.get(key)!, call);
+          this.enqueueCalls(key, this.queues.get(key)!, [call]);
         }, pause);
       } else if (error) {
         call.reject(error);

@@ -20,12 +20,16 @@ export interface TurnEnv {
   idempotency: { maxEntries: number; maxAgeMs: number };
 }
 
-/** How one call of a batch ended. `retry`: put it back (a nested call met a locked actor). */
+/**
+ * How one call of a batch ended. `retry`: put it back (a nested call met a locked actor);
+ * `deferred`: not run at all (the turn ended early to release the lock), put back as it was.
+ */
 export interface CallOutcome {
   call: PendingCall;
   result?: unknown;
   error?: ActorGridError;
   retry?: boolean;
+  deferred?: boolean;
 }
 
 /**
@@ -70,7 +74,14 @@ async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, i
   let recorded = false;
   const outcomes: CallOutcome[] = [];
 
+  let backingOff = false;
   for (const call of batch) {
+    if (backingOff) {
+      // Another actor this turn called is busy, probably calling us: release our lock soon rather
+      // than make every call of the batch wait for it too.
+      outcomes.push({ call, deferred: true });
+      continue;
+    }
     const key = call.request.idempotencyKey;
     const previous = key === undefined ? undefined : findOutcome(record, key);
     if (previous) {
@@ -95,6 +106,7 @@ async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, i
       const error = methodError(thrown);
       if (error.code === 'LOCK_TIMEOUT' || error.code === 'CONFLICT') {
         outcomes.push({ call, error, retry: true });
+        backingOff = true;
         continue;
       }
       if (key !== undefined && !error.retryable) {
@@ -131,6 +143,6 @@ function asUnavailable(err: unknown): ActorGridError {
 function failAll(batch: PendingCall[], error: ActorGridError, outcomes?: CallOutcome[]): CallOutcome[] {
   return batch.map((call) => {
     const earlier = outcomes?.find((o) => o.call === call);
-    return earlier?.retry ? earlier : { call, error };
+    return earlier?.retry || earlier?.deferred ? earlier : { call, error };
   });
 }

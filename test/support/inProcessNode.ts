@@ -10,7 +10,7 @@ export const TEST_INVOKER_OPTIONS: InvokerOptions = {
   lockWaitMs: 5000,
   leaseMs: 15000,
   maxBatch: 64,
-  nestedLockWaitMs: 100,
+  nestedLockWaitMs: 50,
   maxNestedRetries: 200,
   callTimeoutMs: 30000,
   idempotency: { maxEntries: 128, maxAgeMs: 3_600_000 },

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as Mocha from 'mocha';
 
 /**
@@ -10,8 +11,9 @@ class SummaryReporter extends Mocha.reporters.Spec {
     runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
       const stats = runner.stats ?? { passes: 0, failures: 0, pending: 0 };
       const skipped = stats.pending > 0 ? `, ${stats.pending} skipped` : '';
-      // After the spec reporter's own epilogue, which it writes on the same event.
-      process.nextTick(() => process.stdout.write(`\n${stats.passes} passed, ${stats.failures} failed${skipped}\n`));
+      // Registered after the spec reporter's epilogue, so it comes last; written synchronously so that
+      // mocha's --exit cannot cut it off.
+      fs.writeSync(1, `\n${stats.passes} passed, ${stats.failures} failed${skipped}\n`);
     });
   }
 }
