@@ -20,6 +20,7 @@ const DEFAULTS: Omit<Config, 'node'> & { node: Omit<Config['node'], 'id'> } = {
   idempotency: { maxEntries: 128, maxAgeMs: 86400000 },
   limits: { maxPayloadBytes: 1048576, maxArgs: 32 },
   registry: { heartbeatMs: 2000, ttlMs: 10000 },
+  destinations: { names: [], retention: 10000, maxMessageBytes: 65536, maxBufferedBytes: 1048576 },
   log: { level: 'info' },
 };
 
@@ -171,7 +172,7 @@ describe('config', () => {
     ]);
     assert.deepStrictEqual(problemsOf({ file: empty, env: { ACTORGRID_PORT: '80' } }), [
       'ACTORGRID_PORT (environment): names no config section; they are ACTORGRID_NODE_*, ACTORGRID_GRID_*, ' +
-        'ACTORGRID_TURN_*, ACTORGRID_IDEMPOTENCY_*, ACTORGRID_LIMITS_*, ACTORGRID_REGISTRY_*, ACTORGRID_LOG_* ' +
+        'ACTORGRID_TURN_*, ACTORGRID_IDEMPOTENCY_*, ACTORGRID_LIMITS_*, ACTORGRID_REGISTRY_*, ACTORGRID_DESTINATIONS_*, ACTORGRID_LOG_* ' +
         '(and ACTORGRID_CONFIG for the file)',
     ]);
   });
@@ -242,8 +243,8 @@ describe('config', () => {
   it('rejects unknown sections, including __proto__, without touching prototypes', () => {
     const file = writeJson('proto.json', '{ "__proto__": { "polluted": true }, "nodes": {} }');
     assert.deepStrictEqual(problemsOf({ file, env: {} }), [
-      `__proto__ (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, log`,
-      `nodes (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, log`,
+      `__proto__ (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, log`,
+      `nodes (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, log`,
     ]);
     assert.equal(({} as { polluted?: boolean }).polluted, undefined);
   });

@@ -95,6 +95,18 @@ export const configSchema = {
       heartbeatMs: ms(2000, 'how often a node refreshes its entry'),
       ttlMs: ms(10000, 'how long an entry lives without a heartbeat'),
     }),
+    destinations: section('Publish/subscribe destinations.', {
+      names: {
+        type: 'array',
+        uniqueItems: true,
+        items: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,63}$', description: 'a destination name' },
+        default: [],
+        description: 'destinations declared by name, open to anyone, with the default settings (classes with @Destination add more)',
+      },
+      retention: integer(10000, 1, 'how many recent messages a destination keeps replayable, unless its @Destination says otherwise; rounded up to 16, 1000, 10000 or 100000'),
+      maxMessageBytes: integer(65536, 1, 'the largest message (encoded body and headers), unless its @Destination says otherwise'),
+      maxBufferedBytes: integer(1048576, 1024, 'how many bytes of messages may wait in one connection\'s send buffer before its subscriptions skip messages and get a gap'),
+    }),
     log: section('Logging.', {
       level: { type: 'string', enum: LOG_LEVELS, default: 'info', description: 'the least severe level logged' },
     }),
@@ -249,5 +261,21 @@ export interface Config {
   readonly idempotency: IdempotencyConfig;
   readonly limits: LimitsConfig;
   readonly registry: RegistryConfig;
+  readonly destinations: DestinationsConfig;
   readonly log: LogConfig;
+}
+
+/** Publish/subscribe destinations. */
+export interface DestinationsConfig {
+  /** Destinations declared by name, open to anyone, with the default settings. @default [] */
+  readonly names: readonly string[];
+  /** Messages a destination keeps replayable unless its `@Destination` says otherwise (rounded up to a stream tier). @default 10000 */
+  readonly retention: number;
+  /** The largest message, encoded, in bytes, unless its `@Destination` says otherwise. @default 65536 */
+  readonly maxMessageBytes: number;
+  /**
+   * Bytes of messages that may wait in one connection's send buffer; past it that connection's
+   * subscriptions skip messages and then get a `destination.gap` (docs/destinations.md). @default 1048576
+   */
+  readonly maxBufferedBytes: number;
 }
