@@ -4,19 +4,25 @@ import { ActorRegistry, StateCodec, type Constructor } from './actor';
 import { NodeRegistry } from './cluster';
 import type { Config } from './config';
 import { HazelcastGrid, MemoryGrid, type Grid } from './grid';
-import { Dispatcher, registerActorMethods, type NodeStatus } from './protocol';
+import { DestinationRegistry } from './destinations/DestinationRegistry';
+import { DestinationService } from './destinations/DestinationService';
+import { Codecs, Dispatcher, registerActorMethods, type NodeStatus } from './protocol';
+import { registerDestinationMethods } from './protocol/destinationMethods';
+import type { ActorPublisher } from './runtime/Invoker';
 import { Invoker } from './runtime/Invoker';
 import { loadActors } from './runtime/loadActors';
 import { Logger } from './runtime/Logger';
-import { httpServerOptions, httpTransport } from './transport/http';
+import { destinationRoutes, httpServerOptions, httpTransport } from './transport/http';
 import { WsConnections, wsTransport } from './transport/ws';
 
 /** What a node is built from. */
 export interface NodeOptions {
   /** The validated config (`loadConfig()`). */
   config: Config;
-  /** Actor classes to serve. When absent, they are loaded from `config.node.actors`. */
+  /** Actor classes to serve. When absent, they (and destination classes) are loaded from `config.node.actors`. */
   actors?: Constructor[];
+  /** `@Destination` classes to serve, besides `config.destinations.names`. */
+  destinations?: Constructor[];
   /** A grid to use instead of the one `config.grid` describes (tests: several nodes on one memory store). */
   grid?: Grid;
   /** The logger. @default a Logger at `config.log.level` */
@@ -53,6 +59,7 @@ export class ActorGridNode {
     readonly log: Logger,
     private readonly nodes: NodeRegistry,
     private readonly connections: WsConnections,
+    readonly destinations: DestinationService,
     private readonly ownsGrid: boolean,
   ) {}
 
@@ -75,11 +82,14 @@ export class ActorGridNode {
     const started = Date.now();
     const log = options.logger ?? new Logger(config.log.level, `node ${config.node.id}`);
     const registry = new ActorRegistry();
+    const destinationRegistry = new DestinationRegistry(config.destinations).declare(...config.destinations.names);
     if (options.actors) registry.register(...options.actors);
     else {
       const loaded = loadActors(config.node.actors);
       registry.register(...loaded.classes);
+      destinationRegistry.register(...loaded.destinations);
     }
+    if (options.destinations) destinationRegistry.register(...options.destinations);
     registry.seal();
 
     const ownsGrid = !options.grid;
@@ -90,33 +100,44 @@ export class ActorGridNode {
       container.registerInstance(GRID, grid);
       options.configure?.(container);
 
-      const invoker = new Invoker(grid, registry, new StateCodec(), container, log.child('runtime'), {
-        ...config.turn,
-        idempotency: config.idempotency,
-      });
+      const codecs = new Codecs();
+      const destinations = new DestinationService(grid, destinationRegistry, codecs, container, log.child('destinations'), config.destinations.maxBufferedBytes);
+      const publisher: ActorPublisher = {
+        check: (m) => {
+          destinationRegistry.get(m.destination);
+          destinations.checkMessage(m);
+        },
+        send: async (messages, caller) => {
+          for (const m of messages) await destinations.publish(m.destination, m, { actor: caller });
+        },
+      };
+      const invoker = new Invoker(grid, registry, new StateCodec(), container, log.child('runtime'), { ...config.turn, idempotency: config.idempotency }, publisher);
       const nodes = new NodeRegistry(grid, config.registry);
       const connections = new WsConnections();
       const app = fastify({ logger: false, ...httpServerOptions(config.limits) });
-      const node = new ActorGridNode(config, grid, registry, container, invoker, app, log, nodes, connections, ownsGrid);
+      const node = new ActorGridNode(config, grid, registry, container, invoker, app, log, nodes, connections, destinations, ownsGrid);
 
       const dispatcher = new Dispatcher({
         onInternalError: (err, ctx) => log.error('internal error', { method: ctx.method, id: ctx.id, err }),
       });
       registerActorMethods(dispatcher, invoker, { maxArgs: config.limits.maxArgs });
+      registerDestinationMethods(dispatcher, destinations);
       const status: NodeStatus = {
         ready: () => !node.draining && grid.isConnected(),
         cluster: async () => ({ self: config.node.id, nodes: await nodes.list(), members: await grid.members() }),
       };
-      await app.register(httpTransport, { dispatcher, invoker, limits: config.limits, status });
-      await app.register(wsTransport, { dispatcher, limits: config.limits, connections });
+      await app.register(httpTransport, { dispatcher, invoker, limits: config.limits, status, codecs });
+      await app.register(destinationRoutes, { destinations });
+      await app.register(wsTransport, { dispatcher, limits: config.limits, connections, codecs });
       await app.listen({ port: config.node.port, host: config.node.host });
 
       await nodes.start(
         () => ({ id: config.node.id, url: node.url, startedAt: started, load: invoker.load }),
         (err) => log.warn('node registry heartbeat failed', { err }),
       );
-      log.info(`serving ${registry.types().length} actor types on the ${grid.kind} grid`, {
+      log.info(`serving ${registry.types().length} actor types and ${destinationRegistry.all().length} destinations on the ${grid.kind} grid`, {
         actors: registry.types().map((t) => t.name).join(','),
+        destinations: destinationRegistry.all().map((d) => `${d.name}(retention ${d.retention})`).join(','),
       });
       return node;
     } catch (err) {
@@ -141,6 +162,7 @@ export class ActorGridNode {
     this.log.info('draining', { inflight: this.invoker.load });
     await this.connections.closeAll(1001, 'node draining', { timeoutMs });
     const finished = await this.invoker.drain(timeoutMs);
+    this.destinations.stop();
     if (!finished) this.log.warn('calls still running after the drain timeout', { inflight: this.invoker.load });
     await this.app.close();
     await this.nodes.stop().catch((err: unknown) => this.log.warn('could not leave the node registry', { err }));

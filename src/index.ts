@@ -11,3 +11,6 @@ export { ActorGridError, UnavailableError, ConfigError, ERROR_CODES, HTTP_STATUS
 export { loadConfig, type Config, type DeepPartial } from './config';
 export { Logger, type LogLevel } from './runtime/Logger';
 export { MemoryGrid, MemoryGridStore, HazelcastGrid, P, type Grid, type GridMap, type GridStream, type Predicate } from './grid';
+export { ActorGridClient, HttpActorClient, ConnectionClosedError, RequestTimeoutError, TransportError, type ActorGridClientOptions, type HttpActorClientOptions, type CallOptions, type Notification, type ClientEncoding } from './client';
+export { Destination, Selector, SubtopicPattern, type DestinationOptions, type DestinationHooks, type DestinationCaller, type OutgoingMessage, type HeaderValue } from './destinations';
+export { ActorGridNode, type NodeOptions } from './ActorGridNode';

@@ -36,6 +36,21 @@ export interface ActorContextInit {
   invoker: CallInvoker;
   /** Resolves `actor(SomeClass, id)` to the class's registered name. */
   registry: ActorRegistry;
+  /** Checks messages given to `publish()` (destination known, message well formed). Without it, `publish()` throws. */
+  publishChecker?: PublishChecker;
+}
+
+/** A message an actor publishes during a call; sent once the call's turn has committed. */
+export interface PendingPublish {
+  destination: string;
+  body: unknown;
+  headers?: Record<string, string | number | boolean | null>;
+  subtopic?: string;
+}
+
+/** Validates a message when `publish()` is called, so that a bad one fails the call at once. */
+export interface PublishChecker {
+  check(message: PendingPublish): void;
 }
 
 /**
@@ -73,6 +88,9 @@ export class ActorContext {
    */
   readonly idempotencyKey: string | undefined;
   private nestedCalls = 0;
+  private readonly publishChecker: PublishChecker | undefined;
+  /** Messages published during this call, in order; the runtime sends them after the commit. */
+  readonly outbox: PendingPublish[] = [];
   private readonly invoker: CallInvoker;
   private readonly registry: ActorRegistry;
 
@@ -88,6 +106,23 @@ export class ActorContext {
     this.idempotencyKey = init.idempotencyKey;
     this.invoker = init.invoker;
     this.registry = init.registry;
+    this.publishChecker = init.publishChecker;
+  }
+
+  /**
+   * Publishes a message to a destination *if this call succeeds*: in an @Action, once the turn's
+   * fenced write has committed (a call that throws, or a turn that loses its write, publishes
+   * nothing); in a @Query, when the method returns. Throws at once for an unknown destination or a
+   * malformed message.
+   *
+   * @example
+   * ActorContext.current().publish('chat', { text: 'hi' }, { subtopic: 'rooms.lobby', headers: { lang: 'en' } });
+   */
+  publish(destination: string, body: unknown, options: { headers?: PendingPublish['headers']; subtopic?: string } = {}): void {
+    const message: PendingPublish = { destination, body, ...options };
+    if (!this.publishChecker) throw new Error('this node serves no destinations');
+    this.publishChecker.check(message);
+    this.outbox.push(message);
   }
 
   /**

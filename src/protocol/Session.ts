@@ -27,6 +27,21 @@ export interface Session {
   notify?(method: string, params: unknown): boolean;
   /** Aborted when the connection closes (WebSocket sessions): handlers drop per-session state on it. */
   readonly signal?: AbortSignal;
+  /**
+   * Sends frames that are already encoded (WebSocket sessions): how a node encodes a published message
+   * once for all its subscribers instead of once per subscriber.
+   */
+  readonly push?: PushChannel;
+}
+
+/** A raw outgoing channel of a long-lived session. */
+export interface PushChannel {
+  /** The encoding the client last used (and so expects notifications in). */
+  readonly encoding: 'json' | 'msgpack';
+  /** Bytes queued on the socket and not yet sent: a slow reader's backlog. */
+  readonly bufferedBytes: number;
+  /** Sends one frame: text for JSON, binary for msgpack. False when the connection is closed. */
+  send(frame: string | Buffer): boolean;
 }
 
 /** A short description of a session for logs and `CallRequest.caller`, e.g. `"ws:1f3c…@127.0.0.1"`. */

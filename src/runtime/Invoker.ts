@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DependencyContainer } from 'tsyringe';
-import type { ActorMethod, ActorRegistry, ActorType, StateCodec } from '../actor';
+import type { ActorMethod, ActorRegistry, ActorType, PendingPublish, PublishChecker, StateCodec } from '../actor';
 import { ActorContext, applyState } from '../actor';
 import { actorKey, type CallInvoker, type CallRequest } from '../actor/CallRequest';
 import { ActorGridError, UnavailableError } from '../errors';
@@ -26,6 +26,11 @@ export interface InvokerOptions {
   /** How long a caller waits for a call by default. @default 30000 */
   callTimeoutMs: number;
   idempotency: { maxEntries: number; maxAgeMs: number };
+}
+
+/** Where `ctx.publish()` messages go: the node's destinations. */
+export interface ActorPublisher extends PublishChecker {
+  send(messages: PendingPublish[], caller: string): Promise<void>;
 }
 
 interface KeyQueue {
@@ -56,8 +61,12 @@ export class Invoker implements CallInvoker {
     private readonly container: DependencyContainer,
     private readonly log: Logger,
     private readonly options: InvokerOptions,
+    private readonly publisher?: ActorPublisher,
   ) {
     this.env = {
+      publish: async (messages, caller) => {
+        if (this.publisher) await this.publisher.send(messages, caller);
+      },
       codec,
       log,
       createInstance: (type) => this.container.resolve(type.ctor as never) as object,
@@ -124,6 +133,7 @@ export class Invoker implements CallInvoker {
       idempotencyKey: request.idempotencyKey,
       invoker: this,
       registry: this.registry,
+      ...(this.publisher ? { publishChecker: this.publisher } : {}),
     });
   }
 
@@ -139,11 +149,15 @@ export class Invoker implements CallInvoker {
       const record = this.codec.decode(raw) as ActorRecord;
       if (record.s) applyState(instance, type, this.codec.decode(record.s) as Record<string, unknown>);
     }
+    const ctx = this.context(type, request.id, request);
+    let result: unknown;
     try {
-      return await this.context(type, request.id, request).run(() => method.invoke(instance, args));
+      result = await ctx.run(() => method.invoke(instance, args));
     } catch (thrown) {
       throw methodError(thrown);
     }
+    if (ctx.outbox.length > 0) await this.env.publish(ctx.outbox, ctx.key);
+    return result;
   }
 
   private enqueue(type: ActorType, key: string, request: CallRequest, method: ActorMethod, args: unknown[], nested: boolean): Promise<unknown> {

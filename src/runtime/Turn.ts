@@ -1,4 +1,4 @@
-import type { ActorContext, ActorType, StateCodec } from '../actor';
+import type { ActorContext, ActorType, PendingPublish, StateCodec } from '../actor';
 import { applyState, readState } from '../actor';
 import { ActorGridError, UnavailableError } from '../errors';
 import type { GridMap } from '../grid';
@@ -18,6 +18,8 @@ export interface TurnEnv {
   lockWaitMs: number;
   leaseMs: number;
   idempotency: { maxEntries: number; maxAgeMs: number };
+  /** Sends what calls published (`ctx.publish`), after their turn committed. */
+  publish(messages: PendingPublish[], caller: string): Promise<void>;
 }
 
 /**
@@ -75,6 +77,7 @@ async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, i
   const outcomes: CallOutcome[] = [];
 
   let backingOff = false;
+  const outbox: PendingPublish[] = [];
   for (const call of batch) {
     if (backingOff) {
       // Another actor this turn called is busy, probably calling us: release our lock soon rather
@@ -99,6 +102,7 @@ async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, i
         record.r.push([key, { at: Date.now(), ok: result }]);
         recorded = true;
       }
+      outbox.push(...ctx.outbox);
       outcomes.push({ call, result });
     } catch (thrown) {
       instance = env.createInstance(type);
@@ -117,7 +121,10 @@ async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, i
     }
   }
 
-  if (!recorded && current.equals(original)) return outcomes; // nothing changed: no write
+  if (!recorded && current.equals(original)) {
+    await publishAfterCommit(env, outbox, type, id); // nothing changed: no write
+    return outcomes;
+  }
   trimOutcomes(record, Date.now(), env.idempotency.maxEntries, env.idempotency.maxAgeMs);
   const next: ActorRecord = { v: record.v + 1, s: current, r: record.r };
   let written: boolean;
@@ -131,7 +138,21 @@ async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, i
   if (!written) {
     return failAll(batch, new ActorGridError('CONFLICT', `actor ${type.name}/${id} was written by another turn (the lock lease ran out)`, { type: type.name, id }), outcomes);
   }
+  await publishAfterCommit(env, outbox, type, id);
   return outcomes;
+}
+
+/**
+ * Sends the turn's published messages, still under the lock so that an actor's messages keep the
+ * order of its turns. The calls have committed: a failure here is logged, not reported to them.
+ */
+async function publishAfterCommit(env: TurnEnv, outbox: PendingPublish[], type: ActorType, id: string): Promise<void> {
+  if (outbox.length === 0) return;
+  try {
+    await env.publish(outbox, `${type.name}/${id}`);
+  } catch (err) {
+    env.log.error('publishing after a committed turn failed; the messages are lost', { actor: `${type.name}/${id}`, count: outbox.length, err });
+  }
 }
 
 function asUnavailable(err: unknown): ActorGridError {

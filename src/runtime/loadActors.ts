@@ -1,18 +1,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isActorClass, type Constructor } from '../actor';
+import { destinationRecordOf } from '../destinations/Destination';
 
 /**
- * Loads the actor classes exported by the compiled modules (`.js`) in `dir` and its subfolders.
+ * Loads the actor and destination classes (`@Actor`, `@Destination`) exported by the compiled modules
+ * (`.js`) in `dir` and its subfolders.
  * A module that fails to load is a startup error naming the file; a folder with no actor class is
  * reported too, since a node that serves nothing is almost certainly misconfigured.
  */
-export function loadActors(dir: string): { classes: Constructor[]; files: string[] } {
+export function loadActors(dir: string): { classes: Constructor[]; destinations: Constructor[]; files: string[] } {
   const root = path.resolve(dir);
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
     throw new Error(`actor folder ${root} does not exist (set node.actors, ACTORGRID_NODE_ACTORS or --actors; run "npm run build" first for the default dist/actors)`);
   }
   const classes = new Set<Constructor>();
+  const destinations = new Set<Constructor>();
   const files: string[] = [];
   for (const file of jsFiles(root)) {
     let exported: Record<string, unknown>;
@@ -22,11 +25,13 @@ export function loadActors(dir: string): { classes: Constructor[]; files: string
       throw new Error(`cannot load actor module ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     const found = Object.values(exported).filter(isActorClass);
-    if (found.length > 0) files.push(file);
+    const dests = Object.values(exported).filter((v): v is Constructor => destinationRecordOf(v) !== undefined);
+    if (found.length + dests.length > 0) files.push(file);
     found.forEach((c) => classes.add(c));
+    dests.forEach((c) => destinations.add(c));
   }
-  if (classes.size === 0) throw new Error(`no @Actor classes found in ${root}`);
-  return { classes: [...classes], files };
+  if (classes.size + destinations.size === 0) throw new Error(`no @Actor or @Destination classes found in ${root}`);
+  return { classes: [...classes], destinations: [...destinations], files };
 }
 
 function jsFiles(dir: string): string[] {

@@ -4,3 +4,4 @@ export { HttpResponder, httpSession } from './HttpResponder';
 export { ACTOR_ROUTE } from './actorRoute';
 export { RPC_ROUTE } from './rpcRoute';
 export { httpServerOptions, type HttpServerOptions } from './serverOptions';
+export { destinationRoutes, type DestinationRoutesOptions } from './destinationRoutes';

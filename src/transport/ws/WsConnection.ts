@@ -54,12 +54,23 @@ export class WsConnection {
     private readonly options: WsConnectionOptions,
   ) {
     this.notifyCodec = options.codecs.json;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below need the connection
+    const connection = this;
     this.session = {
       id: randomUUID(),
       transport: 'ws',
       ...(options.remote === undefined ? {} : { remote: options.remote }),
       notify: (method, params) => this.notify(method, params),
       signal: this.abort.signal,
+      push: {
+        get encoding() {
+          return connection.notifyCodec.name;
+        },
+        get bufferedBytes() {
+          return socket.bufferedAmount;
+        },
+        send: (frame) => this.sendFrame(frame),
+      },
     };
     socket.on('message', (data, isBinary) => {
       if (this.inFlight < options.maxInFlight) this.onMessage(data, isBinary);
@@ -81,6 +92,13 @@ export class WsConnection {
     if (this.socket.readyState !== WebSocket.OPEN) return false;
     const codec = this.notifyCodec;
     this.socket.send(codec.encode(notification(method, params)), { binary: codec.binary });
+    return true;
+  }
+
+  /** Sends a frame encoded elsewhere (a pushed message): text for a string, binary for a Buffer. */
+  sendFrame(frame: string | Buffer): boolean {
+    if (this.socket.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(frame, { binary: typeof frame !== 'string' });
     return true;
   }
 

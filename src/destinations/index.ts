@@ -1,0 +1,5 @@
+export { Destination, type DestinationOptions, type DestinationHooks, type DestinationCaller, type OutgoingMessage, type HeaderValue } from './Destination';
+export { DestinationRegistry, type DestinationSpec } from './DestinationRegistry';
+export { DestinationService, type PublishInput, type SubscribeInput } from './DestinationService';
+export { Selector } from './Selector';
+export { SubtopicPattern, checkSubtopic } from './SubtopicPattern';
