@@ -4,6 +4,7 @@ export type SelectorValue = string | number | boolean | null;
 /** A header name or a literal, the two things a comparison compares. */
 export type Operand = { readonly kind: 'header'; readonly name: string } | { readonly kind: 'literal'; readonly value: SelectorValue };
 
+/** A comparison operator. */
 export type CompareOp = '=' | '<>' | '<' | '>' | '<=' | '>=';
 
 /** An IN list, grouped by type so that a lookup is one Set probe. */

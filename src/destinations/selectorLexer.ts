@@ -1,11 +1,15 @@
 import { positionError, showChar } from './selectorErrors';
 
+/** Reserved words, matched case-insensitively; none can be a header name. */
 export const KEYWORDS = ['AND', 'OR', 'NOT', 'IN', 'LIKE', 'ESCAPE', 'IS', 'NULL', 'BETWEEN', 'TRUE', 'FALSE'] as const;
+/** A reserved word, upper-case. */
 export type Keyword = (typeof KEYWORDS)[number];
 const KEYWORD_SET: ReadonlySet<string> = new Set(KEYWORDS);
 
+/** Operators and punctuation. */
 export type SelectorSymbol = '=' | '<>' | '<' | '>' | '<=' | '>=' | '(' | ')' | ',';
 
+/** A token; `pos` is where it starts (the end of the text for `end`). */
 export type Token =
   | { readonly kind: 'ident'; readonly pos: number; readonly name: string }
   | { readonly kind: 'string'; readonly pos: number; readonly value: string }
