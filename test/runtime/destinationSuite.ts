@@ -7,6 +7,7 @@ import type { Grid } from '../../src/grid';
 import { Logger } from '../../src/runtime/Logger';
 import { Announcer, Guarded, Small, Tiny } from '../fixtures/testDestinations';
 import { Inbox } from '../support/notifications';
+import { codeOf } from '../support/codeOf';
 import { uniqueName, waitFor } from '../support/waitFor';
 
 /** How a suite run gets its nodes' grid: a shared memory store, or the real cluster. */
@@ -16,15 +17,6 @@ export interface DestinationSetup {
   grid?(): Grid;
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ActorGridError, `expected a coded error, got ${String(err)}`);
-    return err.code;
-  }
-  assert.fail('expected a failure');
-}
 
 interface SseEvent {
   id?: string;

@@ -7,20 +7,11 @@ import { Counter } from '../../actors/Counter';
 import { ShoppingCart } from '../../actors/ShoppingCart';
 import { Echo, Gate, Ping } from '../fixtures/testActors';
 import { inProcessInvoker } from '../support/inProcessNode';
+import { codeOf } from '../support/codeOf';
 import { uniqueName, waitFor } from '../support/waitFor';
 
 const CLASSES = [Counter, ShoppingCart, Account, Gate, Ping, Echo];
 
-/** Rejects with the coded error, and returns it. */
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ActorGridError, `expected a coded error, got ${String(err)}`);
-    return err.code;
-  }
-  assert.fail('expected the call to fail');
-}
 
 /**
  * The invocation engine's behaviour, run on each grid with two invokers ("nodes") in this process
