@@ -30,6 +30,8 @@ export interface ActorContextInit {
   chain?: readonly string[];
   /** Epoch milliseconds after which the caller no longer waits. */
   deadline: number;
+  /** Epoch ms by which calls this one makes to other actors must have started (set inside a turn). */
+  startBy?: number;
   /** `CallRequest.idempotencyKey`. */
   idempotencyKey?: string;
   /** Runs the calls made through `actor()` refs. */
@@ -81,6 +83,8 @@ export class ActorContext {
   readonly chain: readonly string[];
   /** Epoch milliseconds after which the caller no longer waits. Nested calls inherit it. */
   readonly deadline: number;
+  /** Epoch ms by which nested calls must have started, so that this actor's turn commits within its lease. */
+  readonly startBy: number | undefined;
   /**
    * The call's idempotency key, if it has one. Nested calls get keys derived from it (the n-th call
    * made through refs gets `<digest of key>:n`), so a retried call that runs again re-sends the same
@@ -103,6 +107,7 @@ export class ActorContext {
     const chain = init.chain ?? [];
     this.chain = Object.freeze(chain[chain.length - 1] === this.key ? [...chain] : [...chain, this.key]);
     this.deadline = init.deadline;
+    this.startBy = init.startBy;
     this.idempotencyKey = init.idempotencyKey;
     this.invoker = init.invoker;
     this.registry = init.registry;
@@ -179,6 +184,7 @@ export class ActorContext {
         caller: this.key,
         chain: this.chain,
         deadline: this.deadline,
+        ...(this.startBy === undefined ? {} : { startBy: this.startBy }),
       }),
     );
   }

@@ -21,6 +21,11 @@ export interface CallRequest {
   chain?: readonly string[];
   /** Epoch milliseconds after which the caller no longer waits. */
   deadline?: number;
+  /**
+   * For calls made from inside a turn: epoch ms by which the call must have started (its lock
+   * taken), so that the calling turn can still commit well within its own lease.
+   */
+  startBy?: number;
 }
 
 /** Runs calls. The runtime's invoker implements it; actor refs and transports use it. */

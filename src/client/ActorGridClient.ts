@@ -46,7 +46,8 @@ export interface Notification {
 }
 
 interface Pending {
-  what: string;
+  /** The connection it was sent on: only that connection's close rejects it. */
+  socket: WebSocket;
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout | undefined;
@@ -132,7 +133,7 @@ export class ActorGridClient {
   call<R = unknown>(type: string, id: string, method: string, args: unknown[] = [], options: CallOptions = {}): Promise<R> {
     const params: Record<string, unknown> = { type, id, method, args };
     if (options.idempotencyKey !== undefined) params.idempotencyKey = options.idempotencyKey;
-    return this.request<R>('actor.call', params, options.timeoutMs, `${type}/${id}.${method}`);
+    return this.request<R>('actor.call', params, `${type}/${id}.${method}`, options.timeoutMs);
   }
 
   /**
@@ -142,7 +143,7 @@ export class ActorGridClient {
    * const { subscription } = await client.rpc<{ subscription: string }>('destination.subscribe', { destination: 'news' });
    */
   rpc<R = unknown>(method: string, params?: Record<string, unknown> | unknown[], options: Pick<CallOptions, 'timeoutMs'> = {}): Promise<R> {
-    return this.request<R>(method, params, options.timeoutMs, method);
+    return this.request<R>(method, params, method, options.timeoutMs);
   }
 
   /**
@@ -208,6 +209,7 @@ export class ActorGridClient {
         if (this.socket === socket) this.socket = undefined;
         const why = reason.toString();
         this.rejectAll(
+          socket,
           new ConnectionClosedError(
             `the connection to ${this.url} closed (${code}${why ? ` ${why}` : ''}) before the reply arrived; the outcome is unknown (retry with the same idempotency key)`,
             { closeCode: code, ...(why ? { reason: why } : {}) },
@@ -219,7 +221,8 @@ export class ActorGridClient {
     });
   }
 
-  private request<R>(method: string, params: unknown, timeoutMs = this.requestTimeoutMs, what: string): Promise<R> {
+  /** Sends one request; `what` names it in errors, e.g. `Counter/hits.increment`. */
+  private request<R>(method: string, params: unknown, what: string, timeoutMs = this.requestTimeoutMs): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const socket = this.socket;
       if (!socket || socket.readyState !== WebSocket.OPEN) {
@@ -241,7 +244,7 @@ export class ActorGridClient {
         reject(new ActorGridError('PAYLOAD_TOO_LARGE', `request of ${size} bytes; at most ${this.maxPayloadBytes}`, { maxPayloadBytes: this.maxPayloadBytes }));
         return;
       }
-      const pending: Pending = { what, resolve: resolve as (value: unknown) => void, reject, timer: undefined };
+      const pending: Pending = { socket, resolve: resolve as (value: unknown) => void, reject, timer: undefined };
       if (timeoutMs > 0) {
         pending.timer = setTimeout(() => {
           if (this.pending.delete(id)) reject(new RequestTimeoutError(what, timeoutMs));
@@ -298,8 +301,8 @@ export class ActorGridClient {
     return pending;
   }
 
-  private rejectAll(err: Error): void {
-    for (const id of [...this.pending.keys()]) this.settle(id)?.reject(err);
+  private rejectAll(socket: WebSocket, err: Error): void {
+    for (const [id, pending] of [...this.pending]) if (pending.socket === socket) this.settle(id)?.reject(err);
   }
 
   private report(err: unknown): void {

@@ -36,8 +36,12 @@ export interface ActorPublisher extends PublishChecker {
 interface KeyQueue {
   type: ActorType;
   id: string;
+  /** Replaced, not only mutated, when a batch is taken: start timers look calls up in the current array. */
   calls: PendingCall[];
   running: boolean;
+  /** After a turn backed off from a busy actor: its own calls wait until then (nested calls do not). */
+  resumeAt: number;
+  resumeTimer?: NodeJS.Timeout;
 }
 
 /**
@@ -70,7 +74,7 @@ export class Invoker implements CallInvoker {
       codec,
       log,
       createInstance: (type) => this.container.resolve(type.ctor as never) as object,
-      createContext: (type, id, call) => this.context(type, id, call.request),
+      createContext: (type, id, call, startBy) => this.context(type, id, call.request, startBy),
       lockWaitMs: options.lockWaitMs,
       leaseMs: options.leaseMs,
       idempotency: options.idempotency,
@@ -121,7 +125,7 @@ export class Invoker implements CallInvoker {
     return this.grid.map(`actor.${type.name}`);
   }
 
-  private context(type: ActorType, id: string, request: CallRequest): ActorContext {
+  private context(type: ActorType, id: string, request: CallRequest, startBy?: number): ActorContext {
     const key = actorKey(type.name, id);
     return new ActorContext({
       actorType: type.name,
@@ -131,6 +135,7 @@ export class Invoker implements CallInvoker {
       chain: [...(request.chain ?? []), key],
       deadline: request.deadline ?? Date.now() + this.options.callTimeoutMs,
       idempotencyKey: request.idempotencyKey,
+      ...(startBy === undefined ? {} : { startBy }),
       invoker: this,
       registry: this.registry,
       ...(this.publisher ? { publishChecker: this.publisher } : {}),
@@ -162,7 +167,7 @@ export class Invoker implements CallInvoker {
 
   private enqueue(type: ActorType, key: string, request: CallRequest, method: ActorMethod, args: unknown[], nested: boolean): Promise<unknown> {
     let queue = this.queues.get(key);
-    if (!queue) this.queues.set(key, (queue = { type, id: request.id, calls: [], running: false }));
+    if (!queue) this.queues.set(key, (queue = { type, id: request.id, calls: [], running: false, resumeAt: 0 }));
     const call = new PendingCall(request, method, args, nested ? Date.now() + this.nestedWait(request, key) : undefined);
     this.enqueueCalls(key, queue, [call]);
     return call.promise;
@@ -177,8 +182,8 @@ export class Invoker implements CallInvoker {
    */
   private nestedWait(request: CallRequest, key: string): number {
     const caller = request.chain![request.chain!.length - 1];
-    if (caller < key) return this.options.lockWaitMs;
-    return this.options.nestedLockWaitMs * (0.5 + Math.random());
+    const wait = caller < key ? this.options.lockWaitMs : this.options.nestedLockWaitMs * (0.5 + Math.random());
+    return request.startBy === undefined ? wait : Math.max(0, Math.min(wait, request.startBy - Date.now()));
   }
 
   /**
@@ -200,6 +205,14 @@ export class Invoker implements CallInvoker {
 
   private schedule(key: string, queue: KeyQueue): void {
     if (queue.running || queue.calls.length === 0) return;
+    const wait = queue.resumeAt - Date.now();
+    if (wait > 0 && !queue.calls.some((call) => call.nested)) {
+      queue.resumeTimer ??= setTimeout(() => {
+        queue.resumeTimer = undefined;
+        this.schedule(key, queue);
+      }, wait);
+      return;
+    }
     queue.running = true;
     const batch = this.takeBatch(queue);
     runTurn(this.env, this.actorMap(queue.type), queue.type, queue.id, batch)
@@ -212,33 +225,47 @@ export class Invoker implements CallInvoker {
       .finally(() => {
         queue.running = false;
         if (queue.calls.length > 0) this.schedule(key, queue);
-        else if (this.queues.get(key) === queue) this.queues.delete(key);
+        else if (this.queues.get(key) === queue && !queue.resumeTimer) this.queues.delete(key);
       });
   }
 
-  /** The next batch: consecutive calls of one kind (nested calls wait briefly, others the full limit). */
+  /**
+   * The next batch. Calls made from inside other actors' turns go first, in their own batch: another
+   * turn holds its lock while it waits for them, so letting them wait behind this actor's own calls
+   * (which may be waiting on that very turn) would only make both sides back off. Otherwise the
+   * oldest calls, in order.
+   */
   private takeBatch(queue: KeyQueue): PendingCall[] {
-    const nested = queue.calls[0].nested;
-    let n = 0;
-    while (n < queue.calls.length && n < this.options.maxBatch && queue.calls[n].nested === nested) n++;
-    const batch = queue.calls.splice(0, n);
+    const nested = queue.calls.some((call) => call.nested);
+    const batch: PendingCall[] = [];
+    const rest: PendingCall[] = [];
+    for (const call of queue.calls) {
+      if (call.nested === nested && batch.length < this.options.maxBatch) batch.push(call);
+      else rest.push(call);
+    }
+    queue.calls = rest;
     batch.forEach((call) => (call.state = 'running'));
     return batch;
   }
 
+  /**
+   * Replies, and puts back the calls to run again: the unrun rest of a turn that ended early at the
+   * front, in order, and calls whose nested call met a busy actor right after them. After such a
+   * back-off the queue's own calls pause for a random while, growing with the attempts, so that the
+   * turn that is waiting for this actor (calls from it go first) gets the lock.
+   */
   private settle(key: string, queue: KeyQueue, outcomes: CallOutcome[]): void {
-    const deferred = outcomes.filter((o) => o.deferred).map((o) => o.call);
-    if (deferred.length > 0) this.enqueueCalls(key, queue, deferred, true);
-    for (const { call, result, error, retry } of outcomes) {
-      if (deferred.includes(call)) continue;
-      if (retry && call.attempts < this.options.maxNestedRetries && !this.draining) {
-        call.attempts += 1;
-        const pause = Math.random() * 20 * Math.min(call.attempts, 10);
-        setTimeout(() => {
-          if (!this.queues.has(key)) this.queues.set(key, queue);
-          this.enqueueCalls(key, this.queues.get(key)!, [call]);
-        }, pause);
-      } else if (error) {
+    const requeue = outcomes.filter((o) => o.deferred || (o.retry && o.call.attempts < this.options.maxNestedRetries && !this.draining));
+    const attempts = Math.max(0, ...requeue.filter((o) => o.retry).map((o) => (o.call.attempts += 1)));
+    if (attempts > 0) queue.resumeAt = Date.now() + this.options.nestedLockWaitMs * (0.5 + Math.random()) * Math.min(attempts, 4);
+    if (requeue.length > 0) {
+      if (!this.queues.has(key)) this.queues.set(key, queue);
+      this.enqueueCalls(key, this.queues.get(key)!, requeue.map((o) => o.call), true);
+    }
+    for (const outcome of outcomes) {
+      if (requeue.includes(outcome)) continue;
+      const { call, result, error } = outcome;
+      if (error) {
         call.reject(error);
       } else {
         call.resolve(result);

@@ -14,7 +14,8 @@ export interface TurnEnv {
   codec: StateCodec;
   log: Logger;
   createInstance(type: ActorType): object;
-  createContext(type: ActorType, id: string, call: PendingCall): ActorContext;
+  /** A call's context; `startBy` bounds when its nested calls must have started. */
+  createContext(type: ActorType, id: string, call: PendingCall, startBy: number): ActorContext;
   lockWaitMs: number;
   leaseMs: number;
   idempotency: { maxEntries: number; maxAgeMs: number };
@@ -52,7 +53,7 @@ export async function runTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorTyp
   }
   if (!locked) return failAll(batch, lockTimeout(type.name, id));
   try {
-    return await lockedTurn(env, map, type, id, batch);
+    return await lockedTurn(env, map, type, id, batch, Date.now());
   } finally {
     await map.unlock(id).catch((err: unknown) => {
       if (err instanceof LockNotOwnedError) env.log.warn('lease ran out during a turn', { actor: `${type.name}/${id}`, leaseMs: env.leaseMs });
@@ -61,7 +62,14 @@ export async function runTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorTyp
   }
 }
 
-async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, id: string, batch: PendingCall[]): Promise<CallOutcome[]> {
+/**
+ * A turn keeps well within its lease, so that its write is never fenced out after calls it made to
+ * other actors have committed: it starts calls only during the first third of the lease (the rest of
+ * the batch waits for the next turn), and calls to other actors must start by half the lease.
+ */
+async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, id: string, batch: PendingCall[], lockedAt: number): Promise<CallOutcome[]> {
+  const startCallsUntil = lockedAt + env.leaseMs / 3;
+  const nestedStartBy = lockedAt + env.leaseMs / 2;
   let raw: Buffer | undefined;
   try {
     raw = await map.get(id);
@@ -79,9 +87,9 @@ async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, i
   let backingOff = false;
   const outbox: PendingPublish[] = [];
   for (const call of batch) {
-    if (backingOff) {
-      // Another actor this turn called is busy, probably calling us: release our lock soon rather
-      // than make every call of the batch wait for it too.
+    if (backingOff || Date.now() > startCallsUntil) {
+      // Either another actor this turn called is busy, probably calling us (release our lock soon
+      // rather than make every call of the batch wait for it too), or the turn has used its time.
       outcomes.push({ call, deferred: true });
       continue;
     }
@@ -92,7 +100,7 @@ async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, i
       continue;
     }
     try {
-      const ctx = env.createContext(type, id, call);
+      const ctx = env.createContext(type, id, call, nestedStartBy);
       const target = instance;
       const returned = await ctx.run(() => call.method.invoke(target, call.args));
       // A copy, so that later calls of the batch cannot change a result already produced.

@@ -11,7 +11,7 @@ import { nodesSuite } from './nodesSuite';
 describe('node processes', function () {
   describe('on Hazelcast', function () {
     const group = new NodeGroup();
-    after(() => group.killAll());
+    after(() => group.stopAll());
     const grid = () => ({ clusterName: sharedCluster().clusterName, members: sharedCluster().addresses() });
     const id = uniqueName('hz');
     nodesSuite(
@@ -27,7 +27,7 @@ describe('node processes', function () {
 
   describe('on the memory grid', function () {
     const group = new NodeGroup();
-    after(() => group.killAll());
+    after(() => group.stopAll());
     const id = uniqueName('mem');
     nodesSuite(
       {

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { ActorGridClient, HttpActorClient, type CallOptions } from '../../src/client';
 import { ActorGridError } from '../../src/errors';
 import type { NodeProcess } from '../support/NodeProcess';
+import { waitFor } from '../support/waitFor';
 
 /** One way to call an actor: a node, a transport and an encoding. */
 export interface Caller {
@@ -139,4 +140,20 @@ export async function clusterNodeIds(node: NodeProcess): Promise<string[]> {
   assert.equal(response.status, 200, `GET /cluster answered ${response.status}`);
   const body = (await response.json()) as { nodes: Array<{ id: string }> };
   return body.nodes.map((n) => n.id).sort();
+}
+
+/**
+ * Waits until every node reports, in a registry heartbeat made after this call began, that it has
+ * no call in flight (`load` 0 in `GET /cluster`): calls a client gave up on may still be running
+ * on a node. Resolves false if that does not happen within `timeoutMs`.
+ */
+export async function waitForIdle(nodes: readonly NodeProcess[], timeoutMs: number): Promise<boolean> {
+  const since = Date.now();
+  const idle = async (node: NodeProcess): Promise<boolean> => {
+    const response = await fetch(`${node.url}/cluster`);
+    const body = (await response.json()) as { nodes: Array<{ id: string; load: number; heartbeatAt: number }> };
+    const self = body.nodes.find((n) => n.id === node.id);
+    return self !== undefined && self.heartbeatAt > since && self.load === 0;
+  };
+  return waitFor('the nodes to finish their calls', async () => (await Promise.all(nodes.map(idle))).every(Boolean), timeoutMs, 250).catch(() => false);
 }

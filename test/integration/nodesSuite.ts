@@ -4,8 +4,8 @@ import { ActorGridError } from '../../src/errors';
 import type { Grid } from '../../src/grid';
 import type { NodeGroup, NodeProcess } from '../support/NodeProcess';
 import { RawWsClient } from '../support/RawWsClient';
-import { uniqueName, waitFor } from '../support/waitFor';
-import { Callers, clusterNodeIds, failureSummary, oneTo, rawPost, rejection, runLoad, sorted } from './nodesKit';
+import { uniqueName } from '../support/waitFor';
+import { Callers, clusterNodeIds, failureSummary, oneTo, rawPost, rejection, runLoad, sorted, waitForIdle } from './nodesKit';
 
 /** One setup the end-to-end suite runs against. */
 export interface NodesSetup {
@@ -52,9 +52,10 @@ export function nodesSuite(setup: NodesSetup, group: () => NodeGroup): void {
     });
 
     it('lists every node in GET /cluster', async function () {
+      // Other test files' nodes may share the Hazelcast registry: check ours are all there.
       for (const node of nodes) {
         const ids = await clusterNodeIds(node);
-        assert.deepEqual(ids, nodes.map((n) => n.id).sort());
+        for (const other of nodes) assert.ok(ids.includes(other.id!), `${node.id} lists ${other.id} (it lists ${ids.join(', ')})`);
       }
     });
 
@@ -137,16 +138,15 @@ export function nodesSuite(setup: NodesSetup, group: () => NodeGroup): void {
           ? callers.pick(i >> 1).call('Account', a, 'transfer', [b, 7])
           : callers.pick((i >> 1) + 1).call('Account', b, 'transfer', [a, 5]),
       );
-      // Conservation holds whatever happened. A transfer that timed out on the client may still be
-      // running on a node (deposit committed, withdrawal not yet): then the total may differ until
-      // the nodes are done, so it is polled; with every transfer answered it must hold at once.
+      // Conservation holds whatever happened. A transfer the client gave up on may still be running
+      // on a node (deposit committed, withdrawal not yet), so the nodes are left to finish first.
       const failures = failureSummary(outcomes);
       const balances = (n: number) =>
         Promise.all([callers.on(n, 'ws').call<number>('Account', a, 'balance'), callers.on(n, 'http').call<number>('Account', b, 'balance')]);
       if (failures !== '') {
-        let seen: number[] = [];
-        const settled = await waitFor('the total to settle', async () => (seen = await balances(0))[0] + seen[1] === 2000, 60_000, 200).catch(() => false);
-        assert.ok(settled, `total not conserved: ${seen.join(' + ')}; failed transfers: ${failures}`);
+        assert.ok(await waitForIdle(nodes, 150_000), `the nodes never finished the transfers (failed on the client: ${failures})`);
+        const [balanceA, balanceB] = await balances(0);
+        assert.equal(balanceA + balanceB, 2000, `total not conserved: ${balanceA} + ${balanceB}; failed transfers: ${failures}`);
       }
       assert.equal(failures, '', 'every transfer completes (no deadlock)');
       const expectA = 1000 - each * 7 + each * 5;
@@ -318,10 +318,15 @@ export function nodesSuite(setup: NodesSetup, group: () => NodeGroup): void {
         const failed = outcomes.filter((o) => !o.ok);
         const notRetryable = failed.filter((o) => !(o.error instanceof ActorGridError && o.error.retryable));
         assert.deepEqual(notRetryable.map((o) => String((o as { error: unknown }).error)), [], 'calls refused by a draining node fail retryably');
-        assert.match(drained.stderr, /draining/);
+        const draining = /draining inflight=(\d+)/.exec(drained.stderr);
+        assert.ok(draining, 'the node logged its drain');
+        // On the memory grid a turn finishes within the I/O event that brought its call, so no call
+        // is ever in the invoker when the signal is handled; on Hazelcast, turns wait on the network.
+        if (grid) assert.ok(Number(draining[1]) > 0, 'calls were in flight when the node began to drain');
         const values = outcomes.flatMap((o) => (o.ok ? [o.value as number] : []));
         assert.equal(new Set(values).size, values.length, 'answered values are distinct');
         assert.ok(values.length >= 200, 'the calls answered before SIGTERM are among the outcomes');
+        console.log(`      ${draining[1]} calls in flight at SIGTERM; ${values.length}/${total} answered; failed: ${failureSummary(outcomes) || 'none'}`);
         if (!grid) return; // the memory grid's state left with the process
 
         // Shared state: the lock is free at once, the node left the registry, and the actor is callable elsewhere.

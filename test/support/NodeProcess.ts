@@ -175,12 +175,12 @@ export class NodeProcess {
 }
 
 /**
- * The node processes of one test file: starts them, and `killAll()` in an `after` hook SIGKILLs
- * whatever still runs (tests that want a clean SIGTERM exit call `stop()` themselves).
+ * The node processes of one test file: starts them, and `stopAll()` in an `after` hook stops
+ * whatever still runs (SIGTERM, then SIGKILL if it hangs; `killAll()` skips the drain).
  *
  * @example
  * const nodes = new NodeGroup();
- * after(() => nodes.killAll());
+ * after(() => nodes.stopAll());
  * const [a, b] = await nodes.startMany(2, { grid });
  */
 export class NodeGroup {
@@ -214,6 +214,14 @@ export class NodeGroup {
   /** SIGKILLs every node still running and waits for them to exit. */
   async killAll(): Promise<void> {
     await Promise.all(this.all.map((node) => node.kill()));
+  }
+
+  /**
+   * Stops every node still running with SIGTERM (so they leave the node registry and release their
+   * locks), SIGKILLing any that has not exited after `timeoutMs`. For `after` hooks.
+   */
+  async stopAll(timeoutMs = 15_000): Promise<void> {
+    await Promise.all(this.all.filter((node) => node.running).map((node) => node.stop({ timeoutMs, expectCleanExit: false }).catch(() => node.kill())));
   }
 
   /** Failure context: `describe()` of every node. */
