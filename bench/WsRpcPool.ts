@@ -1,0 +1,84 @@
+import WebSocket from 'ws';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+}
+
+/** One WebSocket speaking JSON-RPC 2.0 in text frames, many requests in flight. */
+class RpcConnection {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  constructor(private readonly socket: WebSocket) {
+    socket.on('message', (data) => this.onMessage(data.toString()));
+    socket.on('close', () => this.failAll(new Error('websocket closed')));
+    socket.on('error', (err) => this.failAll(err));
+  }
+
+  call(method: string, params: unknown): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.socket.close(1000);
+    });
+  }
+
+  private onMessage(text: string): void {
+    const reply = JSON.parse(text) as { id?: number; result?: unknown; error?: { code: unknown; message: string } };
+    if (typeof reply.id !== 'number') return; // notifications
+    const pending = this.pending.get(reply.id);
+    if (!pending) return;
+    this.pending.delete(reply.id);
+    if (reply.error) pending.reject(new Error(`JSON-RPC error ${String(reply.error.code)}: ${reply.error.message}`));
+    else pending.resolve(reply.result);
+  }
+
+  private failAll(err: Error): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}
+
+/**
+ * A fixed set of WebSocket JSON-RPC connections to one node; the load generator spreads its workers
+ * over them (`call(worker % size, …)`), as several clients would.
+ */
+export class WsRpcPool {
+  private constructor(private readonly connections: RpcConnection[]) {}
+
+  static async open(url: string, size: number): Promise<WsRpcPool> {
+    const sockets = await Promise.all(
+      Array.from(
+        { length: size },
+        () =>
+          new Promise<WebSocket>((resolve, reject) => {
+            const socket = new WebSocket(url, { perMessageDeflate: false });
+            socket.once('open', () => resolve(socket));
+            socket.once('error', reject);
+          }),
+      ),
+    );
+    return new WsRpcPool(sockets.map((s) => new RpcConnection(s)));
+  }
+
+  get size(): number {
+    return this.connections.length;
+  }
+
+  call(connection: number, method: string, params: unknown): Promise<unknown> {
+    return this.connections[connection % this.connections.length].call(method, params);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.connections.map((c) => c.close()));
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * `npm run bench`: actorgrid's speed as ratios against baselines measured in the same run
+ * (DESIGN.md "Testing"). See bench/README.md for what is measured, how, and why.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { HazelcastHarness } from '../scripts/harness/HazelcastHarness';
+import { projectRoot } from '../scripts/harness/projectRoot';
+import { diffCounts, installGridOpCounter, type GridOpCounts } from './gridOpCounter';
+import { HttpClient } from './HttpClient';
+import { closedLoop, forEachConcurrently } from './loadLoop';
+import { parseOptions, UsageError, USAGE, type BenchOptions } from './options';
+import { actorId, definePairs, HOT, rawKey, type Measurement, type Pair } from './pairs';
+import { cpuSnapshot, machineInfo } from './procCpu';
+import { RawGrid } from './RawGrid';
+import { renderTables, summarizePairs, type Sample } from './report';
+import { ServerProcess } from './ServerProcess';
+import { WsRpcPool } from './WsRpcPool';
+
+const root = projectRoot(__dirname);
+const resultsDir = path.join(root, 'bench', 'results');
+const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
+
+/** Everything the run started, torn down in reverse order on success, failure and signals. */
+class Resources {
+  harness?: HazelcastHarness;
+  node?: ServerProcess;
+  bare?: ServerProcess;
+  raw?: RawGrid;
+  ws?: WsRpcPool;
+  bareWs?: WsRpcPool;
+  http: HttpClient[] = [];
+
+  /** Synchronous last resort for signals: kill the child processes (the harness kills its members on exit). */
+  killNow(): void {
+    this.node?.killNow();
+    this.bare?.killNow();
+  }
+
+  async close(): Promise<void> {
+    const step = async (what: string, fn: () => Promise<unknown> | unknown): Promise<void> => {
+      try {
+        await fn();
+      } catch (err) {
+        log(`teardown: ${what} failed: ${(err as Error).message}`);
+      }
+    };
+    this.http.forEach((h) => h.close());
+    await step('closing websockets', () => Promise.all([this.ws?.close(), this.bareWs?.close()]));
+    await step('stopping the node', () => this.node?.stop());
+    await step('stopping the bare fastify server', () => this.bare?.stop());
+    await step('closing the raw client', () => this.raw?.shutdown());
+    await step('stopping Hazelcast', () => this.harness?.stop());
+  }
+}
+
+async function main(options: BenchOptions): Promise<void> {
+  const res = new Resources();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log(`${signal}: killing the node, the baseline server and the Hazelcast member`);
+    res.killNow();
+    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1)); // 'exit' lets the harness kill its members
+  };
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+  const benchOps = installGridOpCounter(); // before the raw client makes its map proxies
+  const machine = machineInfo(root);
+  try {
+    const began = Date.now();
+    res.harness = new HazelcastHarness({ members: 1, heapMb: options.heapMb, clusterName: `actorgrid-bench-${process.pid}`, log });
+    await res.harness.start();
+    const members = res.harness.addresses();
+    const memberPid = res.harness.runningMembers()[0].pid;
+    const logDir = path.join(resultsDir, 'logs');
+    const profDir = path.join(resultsDir, 'profiles');
+    res.node = await ServerProcess.start({
+      name: 'actorgrid node',
+      script: path.join(root, 'dist', 'src', 'cli.js'),
+      args: ['start', '--port', '0', '--host', '127.0.0.1', '--members', members.join(','), '--cluster-name', res.harness.clusterName, '--actors', 'dist/actors', '--log-level', 'warn'],
+      cwd: root,
+      logFile: path.join(logDir, 'node.log'),
+    });
+    res.bare = await ServerProcess.start({ name: 'bare fastify', script: path.join(__dirname, 'bareFastify.js'), args: [], cwd: root, logFile: path.join(logDir, 'bare-fastify.log') });
+    log(`node ${res.node.url} (pid ${res.node.pid}), bare fastify ${res.bare.url}, member ${members.join(',')} (pid ${memberPid})`);
+    res.raw = await RawGrid.connect(res.harness.clusterName, members);
+    res.ws = await WsRpcPool.open(`${res.node.url.replace(/^http/, 'ws')}/ws`, options.connections);
+    res.bareWs = await WsRpcPool.open(`${res.bare.url.replace(/^http/, 'ws')}/ws`, options.connections);
+    const nodeHttp = new HttpClient(res.node.url, options.concurrency);
+    const bareHttp = new HttpClient(res.bare.url, options.concurrency);
+    res.http.push(nodeHttp, bareHttp);
+    const rawMap = await res.raw.map('bench.raw');
+
+    // Setup: every actor exists (so turns replace, not create) and every raw key holds a Buffer as large as a real record.
+    log(`creating ${options.actors} actors and raw keys`);
+    const ws = res.ws;
+    await forEachConcurrently(options.actors, options.concurrency, (i) => ws.call(i, 'actor.call', { type: 'Counter', id: actorId(i), method: 'increment', args: [] }));
+    await ws.call(0, 'actor.call', { type: 'Counter', id: HOT, method: 'increment', args: [] });
+    const record = await (await res.raw.map('actor.Counter')).get(actorId(0));
+    if (!record) throw new Error('the actor record of c0 is not in actor.Counter');
+    const recordBytes = record.length;
+    await forEachConcurrently(options.actors, options.concurrency, (i) => rawMap.set(rawKey(i), Buffer.alloc(recordBytes, i % 256)));
+    await rawMap.set(HOT, Buffer.alloc(recordBytes, 1));
+
+    const pairs = definePairs({ options, ws, bareWs: res.bareWs, nodeHttp, bareHttp, raw: res.raw, rawMap });
+    const pids: Record<string, number> = { bench: process.pid, node: res.node.pid, member: memberPid, bare: res.bare.pid };
+    const node = res.node;
+    const measure = async (pair: Pair, m: Measurement, round: number, durationMs: number): Promise<Sample> => {
+      const counts = async (): Promise<GridOpCounts> => (m.side === 'actorgrid' ? node.counts() : { ...benchOps });
+      const opsBefore = await counts();
+      const profile = options.cpuProf && round > 0 && m.side === 'actorgrid' && pair.id !== 'w';
+      if (profile) await node.startProfile();
+      const cpuBefore = cpuSnapshot(pids);
+      const r = await closedLoop(m.concurrency, durationMs, m.op);
+      const cpuAfter = cpuSnapshot(pids);
+      if (profile) {
+        fs.mkdirSync(profDir, { recursive: true });
+        await node.stopProfile(path.join(profDir, `${pair.id}-round${round}.cpuprofile`));
+      }
+      const gridOps = diffCounts(opsBefore, await counts());
+      const cpuMs = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, cpuAfter[k] - cpuBefore[k]]));
+      if (r.errors > 0) log(`(${pair.id}) ${m.label}: ${r.errors} errors, first: ${r.firstError}`);
+      return { round, pair: pair.id, side: m.side, ...r, cpuMs, gridOps };
+    };
+
+    if (options.warmupMs > 0) {
+      log(`warm-up: ${options.warmupMs} ms per measurement`);
+      for (const pair of pairs) for (const m of [pair.actorgrid, pair.baseline]) await measure(pair, m, 0, options.warmupMs);
+    }
+    const samples: Sample[] = [];
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const pair of pairs) {
+        // Alternate which side goes first, so slow drift (GC, JIT, the member's heap) hits both alike.
+        const order = round % 2 ? [pair.actorgrid, pair.baseline] : [pair.baseline, pair.actorgrid];
+        for (const m of order) samples.push(await measure(pair, m, round, options.durationMs));
+        const [a, b] = [pair.actorgrid, pair.baseline].map((m) => samples.find((s) => s.round === round && s.pair === pair.id && s.side === m.side)!);
+        log(`round ${round} (${pair.id}): actorgrid ${Math.round(a.opsPerSec)}/s, baseline ${Math.round(b.opsPerSec)}/s, ratio ${(a.opsPerSec / b.opsPerSec).toFixed(3)}`);
+      }
+    }
+
+    const summaries = summarizePairs(pairs, samples);
+    const tables = renderTables(summaries, options);
+    process.stdout.write(`\n${tables}\n\n`);
+    const results = {
+      startedAt: new Date(began).toISOString(),
+      durationSec: Math.round((Date.now() - began) / 1000),
+      machine,
+      setup: {
+        node: 'child process: node dist/src/cli.js start (own event loop), 1 Hazelcast member via HazelcastHarness',
+        baselines: 'raw hazelcast-client in the bench process; bare fastify in a child process',
+        recordBytes,
+        nodeConfig: 'config/default.json + CLI flags (turn.maxBatch 64, lockWaitMs 5000, leaseMs 15000)',
+      },
+      options,
+      summaries,
+      samples,
+    };
+    fs.mkdirSync(resultsDir, { recursive: true });
+    const json = `${JSON.stringify(results, null, 2)}\n`;
+    fs.writeFileSync(path.join(resultsDir, 'latest.json'), json);
+    fs.writeFileSync(path.join(resultsDir, `run-${new Date(began).toISOString().replace(/[:.]/g, '-')}.json`), json);
+    log(`results: bench/results/latest.json (${results.durationSec} s)`);
+  } finally {
+    await res.close();
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, onSignal);
+  }
+}
+
+let options: BenchOptions | undefined;
+try {
+  options = parseOptions(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  process.stderr.write(`bench: ${err.message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+if (!options) {
+  process.stdout.write(`${USAGE}\n`);
+} else {
+  main(options).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
