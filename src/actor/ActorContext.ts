@@ -124,6 +124,7 @@ export class ActorContext {
    * ActorContext.current().publish('chat', { text: 'hi' }, { subtopic: 'rooms.lobby', headers: { lang: 'en' } });
    */
   publish(destination: string, body: unknown, options: { headers?: PendingPublish['headers']; subtopic?: string } = {}): void {
+    this.checkOpen();
     const message: PendingPublish = { destination, body, ...options };
     if (!this.publishChecker) throw new Error('this node serves no destinations');
     this.publishChecker.check(message);
@@ -173,8 +174,9 @@ export class ActorContext {
   actor<T = UntypedActor>(target: string, id: string): ActorRef<T>;
   actor<T>(target: Constructor<T> | string, id: string): ActorRef<T> {
     const type = typeof target === 'string' ? this.registry.type(target).name : this.registry.typeOf(target).name;
-    return createActorRef<T>(type, id, (method, args) =>
-      this.invoker.invoke({
+    return createActorRef<T>(type, id, (method, args) => {
+      this.checkOpen();
+      return this.invoker.invoke({
         type,
         id,
         method,
@@ -185,7 +187,22 @@ export class ActorContext {
         chain: this.chain,
         deadline: this.deadline,
         ...(this.startBy === undefined ? {} : { startBy: this.startBy }),
-      }),
-    );
+      });
+    });
+  }
+
+  /**
+   * Ends the call's context: from now on `publish()` and calls through its refs throw. The runtime
+   * closes the context of a method that ran past its turn's time, whose result was discarded, so that
+   * it cannot act on other actors afterwards.
+   */
+  close(reason: string): void {
+    this.closedReason = reason;
+  }
+
+  private closedReason: string | undefined;
+
+  private checkOpen(): void {
+    if (this.closedReason !== undefined) throw new Error(`this call is over (${this.closedReason}): it can no longer call actors or publish`);
   }
 }

@@ -70,6 +70,7 @@ export async function runTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorTyp
 async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, id: string, batch: PendingCall[], lockedAt: number): Promise<CallOutcome[]> {
   const startCallsUntil = lockedAt + env.leaseMs / 3;
   const nestedStartBy = lockedAt + env.leaseMs / 2;
+  const callsMustEndBy = lockedAt + (env.leaseMs * 2) / 3;
   let raw: Buffer | undefined;
   try {
     raw = await map.get(id);
@@ -102,7 +103,7 @@ async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, i
     try {
       const ctx = env.createContext(type, id, call, nestedStartBy);
       const target = instance;
-      const returned = await ctx.run(() => call.method.invoke(target, call.args));
+      const returned = await withinTurn(ctx, () => call.method.invoke(target, call.args), callsMustEndBy - Date.now(), `${type.name}.${call.method.name}`);
       // A copy, so that later calls of the batch cannot change a result already produced.
       const result = returned !== null && typeof returned === 'object' ? env.codec.decode(env.codec.encode(returned)) : returned;
       current = env.codec.encode(readState(instance, type));
@@ -116,6 +117,7 @@ async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, i
       instance = env.createInstance(type);
       applyState(instance, type, env.codec.decode(current) as Record<string, unknown>);
       const error = methodError(thrown);
+      if (thrown instanceof ActorGridError && thrown.data?.reason === 'turn-time') backingOff = true; // the batch's time is used up
       if (error.code === 'LOCK_TIMEOUT' || error.code === 'CONFLICT') {
         outcomes.push({ call, error, retry: true });
         backingOff = true;
@@ -160,6 +162,27 @@ async function publishAfterCommit(env: TurnEnv, outbox: PendingPublish[], type: 
     await env.publish(outbox, `${type.name}/${id}`);
   } catch (err) {
     env.log.error('publishing after a committed turn failed; the messages are lost', { actor: `${type.name}/${id}`, count: outbox.length, err });
+  }
+}
+
+/**
+ * Runs one method in its context, but no longer than the turn allows (two thirds of the lease from
+ * the lock): a method still running then fails with ACTOR_ERROR, its changes are discarded, and its
+ * context is closed so that it cannot call actors or publish afterwards. The lock is released long
+ * before the lease would run out, so a hung method cannot cause a CONFLICT.
+ */
+async function withinTurn(ctx: ActorContext, fn: () => unknown, budgetMs: number, what: string): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      ctx.close('it ran past its turn');
+      reject(new ActorGridError('ACTOR_ERROR', `${what} ran longer than its turn allows (${Math.round(budgetMs)} ms left of the lock lease); its changes were discarded`, { reason: 'turn-time' }));
+    }, Math.max(0, budgetMs));
+  });
+  try {
+    return await Promise.race([ctx.run(fn), expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,7 +1,10 @@
 import { ActorGridError, type ErrorCode } from '../errors';
 
-/** Codes that pass through an actor method unchanged: they describe the runtime, not the actor. */
-const PASS_THROUGH: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['LOCK_TIMEOUT', 'CONFLICT', 'UNAVAILABLE', 'REENTRANCY']);
+/**
+ * Codes that pass through an actor method unchanged: runtime errors from nested calls, and
+ * ACTOR_ERRORs (a nested actor's, or one a method throws on purpose with its own `data`).
+ */
+const PASS_THROUGH: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['LOCK_TIMEOUT', 'CONFLICT', 'UNAVAILABLE', 'REENTRANCY', 'ACTOR_ERROR']);
 
 /**
  * The error a client gets for a method that threw: ACTOR_ERROR with the thrown message (the actor's

@@ -5,12 +5,12 @@ import type { Invoker } from '../../src/runtime/Invoker';
 import { Account } from '../../actors/Account';
 import { Counter } from '../../actors/Counter';
 import { ShoppingCart } from '../../actors/ShoppingCart';
-import { Echo, Gate, Ping } from '../fixtures/testActors';
+import { Echo, Gate, Ping, Sloth } from '../fixtures/testActors';
 import { inProcessInvoker } from '../support/inProcessNode';
 import { codeOf } from '../support/codeOf';
 import { uniqueName, waitFor } from '../support/waitFor';
 
-const CLASSES = [Counter, ShoppingCart, Account, Gate, Ping, Echo];
+const CLASSES = [Counter, ShoppingCart, Account, Gate, Ping, Echo, Sloth];
 
 
 /**
@@ -161,21 +161,39 @@ export function invokerSuite(gridName: string, connect: () => Promise<Grid>): vo
       Gate.waiters.delete(id);
     });
 
-    it('fails a turn whose lease ran out and was overtaken with CONFLICT, never overwriting', async function () {
+    it('fails a turn whose lock was lost and whose actor was overtaken with CONFLICT, never overwriting', async function () {
       this.timeout(60000);
       const id = uniqueName('lease');
-      const short = inProcessInvoker(grids[0], CLASSES, { leaseMs: 1500 });
       await call(b, 'Gate', id, 'write', ['v1']);
       let release!: () => void;
       Gate.waiters.set(id, new Promise<void>((r) => (release = r)));
-      const slow = short.invoke({ type: 'Gate', id, method: 'hold', args: [id, 'from the slow turn'] });
+      const slow = a.invoke({ type: 'Gate', id, method: 'hold', args: [id, 'from the slow turn'] });
       await waitFor('the slow turn to hold the lock', () => grids[1].map('actor.Gate').isLocked(id));
-      // b waits out the lease, then commits its own write
+      // the lock is lost, as when a lease runs out during a stall; b then commits its own write
+      await grids[1].map('actor.Gate').forceUnlock(id);
       assert.equal(await call(b, 'Gate', id, 'write', ['v2']), 2);
       release();
       assert.equal(await codeOf(slow), 'CONFLICT');
       assert.deepEqual(await call(a, 'Gate', id, 'read'), { writes: 2, note: 'v2' });
       Gate.waiters.delete(id);
+    });
+
+    it('fails a method that runs past its turn, discards its changes and releases the lock in time', async function () {
+      this.timeout(30000);
+      const id = uniqueName('sloth');
+      const short = inProcessInvoker(grids[0], CLASSES, { leaseMs: 1200 });
+      const hung = short.invoke({ type: 'Sloth', id, method: 'hang', args: [id] });
+      const queued = short.invoke({ type: 'Sloth', id, method: 'move', args: [] });
+      const err = await hung.catch((e: ActorGridError) => e);
+      assert.ok(err instanceof ActorGridError);
+      assert.equal(err.code, 'ACTOR_ERROR');
+      assert.match(err.message, /ran longer than its turn allows/);
+      assert.equal(await queued, 1, 'the next call ran in a later turn, on the state without the hung call');
+      assert.equal(await call(b, 'Sloth', id, 'count'), 1);
+      // the hung method, released late, can no longer reach other actors
+      Sloth.release.get(id)!();
+      assert.equal(await call(b, 'Sloth', id, 'move'), 2, 'no CONFLICT: the lock was released in time');
+      assert.equal(await call(a, 'Ping', `${id}-after`, 'count'), 0);
     });
 
     it('batches calls that arrive during a turn', async function () {
