@@ -43,8 +43,11 @@ export class HazelcastStream implements GridStream {
     let set = await call(() => rb.readMany(from, 0, count));
     if (set.size() === 0) {
       // Hazelcast clamps a start past the tail to tail + 1; ours is an error, as in the memory grid.
-      const next = set.getNextSequenceToReadFrom().toNumber();
-      if (from > next) throw new StreamSequenceError(this.name, from, next - 1);
+      // An empty result's next sequence is only a hint (seen as 0 now and then): ask for the tail.
+      if (from > set.getNextSequenceToReadFrom().toNumber()) {
+        const tail = (await call(() => rb.tailSequence())).toNumber();
+        if (from > tail + 1) throw new StreamSequenceError(this.name, from, tail);
+      }
       if (waitMs > 0) {
         const waited = await this.waitFor(rb, from, count, waitMs);
         if (waited) set = waited;
@@ -73,7 +76,10 @@ export class HazelcastStream implements GridStream {
   private toResult(from: number, set: ReadResultSet<Buffer>, max: number): StreamReadResult {
     const result: StreamReadResult = { items: [], next: from };
     const n = Math.min(set.size(), max);
-    for (let i = 0; i < n; i++) result.items.push({ seq: set.getSequence(i).toNumber(), value: set.get(i) });
+    for (let i = 0; i < n; i++) {
+      const seq = set.getSequence(i).toNumber();
+      if (seq >= from) result.items.push({ seq, value: set.get(i) }); // never anything before the start
+    }
     // Hazelcast starts a read from before the head at the head: what lay between was overwritten.
     const first = result.items.length > 0 ? result.items[0].seq : set.getNextSequenceToReadFrom().toNumber();
     if (first > from) result.lost = { from, to: first - 1 };
