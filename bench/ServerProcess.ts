@@ -16,6 +16,8 @@ export interface ServerLaunch {
   logFile: string;
   /** Node options placed before the script. @default [] */
   nodeOptions?: string[];
+  /** Extra environment variables, on top of the bench's own environment. @default {} */
+  env?: Record<string, string>;
   /** @default 60000 */
   readyTimeoutMs?: number;
 }
@@ -52,6 +54,7 @@ export class ServerProcess {
     const log = fs.createWriteStream(launch.logFile);
     const child = spawn(process.execPath, [...(launch.nodeOptions ?? []), '-r', AGENT, launch.script, ...launch.args], {
       cwd: launch.cwd,
+      env: { ...process.env, ...(launch.env ?? {}) },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     child.stderr?.pipe(log);

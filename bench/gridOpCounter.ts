@@ -25,6 +25,16 @@ export function installGridOpCounter(): GridOpCounts {
       return original.apply(this, args);
     };
   }
+  // Ringbuffer operations (destinations' streams): appends and batch reads, one round trip each.
+  const { RingbufferProxy } = require('hazelcast-client/lib/proxy/ringbuffer/RingbufferProxy') as { RingbufferProxy: { prototype: Record<string, unknown> } };
+  for (const [method, key] of [['add', 'rbAdd'], ['readMany', 'rbReadMany']] as const) {
+    const original = RingbufferProxy.prototype[method] as (...args: unknown[]) => unknown;
+    counts[key] = 0;
+    RingbufferProxy.prototype[method] = function counted(this: unknown, ...args: unknown[]): unknown {
+      counts[key] += 1;
+      return original.apply(this, args);
+    };
+  }
   const connection = require('hazelcast-client/lib/network/Connection') as Record<string, { prototype: Record<string, unknown> }>;
   counts.writes = 0;
   counts.reads = 0;

@@ -3,6 +3,30 @@ import { parseArgs } from 'node:util';
 /** The measurement pairs; see pairs.ts. */
 export const PAIR_IDS = ['a', 'b', 'c', 'd', 'w'] as const;
 export type PairId = (typeof PAIR_IDS)[number];
+/** What `--only` takes: the pairs and (f), the fan-out section (fanout.ts). */
+export const SECTION_IDS = [...PAIR_IDS, 'f'] as const;
+
+/** The fan-out section (f); see fanout.ts and bench/README.md. */
+export interface FanoutOptions {
+  /** Subscriber counts measured for deliveries/s, each split evenly over 2 server processes. */
+  subscribers: number[];
+  /** Subscriber count of the latency measurement (must be one of `subscribers`). */
+  latencySubscribers: number;
+  /** Measured rounds; each round runs every fan-out measurement on both sides, alternating order. */
+  rounds: number;
+  /** Length of one deliveries/s run, ms. */
+  durationMs: number;
+  /** Unrecorded run of each deliveries/s measurement before the rounds, ms. */
+  warmupMs: number;
+  /** Messages outstanding (published and not yet received by every subscriber) in a deliveries/s run. */
+  window: number;
+  /** Publish rate of the latency measurement, messages/s. */
+  latencyRate: number;
+  /** Length of one latency run, ms; 0 = no latency runs. */
+  latencyMs: number;
+  /** Size of each message's body as JSON, bytes. */
+  bodyBytes: number;
+}
 
 /** What one `npm run bench` does. */
 export interface BenchOptions {
@@ -25,6 +49,9 @@ export interface BenchOptions {
   /** Java heap of the Hazelcast member, MiB. */
   heapMb: number;
   only: PairId[];
+  /** Run the fan-out section (f): `--only` names f, or names nothing. */
+  fanout: boolean;
+  fanoutOptions: FanoutOptions;
   /** CPU-profile the node during each measured actorgrid run: bench/results/profiles/<pair>-round<N>.cpuprofile. */
   cpuProf: boolean;
 }
@@ -41,10 +68,25 @@ against its baseline in the same run, prints a table and writes bench/results/la
   --concurrency N      calls in flight for (a), (c), (d)           (default 64)
   --hot-concurrency N  calls in flight for (b)                     (default 32)
   --connections N      WebSocket connections                       (default 8)
-  --only a,b,c,d,w     run only these pairs                        (default all)
-  --quick              --rounds 2 --duration 1500 --warmup 1000
+  --only a,b,c,d,w,f   run only these pairs / sections             (default all)
+  --quick              --rounds 2 --duration 1500 --warmup 1000, and for (f)
+                       --fanout-rounds 2 --fanout-duration 1500 --latency-duration 2500
+
+fan-out section (f): 2 actorgrid nodes vs 2 bare ws broadcast servers, ~75 s by default
+  --fanout-subscribers N,M  subscriber counts for deliveries/s        (default 100,1000)
+  --latency-subscribers N   subscribers of the latency run            (default 100)
+  --fanout-rounds N         measured rounds                           (default 3)
+  --fanout-duration MS      one deliveries/s run                      (default 3000)
+  --fanout-warmup MS        unrecorded run of each before the rounds  (default 1000)
+  --fanout-window N         messages outstanding in deliveries/s runs (default 32)
+  --latency-rate N          publishes/s of the latency run            (default 200)
+  --latency-duration MS     one latency run; 0 skips the latency runs (default 5000)
+  --body-bytes N            message body size as JSON                 (default 128)
+
   --cpu-prof           CPU-profile the node during each measured run (inspector), into
-                       bench/results/profiles/<pair>-round<N>.cpuprofile (adds some overhead)
+                       bench/results/profiles/<pair>-round<N>.cpuprofile (adds some overhead);
+                       for (f), both nodes and both raw servers during the deliveries/s runs:
+                       f<subscribers>-<node1|node2|raw1|raw2>-round<N>.cpuprofile
   -h, --help           this text`;
 
 export class UsageError extends Error {}
@@ -74,6 +116,15 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
         only: { type: 'string' },
         quick: { type: 'boolean' },
         'cpu-prof': { type: 'boolean' },
+        'fanout-subscribers': { type: 'string' },
+        'latency-subscribers': { type: 'string' },
+        'fanout-rounds': { type: 'string' },
+        'fanout-duration': { type: 'string' },
+        'fanout-warmup': { type: 'string' },
+        'fanout-window': { type: 'string' },
+        'latency-rate': { type: 'string' },
+        'latency-duration': { type: 'string' },
+        'body-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -82,8 +133,21 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   }
   if (values.help) return undefined;
   const quick = values.quick === true;
-  const only = (values.only ?? PAIR_IDS.join(',')).split(',').map((s) => s.trim());
-  for (const id of only) if (!(PAIR_IDS as readonly string[]).includes(id)) throw new UsageError(`--only takes a,b,c,d,w; got "${id}"`);
+  const only = (values.only ?? SECTION_IDS.join(',')).split(',').map((s) => s.trim());
+  for (const id of only) if (!(SECTION_IDS as readonly string[]).includes(id)) throw new UsageError(`--only takes ${SECTION_IDS.join(',')}; got "${id}"`);
+  const subscribers = (values['fanout-subscribers'] ?? '100,1000').split(',').map((s) => int('--fanout-subscribers', s.trim(), 0, 2));
+  const fanoutOptions: FanoutOptions = {
+    subscribers,
+    latencySubscribers: int('--latency-subscribers', values['latency-subscribers'], 100, 2),
+    rounds: int('--fanout-rounds', values['fanout-rounds'], quick ? 2 : 3, 1),
+    durationMs: int('--fanout-duration', values['fanout-duration'], quick ? 1500 : 3000, 100),
+    warmupMs: int('--fanout-warmup', values['fanout-warmup'], quick ? 500 : 1000, 0),
+    window: int('--fanout-window', values['fanout-window'], 32, 1),
+    latencyRate: int('--latency-rate', values['latency-rate'], 200, 1),
+    latencyMs: int('--latency-duration', values['latency-duration'], quick ? 2500 : 5000, 0),
+    bodyBytes: int('--body-bytes', values['body-bytes'], 128, 0),
+  };
+  if (!subscribers.includes(fanoutOptions.latencySubscribers)) throw new UsageError('--latency-subscribers must be one of --fanout-subscribers');
   const options: BenchOptions = {
     rounds: int('--rounds', values.rounds, quick ? 2 : 5, 1),
     durationMs: int('--duration', values.duration, quick ? 1500 : 3000, 100),
@@ -95,6 +159,8 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     leaseMs: 15_000,
     heapMb: 512,
     only: PAIR_IDS.filter((id) => only.includes(id)),
+    fanout: only.includes('f'),
+    fanoutOptions,
     cpuProf: values['cpu-prof'] === true,
   };
   if (options.actors < options.concurrency) throw new UsageError('--actors must be at least --concurrency (every worker owns its own keys)');

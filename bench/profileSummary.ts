@@ -44,6 +44,7 @@ const LAYERS: Array<[RegExp, string]> = [
   [/\/(fastify|find-my-way|light-my-request|avvio)\/|\/src\/transport\/http\//, 'HTTP: fastify + transport'],
   [/JsonCodec|MsgpackCodec|encodeReply/, 'JSON-RPC codec (JSON.parse/stringify)'],
   [/\/src\/protocol\//, 'protocol: dispatcher, params, request'],
+  [/\/src\/destinations\//, 'destinations: feed, subscriptions, frames'],
   [/msgpackr|StateCodec/, 'state codec (msgpackr)'],
   [/\/src\/runtime\/|\/src\/actor\/|tsyringe|\/dist\/actors\//, 'runtime: invoker, turn, context, actor'],
 ];

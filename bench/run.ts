@@ -8,23 +8,29 @@ import { HazelcastHarness } from '../scripts/harness/HazelcastHarness';
 import { projectRoot } from '../scripts/harness/projectRoot';
 import { diffCounts, installGridOpCounter, type GridOpCounts } from './gridOpCounter';
 import { HttpClient } from './HttpClient';
+import { FANOUT_DESTINATION } from './fanout';
+import { runFanout, type FanoutSample, type FanoutSummary } from './fanoutSection';
 import { closedLoop, forEachConcurrently } from './loadLoop';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './options';
 import { actorId, definePairs, HOT, rawKey, type Measurement, type Pair } from './pairs';
 import { cpuSnapshot, machineInfo } from './procCpu';
 import { RawGrid } from './RawGrid';
-import { renderTables, summarizePairs, type Sample } from './report';
+import { renderTables, summarizePairs, type PairSummary, type Sample } from './report';
 import { ServerProcess } from './ServerProcess';
 import { WsRpcPool } from './WsRpcPool';
 
 const root = projectRoot(__dirname);
 const resultsDir = path.join(root, 'bench', 'results');
+const logDir = path.join(resultsDir, 'logs');
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 
 /** Everything the run started, torn down in reverse order on success, failure and signals. */
 class Resources {
   harness?: HazelcastHarness;
   node?: ServerProcess;
+  /** (f): the second node, on the same member, and the two raw ws broadcast servers. */
+  node2?: ServerProcess;
+  rawBroadcast: ServerProcess[] = [];
   bare?: ServerProcess;
   raw?: RawGrid;
   ws?: WsRpcPool;
@@ -34,6 +40,8 @@ class Resources {
   /** Synchronous last resort for signals: kill the child processes (the harness kills its members on exit). */
   killNow(): void {
     this.node?.killNow();
+    this.node2?.killNow();
+    this.rawBroadcast.forEach((s) => s.killNow());
     this.bare?.killNow();
   }
 
@@ -47,11 +55,82 @@ class Resources {
     };
     this.http.forEach((h) => h.close());
     await step('closing websockets', () => Promise.all([this.ws?.close(), this.bareWs?.close()]));
-    await step('stopping the node', () => this.node?.stop());
+    await step('stopping the nodes', () => Promise.all([this.node?.stop(), this.node2?.stop()]));
+    await step('stopping the raw broadcast servers', () => Promise.all(this.rawBroadcast.map((s) => s.stop())));
     await step('stopping the bare fastify server', () => this.bare?.stop());
     await step('closing the raw client', () => this.raw?.shutdown());
     await step('stopping Hazelcast', () => this.harness?.stop());
   }
+}
+
+/** The pairs (a)–(w): the node, the bare fastify server, the raw client, their setup and rounds. */
+async function runPairs(
+  res: Resources,
+  options: BenchOptions,
+  members: string[],
+  memberPid: number,
+  profDir: string,
+): Promise<{ pairSummaries: PairSummary[]; samples: Sample[]; recordBytes: number; tables: string }> {
+  const node = res.node!;
+  const benchOps = installGridOpCounter(); // the counts installed in main, before the raw client made its proxies
+  res.bare = await ServerProcess.start({ name: 'bare fastify', script: path.join(__dirname, 'bareFastify.js'), args: [], cwd: root, logFile: path.join(logDir, 'bare-fastify.log') });
+  log(`bare fastify ${res.bare.url} (pid ${res.bare.pid})`);
+  res.raw = await RawGrid.connect(res.harness!.clusterName, members);
+  res.ws = await WsRpcPool.open(`${node.url.replace(/^http/, 'ws')}/ws`, options.connections);
+  res.bareWs = await WsRpcPool.open(`${res.bare.url.replace(/^http/, 'ws')}/ws`, options.connections);
+  const nodeHttp = new HttpClient(node.url, options.concurrency);
+  const bareHttp = new HttpClient(res.bare.url, options.concurrency);
+  res.http.push(nodeHttp, bareHttp);
+  const rawMap = await res.raw.map('bench.raw');
+
+  // Setup: every actor exists (so turns replace, not create) and every raw key holds a Buffer as large as a real record.
+  log(`creating ${options.actors} actors and raw keys`);
+  const ws = res.ws;
+  await forEachConcurrently(options.actors, options.concurrency, (i) => ws.call(i, 'actor.call', { type: 'Counter', id: actorId(i), method: 'increment', args: [] }));
+  await ws.call(0, 'actor.call', { type: 'Counter', id: HOT, method: 'increment', args: [] });
+  const record = await (await res.raw.map('actor.Counter')).get(actorId(0));
+  if (!record) throw new Error('the actor record of c0 is not in actor.Counter');
+  const recordBytes = record.length;
+  await forEachConcurrently(options.actors, options.concurrency, (i) => rawMap.set(rawKey(i), Buffer.alloc(recordBytes, i % 256)));
+  await rawMap.set(HOT, Buffer.alloc(recordBytes, 1));
+
+  const pairs = definePairs({ options, ws, bareWs: res.bareWs, nodeHttp, bareHttp, raw: res.raw, rawMap });
+  const pids: Record<string, number> = { bench: process.pid, node: node.pid, member: memberPid, bare: res.bare.pid };
+  const measure = async (pair: Pair, m: Measurement, round: number, durationMs: number): Promise<Sample> => {
+    const counts = async (): Promise<GridOpCounts> => (m.side === 'actorgrid' ? node.counts() : { ...benchOps });
+    const opsBefore = await counts();
+    const profile = options.cpuProf && round > 0 && m.side === 'actorgrid' && pair.id !== 'w';
+    if (profile) await node.startProfile();
+    const cpuBefore = cpuSnapshot(pids);
+    const r = await closedLoop(m.concurrency, durationMs, m.op);
+    const cpuAfter = cpuSnapshot(pids);
+    if (profile) {
+      fs.mkdirSync(profDir, { recursive: true });
+      await node.stopProfile(path.join(profDir, `${pair.id}-round${round}.cpuprofile`));
+    }
+    const gridOps = diffCounts(opsBefore, await counts());
+    const cpuMs = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, cpuAfter[k] - cpuBefore[k]]));
+    if (r.errors > 0) log(`(${pair.id}) ${m.label}: ${r.errors} errors, first: ${r.firstError}`);
+    return { round, pair: pair.id, side: m.side, ...r, cpuMs, gridOps };
+  };
+
+  if (options.warmupMs > 0) {
+    log(`warm-up: ${options.warmupMs} ms per measurement`);
+    for (const pair of pairs) for (const m of [pair.actorgrid, pair.baseline]) await measure(pair, m, 0, options.warmupMs);
+  }
+  const samples: Sample[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const pair of pairs) {
+      // Alternate which side goes first, so slow drift (GC, JIT, the member's heap) hits both alike.
+      const order = round % 2 ? [pair.actorgrid, pair.baseline] : [pair.baseline, pair.actorgrid];
+      for (const m of order) samples.push(await measure(pair, m, round, options.durationMs));
+      const [a, b] = [pair.actorgrid, pair.baseline].map((m) => samples.find((s) => s.round === round && s.pair === pair.id && s.side === m.side)!);
+      log(`round ${round} (${pair.id}): actorgrid ${Math.round(a.opsPerSec)}/s, baseline ${Math.round(b.opsPerSec)}/s, ratio ${(a.opsPerSec / b.opsPerSec).toFixed(3)}`);
+    }
+  }
+
+  const pairSummaries = summarizePairs(pairs, samples);
+  return { pairSummaries, samples, recordBytes, tables: renderTables(pairSummaries, options) };
 }
 
 async function main(options: BenchOptions): Promise<void> {
@@ -62,7 +141,7 @@ async function main(options: BenchOptions): Promise<void> {
     process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1)); // 'exit' lets the harness kill its members
   };
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
-  const benchOps = installGridOpCounter(); // before the raw client makes its map proxies
+  installGridOpCounter(); // before the raw client makes its map proxies
   const machine = machineInfo(root);
   try {
     const began = Date.now();
@@ -70,75 +149,45 @@ async function main(options: BenchOptions): Promise<void> {
     await res.harness.start();
     const members = res.harness.addresses();
     const memberPid = res.harness.runningMembers()[0].pid;
-    const logDir = path.join(resultsDir, 'logs');
     const profDir = path.join(resultsDir, 'profiles');
-    res.node = await ServerProcess.start({
-      name: 'actorgrid node',
-      script: path.join(root, 'dist', 'src', 'cli.js'),
-      args: ['start', '--port', '0', '--host', '127.0.0.1', '--members', members.join(','), '--cluster-name', res.harness.clusterName, '--actors', 'dist/actors', '--log-level', 'warn'],
-      cwd: root,
-      logFile: path.join(logDir, 'node.log'),
-    });
-    res.bare = await ServerProcess.start({ name: 'bare fastify', script: path.join(__dirname, 'bareFastify.js'), args: [], cwd: root, logFile: path.join(logDir, 'bare-fastify.log') });
-    log(`node ${res.node.url} (pid ${res.node.pid}), bare fastify ${res.bare.url}, member ${members.join(',')} (pid ${memberPid})`);
-    res.raw = await RawGrid.connect(res.harness.clusterName, members);
-    res.ws = await WsRpcPool.open(`${res.node.url.replace(/^http/, 'ws')}/ws`, options.connections);
-    res.bareWs = await WsRpcPool.open(`${res.bare.url.replace(/^http/, 'ws')}/ws`, options.connections);
-    const nodeHttp = new HttpClient(res.node.url, options.concurrency);
-    const bareHttp = new HttpClient(res.bare.url, options.concurrency);
-    res.http.push(nodeHttp, bareHttp);
-    const rawMap = await res.raw.map('bench.raw');
-
-    // Setup: every actor exists (so turns replace, not create) and every raw key holds a Buffer as large as a real record.
-    log(`creating ${options.actors} actors and raw keys`);
-    const ws = res.ws;
-    await forEachConcurrently(options.actors, options.concurrency, (i) => ws.call(i, 'actor.call', { type: 'Counter', id: actorId(i), method: 'increment', args: [] }));
-    await ws.call(0, 'actor.call', { type: 'Counter', id: HOT, method: 'increment', args: [] });
-    const record = await (await res.raw.map('actor.Counter')).get(actorId(0));
-    if (!record) throw new Error('the actor record of c0 is not in actor.Counter');
-    const recordBytes = record.length;
-    await forEachConcurrently(options.actors, options.concurrency, (i) => rawMap.set(rawKey(i), Buffer.alloc(recordBytes, i % 256)));
-    await rawMap.set(HOT, Buffer.alloc(recordBytes, 1));
-
-    const pairs = definePairs({ options, ws, bareWs: res.bareWs, nodeHttp, bareHttp, raw: res.raw, rawMap });
-    const pids: Record<string, number> = { bench: process.pid, node: res.node.pid, member: memberPid, bare: res.bare.pid };
-    const node = res.node;
-    const measure = async (pair: Pair, m: Measurement, round: number, durationMs: number): Promise<Sample> => {
-      const counts = async (): Promise<GridOpCounts> => (m.side === 'actorgrid' ? node.counts() : { ...benchOps });
-      const opsBefore = await counts();
-      const profile = options.cpuProf && round > 0 && m.side === 'actorgrid' && pair.id !== 'w';
-      if (profile) await node.startProfile();
-      const cpuBefore = cpuSnapshot(pids);
-      const r = await closedLoop(m.concurrency, durationMs, m.op);
-      const cpuAfter = cpuSnapshot(pids);
-      if (profile) {
-        fs.mkdirSync(profDir, { recursive: true });
-        await node.stopProfile(path.join(profDir, `${pair.id}-round${round}.cpuprofile`));
-      }
-      const gridOps = diffCounts(opsBefore, await counts());
-      const cpuMs = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, cpuAfter[k] - cpuBefore[k]]));
-      if (r.errors > 0) log(`(${pair.id}) ${m.label}: ${r.errors} errors, first: ${r.firstError}`);
-      return { round, pair: pair.id, side: m.side, ...r, cpuMs, gridOps };
-    };
-
-    if (options.warmupMs > 0) {
-      log(`warm-up: ${options.warmupMs} ms per measurement`);
-      for (const pair of pairs) for (const m of [pair.actorgrid, pair.baseline]) await measure(pair, m, 0, options.warmupMs);
+    // The nodes also declare the plain destination of (f); harmless for the pairs.
+    const names = [...(process.env.ACTORGRID_DESTINATIONS_NAMES ?? '').split(',').map((n) => n.trim()).filter(Boolean), FANOUT_DESTINATION];
+    const startNode = (name: string, file: string): Promise<ServerProcess> =>
+      ServerProcess.start({
+        name,
+        script: path.join(root, 'dist', 'src', 'cli.js'),
+        args: ['start', '--port', '0', '--host', '127.0.0.1', '--members', members.join(','), '--cluster-name', res.harness!.clusterName, '--actors', 'dist/actors', '--log-level', 'warn'],
+        cwd: root,
+        env: { ACTORGRID_DESTINATIONS_NAMES: [...new Set(names)].join(',') },
+        logFile: path.join(logDir, file),
+      });
+    res.node = await startNode('actorgrid node', 'node.log');
+    log(`node ${res.node.url} (pid ${res.node.pid}), member ${members.join(',')} (pid ${memberPid})`);
+    let pairSummaries: PairSummary[] = [];
+    let samples: Sample[] = [];
+    let recordBytes: number | undefined;
+    let tables = '';
+    if (options.only.length > 0) {
+      ({ pairSummaries, samples, recordBytes, tables } = await runPairs(res, options, members, memberPid, profDir));
     }
-    const samples: Sample[] = [];
-    for (let round = 1; round <= options.rounds; round++) {
-      for (const pair of pairs) {
-        // Alternate which side goes first, so slow drift (GC, JIT, the member's heap) hits both alike.
-        const order = round % 2 ? [pair.actorgrid, pair.baseline] : [pair.baseline, pair.actorgrid];
-        for (const m of order) samples.push(await measure(pair, m, round, options.durationMs));
-        const [a, b] = [pair.actorgrid, pair.baseline].map((m) => samples.find((s) => s.round === round && s.pair === pair.id && s.side === m.side)!);
-        log(`round ${round} (${pair.id}): actorgrid ${Math.round(a.opsPerSec)}/s, baseline ${Math.round(b.opsPerSec)}/s, ratio ${(a.opsPerSec / b.opsPerSec).toFixed(3)}`);
+    let fanout: { summaries: FanoutSummary[]; samples: FanoutSample[]; table: string } | undefined;
+    if (options.fanout) {
+      res.node2 = await startNode('actorgrid node 2', 'node2.log');
+      for (const i of [1, 2]) {
+        res.rawBroadcast.push(
+          await ServerProcess.start({ name: `raw ws broadcast ${i}`, script: path.join(__dirname, 'bareBroadcast.js'), args: [], cwd: root, logFile: path.join(logDir, `raw-broadcast-${i}.log`) }),
+        );
       }
+      log(`(f) node 2 ${res.node2.url} (pid ${res.node2.pid}), raw ws broadcast ${res.rawBroadcast.map((s) => `${s.url} (pid ${s.pid})`).join(', ')}`);
+      fanout = await runFanout(
+        { node1: res.node, node2: res.node2, raw1: res.rawBroadcast[0], raw2: res.rawBroadcast[1], memberPid },
+        options.fanoutOptions,
+        options.cpuProf ? { dir: profDir } : undefined,
+        log,
+      );
     }
+    process.stdout.write(`\n${[tables, fanout?.table].filter(Boolean).join('\n\n')}\n\n`);
 
-    const summaries = summarizePairs(pairs, samples);
-    const tables = renderTables(summaries, options);
-    process.stdout.write(`\n${tables}\n\n`);
     const results = {
       startedAt: new Date(began).toISOString(),
       durationSec: Math.round((Date.now() - began) / 1000),
@@ -146,12 +195,14 @@ async function main(options: BenchOptions): Promise<void> {
       setup: {
         node: 'child process: node dist/src/cli.js start (own event loop), 1 Hazelcast member via HazelcastHarness',
         baselines: 'raw hazelcast-client in the bench process; bare fastify in a child process',
+        fanout: '(f): a second node on the same member; two bare ws broadcast servers (bench/bareBroadcast.ts) as child processes; all WebSocket clients in the bench process',
         recordBytes,
         nodeConfig: 'config/default.json + CLI flags (turn.maxBatch 64, lockWaitMs 5000, leaseMs 15000)',
       },
       options,
-      summaries,
+      summaries: pairSummaries,
       samples,
+      ...(fanout ? { fanout: { summaries: fanout.summaries, samples: fanout.samples } } : {}),
     };
     fs.mkdirSync(resultsDir, { recursive: true });
     const json = `${JSON.stringify(results, null, 2)}\n`;
