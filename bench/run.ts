@@ -202,7 +202,7 @@ async function main(options: BenchOptions): Promise<void> {
       options,
       summaries: pairSummaries,
       samples,
-      ...(fanout ? { fanout: { summaries: fanout.summaries, samples: fanout.samples } } : {}),
+      ...(fanout ? { fanout: { table: fanout.table.split('\n'), summaries: fanout.summaries, samples: fanout.samples } } : {}),
     };
     fs.mkdirSync(resultsDir, { recursive: true });
     const json = `${JSON.stringify(results, null, 2)}\n`;
