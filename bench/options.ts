@@ -59,7 +59,8 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [options]
 
 Starts a 1-member Hazelcast cluster and an actorgrid node (child process), measures each pair
-against its baseline in the same run, prints a table and writes bench/results/latest.json.
+against its baseline in the same run, then (f) destination fan-out and latency against a raw ws
+broadcast (a second node, two raw servers); prints the tables and writes bench/results/latest.json.
 
   --rounds N           measured rounds per pair                    (default 5)
   --duration MS        length of one measurement                   (default 3000)
