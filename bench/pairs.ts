@@ -68,6 +68,15 @@ function expectNumber(value: unknown): void {
 export function definePairs(ctx: PairContext): Pair[] {
   const { options, ws, bareWs, nodeHttp, bareHttp, raw, rawMap } = ctx;
   const c = options.concurrency;
+  /** The raw `get` loop: baseline of (c) and of the (w) ceiling. */
+  const rawGet: Pair['baseline'] = {
+    side: 'baseline',
+    label: 'raw get',
+    concurrency: c,
+    op: async (w, s) => {
+      if (!(await rawMap.get(rawKey(ownKey(options, w, s))))) throw new Error('raw key missing');
+    },
+  };
   const hot = options.hotConcurrency;
   const call = (worker: number, id: string, method: string): Promise<void> =>
     ws.call(worker, 'actor.call', { type: 'Counter', id, method, args: [] }).then(expectNumber);
@@ -96,14 +105,7 @@ export function definePairs(ctx: PairContext): Pair[] {
       title: `(c) ${options.actors} actors: WS @Query get ÷ raw get`,
       target: 0.7,
       actorgrid: { side: 'actorgrid', label: 'WS actor.call Counter.get', concurrency: c, op: (w, s) => call(w, actorId(ownKey(options, w, s)), 'get') },
-      baseline: {
-        side: 'baseline',
-        label: 'raw get',
-        concurrency: c,
-        op: async (w, s) => {
-          if (!(await rawMap.get(rawKey(ownKey(options, w, s))))) throw new Error('raw key missing');
-        },
-      },
+      baseline: rawGet,
     },
     {
       id: 'd',
@@ -133,14 +135,7 @@ export function definePairs(ctx: PairContext): Pair[] {
       id: 'w',
       title: '(w) ceiling: bare WS JSON-RPC echo, no grid ÷ raw get',
       actorgrid: { side: 'actorgrid', label: 'WS JSON-RPC echo (bare fastify, no grid)', concurrency: c, op: (w) => bareWs.call(w, 'echo', {}).then(expectNumber) },
-      baseline: {
-        side: 'baseline',
-        label: 'raw get',
-        concurrency: c,
-        op: async (w, s) => {
-          if (!(await rawMap.get(rawKey(ownKey(options, w, s))))) throw new Error('raw key missing');
-        },
-      },
+      baseline: rawGet,
     },
   ];
   return pairs.filter((p) => options.only.includes(p.id));

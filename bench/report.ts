@@ -1,20 +1,14 @@
 import type { GridOpCounts } from './gridOpCounter';
+import type { LoopResult } from './loadLoop';
 import type { BenchOptions, PairId } from './options';
 import type { Pair, Side } from './pairs';
 import { fmt, summarize, table, type Summary } from './stats';
 
 /** One measured run of one side of one pair. */
-export interface Sample {
+export interface Sample extends LoopResult {
   round: number;
   pair: PairId;
   side: Side;
-  ops: number;
-  errors: number;
-  firstError?: string;
-  elapsedMs: number;
-  opsPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
   /** CPU ms each process used during the run. */
   cpuMs: Record<string, number>;
   /** IMap operations (round trips) issued during the run: by the node for actorgrid, by the bench for raw baselines. */
