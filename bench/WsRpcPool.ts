@@ -1,5 +1,15 @@
 import WebSocket from 'ws';
 
+/** A JSON-RPC error reply; `code` is the string code of the error table (`error.data.code`), else the numeric code. */
+export class RpcError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 interface Pending {
   resolve(value: unknown): void;
   reject(err: Error): void;
@@ -33,13 +43,15 @@ class RpcConnection {
   }
 
   private onMessage(text: string): void {
-    const reply = JSON.parse(text) as { id?: number; result?: unknown; error?: { code: unknown; message: string } };
+    const reply = JSON.parse(text) as { id?: number; result?: unknown; error?: { code: unknown; message: string; data?: { code?: unknown } } };
     if (typeof reply.id !== 'number') return; // notifications
     const pending = this.pending.get(reply.id);
     if (!pending) return;
     this.pending.delete(reply.id);
-    if (reply.error) pending.reject(new Error(`JSON-RPC error ${String(reply.error.code)}: ${reply.error.message}`));
-    else pending.resolve(reply.result);
+    if (reply.error) {
+      const code = typeof reply.error.data?.code === 'string' ? reply.error.data.code : String(reply.error.code);
+      pending.reject(new RpcError(code, `JSON-RPC error ${String(reply.error.code)}: ${reply.error.message}`));
+    } else pending.resolve(reply.result);
   }
 
   private failAll(err: Error): void {

@@ -3,8 +3,22 @@ import { parseArgs } from 'node:util';
 /** The measurement pairs; see pairs.ts. */
 export const PAIR_IDS = ['a', 'b', 'c', 'd', 'w'] as const;
 export type PairId = (typeof PAIR_IDS)[number];
-/** What `--only` takes: the pairs and (f), the fan-out section (fanout.ts). */
-export const SECTION_IDS = [...PAIR_IDS, 'f'] as const;
+/** What `--only` takes: the pairs, (f) the fan-out section (fanout.ts) and the two-way transfers section (twoWaySection.ts). */
+export const SECTION_IDS = [...PAIR_IDS, 'f', 'twoway'] as const;
+
+/** The two-way transfers section (t); see twoWaySection.ts and bench/README.md. */
+export interface TwoWayOptions {
+  /** Callers in flight (closed loops); two-way: half a→b, half b→a; one-way: all a→b. */
+  callers: number;
+  /** Measured rounds; each runs two-way and one-way back to back, alternating order. */
+  rounds: number;
+  /** Length of one run, ms; then every call in flight finishes or fails. */
+  durationMs: number;
+  /** Unrecorded one-way run before the rounds, ms. */
+  warmupMs: number;
+  /** The bench gives up on a call after this long and counts it as CLIENT_TIMEOUT, ms. */
+  callTimeoutMs: number;
+}
 
 /** The fan-out section (f); see fanout.ts and bench/README.md. */
 export interface FanoutOptions {
@@ -52,6 +66,9 @@ export interface BenchOptions {
   /** Run the fan-out section (f): `--only` names f, or names nothing. */
   fanout: boolean;
   fanoutOptions: FanoutOptions;
+  /** Run the two-way transfers section (t): `--only` names twoway, or names nothing. */
+  twoway: boolean;
+  twowayOptions: TwoWayOptions;
   /** CPU-profile the node during each measured actorgrid run: bench/results/profiles/<pair>-round<N>.cpuprofile. */
   cpuProf: boolean;
 }
@@ -60,7 +77,8 @@ export const USAGE = `usage: npm run bench -- [options]
 
 Starts a 1-member Hazelcast cluster and an actorgrid node (child process), measures each pair
 against its baseline in the same run, then (f) destination fan-out and latency against a raw ws
-broadcast (a second node, two raw servers); prints the tables and writes bench/results/latest.json.
+broadcast (a second node, two raw servers), then (t) two-way transfers between two Account actors
+against one-way transfers (3 nodes); prints the tables and writes bench/results/latest.json.
 
   --rounds N           measured rounds per pair                    (default 5)
   --duration MS        length of one measurement                   (default 3000)
@@ -69,9 +87,10 @@ broadcast (a second node, two raw servers); prints the tables and writes bench/r
   --concurrency N      calls in flight for (a), (c), (d)           (default 64)
   --hot-concurrency N  calls in flight for (b)                     (default 32)
   --connections N      WebSocket connections                       (default 8)
-  --only a,b,c,d,w,f   run only these pairs / sections             (default all)
-  --quick              --rounds 2 --duration 1500 --warmup 1000, and for (f)
-                       --fanout-rounds 2 --fanout-duration 1500 --latency-duration 2500
+  --only a,b,c,d,w,f,twoway  run only these pairs / sections       (default all)
+  --quick              --rounds 2 --duration 1500 --warmup 1000, for (f)
+                       --fanout-rounds 2 --fanout-duration 1500 --latency-duration 2500,
+                       for (t) --twoway-rounds 1 --twoway-duration 4000 --twoway-warmup 1000
 
 fan-out section (f): 2 actorgrid nodes vs 2 bare ws broadcast servers, ~75 s by default
   --fanout-subscribers N,M  subscriber counts for deliveries/s        (default 100,1000)
@@ -83,6 +102,13 @@ fan-out section (f): 2 actorgrid nodes vs 2 bare ws broadcast servers, ~75 s by 
   --latency-rate N          publishes/s of the latency run            (default 200)
   --latency-duration MS     one latency run; 0 skips the latency runs (default 5000)
   --body-bytes N            message body size as JSON                 (default 128)
+
+two-way transfers section (t): 3 actorgrid nodes, Account.transfer between 2 accounts
+  --twoway-callers N        callers in flight, half per direction     (default 32)
+  --twoway-rounds N         rounds of two-way + one-way               (default 2)
+  --twoway-duration MS      one run                                   (default 10000)
+  --twoway-warmup MS        unrecorded one-way run before the rounds  (default 2000)
+  --twoway-call-timeout MS  client timeout of one call (CLIENT_TIMEOUT) (default 35000)
 
   --cpu-prof           CPU-profile the node during each measured run (inspector), into
                        bench/results/profiles/<pair>-round<N>.cpuprofile (adds some overhead);
@@ -126,6 +152,11 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
         'latency-rate': { type: 'string' },
         'latency-duration': { type: 'string' },
         'body-bytes': { type: 'string' },
+        'twoway-callers': { type: 'string' },
+        'twoway-rounds': { type: 'string' },
+        'twoway-duration': { type: 'string' },
+        'twoway-warmup': { type: 'string' },
+        'twoway-call-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -162,6 +193,14 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     only: PAIR_IDS.filter((id) => only.includes(id)),
     fanout: only.includes('f'),
     fanoutOptions,
+    twoway: only.includes('twoway'),
+    twowayOptions: {
+      callers: int('--twoway-callers', values['twoway-callers'], 32, 2),
+      rounds: int('--twoway-rounds', values['twoway-rounds'], quick ? 1 : 2, 1),
+      durationMs: int('--twoway-duration', values['twoway-duration'], quick ? 4000 : 10_000, 100),
+      warmupMs: int('--twoway-warmup', values['twoway-warmup'], quick ? 1000 : 2000, 0),
+      callTimeoutMs: int('--twoway-call-timeout', values['twoway-call-timeout'], 35_000, 100),
+    },
     cpuProf: values['cpu-prof'] === true,
   };
   if (options.actors < options.concurrency) throw new UsageError('--actors must be at least --concurrency (every worker owns its own keys)');

@@ -17,6 +17,7 @@ import { cpuSnapshot, machineInfo } from './procCpu';
 import { RawGrid } from './RawGrid';
 import { renderTables, summarizePairs, type PairSummary, type Sample } from './report';
 import { ServerProcess } from './ServerProcess';
+import { runTwoWay, type TwoWaySample, type TwoWaySummary } from './twoWaySection';
 import { WsRpcPool } from './WsRpcPool';
 
 const root = projectRoot(__dirname);
@@ -30,6 +31,8 @@ class Resources {
   node?: ServerProcess;
   /** (f): the second node, on the same member, and the two raw ws broadcast servers. */
   node2?: ServerProcess;
+  /** (t): the third node (with node and node2). */
+  node3?: ServerProcess;
   rawBroadcast: ServerProcess[] = [];
   bare?: ServerProcess;
   raw?: RawGrid;
@@ -41,6 +44,7 @@ class Resources {
   killNow(): void {
     this.node?.killNow();
     this.node2?.killNow();
+    this.node3?.killNow();
     this.rawBroadcast.forEach((s) => s.killNow());
     this.bare?.killNow();
   }
@@ -55,7 +59,7 @@ class Resources {
     };
     this.http.forEach((h) => h.close());
     await step('closing websockets', () => Promise.all([this.ws?.close(), this.bareWs?.close()]));
-    await step('stopping the nodes', () => Promise.all([this.node?.stop(), this.node2?.stop()]));
+    await step('stopping the nodes', () => Promise.all([this.node?.stop(), this.node2?.stop(), this.node3?.stop()]));
     await step('stopping the raw broadcast servers', () => Promise.all(this.rawBroadcast.map((s) => s.stop())));
     await step('stopping the bare fastify server', () => this.bare?.stop());
     await step('closing the raw client', () => this.raw?.shutdown());
@@ -171,22 +175,31 @@ async function main(options: BenchOptions): Promise<void> {
       ({ pairSummaries, samples, recordBytes, tables } = await runPairs(res, options, members, memberPid, profDir));
     }
     let fanout: { summaries: FanoutSummary[]; samples: FanoutSample[]; table: string } | undefined;
-    if (options.fanout) {
+    if (options.fanout || options.twoway) {
       res.node2 = await startNode('actorgrid node 2', 'node2.log');
+      log(`node 2 ${res.node2.url} (pid ${res.node2.pid})`);
+    }
+    if (options.fanout) {
       for (const i of [1, 2]) {
         res.rawBroadcast.push(
           await ServerProcess.start({ name: `raw ws broadcast ${i}`, script: path.join(__dirname, 'bareBroadcast.js'), args: [], cwd: root, logFile: path.join(logDir, `raw-broadcast-${i}.log`) }),
         );
       }
-      log(`(f) node 2 ${res.node2.url} (pid ${res.node2.pid}), raw ws broadcast ${res.rawBroadcast.map((s) => `${s.url} (pid ${s.pid})`).join(', ')}`);
+      log(`(f) raw ws broadcast ${res.rawBroadcast.map((s) => `${s.url} (pid ${s.pid})`).join(', ')}`);
       fanout = await runFanout(
-        { node1: res.node, node2: res.node2, raw1: res.rawBroadcast[0], raw2: res.rawBroadcast[1], memberPid },
+        { node1: res.node, node2: res.node2!, raw1: res.rawBroadcast[0], raw2: res.rawBroadcast[1], memberPid },
         options.fanoutOptions,
         options.cpuProf ? { dir: profDir } : undefined,
         log,
       );
     }
-    process.stdout.write(`\n${[tables, fanout?.table].filter(Boolean).join('\n\n')}\n\n`);
+    let twoway: { summary: TwoWaySummary; samples: TwoWaySample[]; table: string } | undefined;
+    if (options.twoway) {
+      res.node3 = await startNode('actorgrid node 3', 'node3.log');
+      log(`(t) node 3 ${res.node3.url} (pid ${res.node3.pid})`);
+      twoway = await runTwoWay({ nodes: [res.node, res.node2!, res.node3], memberPid }, options.twowayOptions, log);
+    }
+    process.stdout.write(`\n${[tables, fanout?.table, twoway?.table].filter(Boolean).join('\n\n')}\n\n`);
 
     const results = {
       startedAt: new Date(began).toISOString(),
@@ -196,6 +209,7 @@ async function main(options: BenchOptions): Promise<void> {
         node: 'child process: node dist/src/cli.js start (own event loop), 1 Hazelcast member via HazelcastHarness',
         baselines: 'raw hazelcast-client in the bench process; bare fastify in a child process',
         fanout: '(f): a second node on the same member; two bare ws broadcast servers (bench/bareBroadcast.ts) as child processes; all WebSocket clients in the bench process',
+        twoway: '(t): node 2 and a third node on the same member; Account callers over WebSocket JSON-RPC in the bench process, caller w on node w % 3',
         recordBytes,
         nodeConfig: 'config/default.json + CLI flags (turn.maxBatch 64, lockWaitMs 5000, leaseMs 15000)',
       },
@@ -203,6 +217,7 @@ async function main(options: BenchOptions): Promise<void> {
       summaries: pairSummaries,
       samples,
       ...(fanout ? { fanout: { table: fanout.table.split('\n'), summaries: fanout.summaries, samples: fanout.samples } } : {}),
+      ...(twoway ? { twoway: { table: twoway.table.split('\n'), summary: twoway.summary, samples: twoway.samples } } : {}),
     };
     fs.mkdirSync(resultsDir, { recursive: true });
     const json = `${JSON.stringify(results, null, 2)}\n`;
