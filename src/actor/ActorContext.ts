@@ -176,7 +176,7 @@ export class ActorContext {
     const type = typeof target === 'string' ? this.registry.type(target).name : this.registry.typeOf(target).name;
     return createActorRef<T>(type, id, (method, args) => {
       this.checkOpen();
-      return this.invoker.invoke({
+      return this.trackBusy(type, id, this.invoker.invoke({
         type,
         id,
         method,
@@ -187,8 +187,29 @@ export class ActorContext {
         chain: this.chain,
         deadline: this.deadline,
         ...(this.startBy === undefined ? {} : { startBy: this.startBy }),
-      });
+      }));
     });
+  }
+
+  /**
+   * The last actor this call waited on in vain (a call to it failed with LOCK_TIMEOUT or CONFLICT),
+   * for the runtime: a retry of this call takes that actor's lock first when it is below this one
+   * in key order.
+   */
+  get busyTarget(): { type: string; id: string } | undefined {
+    return this.busy;
+  }
+
+  private busy: { type: string; id: string } | undefined;
+
+  private async trackBusy(type: string, id: string, call: Promise<unknown>): Promise<unknown> {
+    try {
+      return await call;
+    } catch (err) {
+      const code = (err as { code?: unknown } | null)?.code;
+      if (code === 'LOCK_TIMEOUT' || code === 'CONFLICT') this.busy = { type, id };
+      throw err;
+    }
   }
 
   /**

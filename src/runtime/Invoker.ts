@@ -9,7 +9,8 @@ import type { ActorRecord } from './ActorRecord';
 import type { Logger } from './Logger';
 import { PendingCall } from './PendingCall';
 import { methodError } from './methodError';
-import { runTurn, type CallOutcome, type TurnEnv } from './Turn';
+import type { TurnEnv } from './Turn';
+import { TurnScheduler } from './TurnScheduler';
 
 /** Invoker settings (config `turn` and `idempotency`). */
 export interface InvokerOptions {
@@ -33,27 +34,17 @@ export interface ActorPublisher extends PublishChecker {
   send(messages: PendingPublish[], caller: string): Promise<void>;
 }
 
-interface KeyQueue {
-  type: ActorType;
-  id: string;
-  /** Replaced, not only mutated, when a batch is taken: start timers look calls up in the current array. */
-  calls: PendingCall[];
-  running: boolean;
-  /** After a turn backed off from a busy actor: its own calls wait until then (nested calls do not). */
-  resumeAt: number;
-  resumeTimer?: NodeJS.Timeout;
-}
-
 /**
- * Runs actor calls on this node. One queue per actor key; one turn per key at a time; calls that
- * arrive during a turn join the next one (up to `maxBatch`). @Query calls read the last committed
- * state without a lock. Calls made from inside a turn (actor → actor) may wait only briefly for their
- * target: if it is locked, the outer call is rolled back and put back after a random pause, so two
- * actors calling each other never deadlock (docs/actors.md "Calls between actors").
+ * Runs actor calls on this node: checks them, runs @Query calls on the last committed state without a
+ * lock, and hands the others to the TurnScheduler (one queue per actor key, one turn per key at a
+ * time). Calls made from inside a turn (actor → actor) that go down the key order may wait only
+ * briefly for their target: if it is locked, the outer call is rolled back and retried holding the
+ * target's lock first, so two actors calling each other never deadlock and neither side starves
+ * (docs/actors.md "Calls between actors").
  */
 export class Invoker implements CallInvoker {
-  private readonly queues = new Map<string, KeyQueue>();
   private readonly env: TurnEnv;
+  private readonly scheduler: TurnScheduler;
   private inflight = 0;
   private draining = false;
   private idle: Array<() => void> = [];
@@ -79,6 +70,14 @@ export class Invoker implements CallInvoker {
       leaseMs: options.leaseMs,
       idempotency: options.idempotency,
     };
+    this.scheduler = new TurnScheduler({
+      turn: this.env,
+      log,
+      actorMap: (type) => this.actorMap(type),
+      typeOf: (name) => this.registry.type(name),
+      options,
+      draining: () => this.draining,
+    });
   }
 
   /** Calls in progress on this node. */
@@ -166,10 +165,8 @@ export class Invoker implements CallInvoker {
   }
 
   private enqueue(type: ActorType, key: string, request: CallRequest, method: ActorMethod, args: unknown[], nested: boolean): Promise<unknown> {
-    let queue = this.queues.get(key);
-    if (!queue) this.queues.set(key, (queue = { type, id: request.id, calls: [], running: false, resumeAt: 0 }));
     const call = new PendingCall(request, method, args, nested ? Date.now() + this.nestedWait(request, key) : undefined);
-    this.enqueueCalls(key, queue, [call]);
+    this.scheduler.submit(type, request.id, call);
     return call.promise;
   }
 
@@ -186,90 +183,4 @@ export class Invoker implements CallInvoker {
     return request.startBy === undefined ? wait : Math.max(0, Math.min(wait, request.startBy - Date.now()));
   }
 
-  /**
-   * Queues calls: new and retried ones at the back; `atFront` for the unrun rest of a turn that ended
-   * early, which keeps its place ahead of calls that arrived meanwhile.
-   */
-  private enqueueCalls(key: string, queue: KeyQueue, calls: PendingCall[], atFront = false): void {
-    for (const c of calls) {
-      c.state = 'queued';
-      c.armStartTimer((expired) => {
-        const at = queue.calls.indexOf(expired);
-        if (at >= 0) queue.calls.splice(at, 1);
-      });
-    }
-    if (atFront) queue.calls.unshift(...calls);
-    else queue.calls.push(...calls);
-    this.schedule(key, queue);
-  }
-
-  private schedule(key: string, queue: KeyQueue): void {
-    if (queue.running || queue.calls.length === 0) return;
-    const wait = queue.resumeAt - Date.now();
-    if (wait > 0 && !queue.calls.some((call) => call.nested)) {
-      queue.resumeTimer ??= setTimeout(() => {
-        queue.resumeTimer = undefined;
-        this.schedule(key, queue);
-      }, wait);
-      return;
-    }
-    queue.running = true;
-    const batch = this.takeBatch(queue);
-    runTurn(this.env, this.actorMap(queue.type), queue.type, queue.id, batch)
-      .then((outcomes) => this.settle(key, queue, outcomes))
-      .catch((err: unknown) => {
-        this.log.error('turn failed unexpectedly', { actor: key, err });
-        const error = ActorGridError.from(err);
-        batch.forEach((call) => call.reject(error));
-      })
-      .finally(() => {
-        queue.running = false;
-        if (queue.calls.length > 0) this.schedule(key, queue);
-        else if (this.queues.get(key) === queue && !queue.resumeTimer) this.queues.delete(key);
-      });
-  }
-
-  /**
-   * The next batch. Calls made from inside other actors' turns go first, in their own batch: another
-   * turn holds its lock while it waits for them, so letting them wait behind this actor's own calls
-   * (which may be waiting on that very turn) would only make both sides back off. Otherwise the
-   * oldest calls, in order.
-   */
-  private takeBatch(queue: KeyQueue): PendingCall[] {
-    const nested = queue.calls.some((call) => call.nested);
-    const batch: PendingCall[] = [];
-    const rest: PendingCall[] = [];
-    for (const call of queue.calls) {
-      if (call.nested === nested && batch.length < this.options.maxBatch) batch.push(call);
-      else rest.push(call);
-    }
-    queue.calls = rest;
-    batch.forEach((call) => (call.state = 'running'));
-    return batch;
-  }
-
-  /**
-   * Replies, and puts back the calls to run again: the unrun rest of a turn that ended early at the
-   * front, in order, and calls whose nested call met a busy actor right after them. After such a
-   * back-off the queue's own calls pause for a random while, growing with the attempts, so that the
-   * turn that is waiting for this actor (calls from it go first) gets the lock.
-   */
-  private settle(key: string, queue: KeyQueue, outcomes: CallOutcome[]): void {
-    const requeue = outcomes.filter((o) => o.deferred || (o.retry && o.call.attempts < this.options.maxNestedRetries && !this.draining));
-    const attempts = Math.max(0, ...requeue.filter((o) => o.retry).map((o) => (o.call.attempts += 1)));
-    if (attempts > 0) queue.resumeAt = Date.now() + this.options.nestedLockWaitMs * (0.5 + Math.random()) * Math.min(attempts, 4);
-    if (requeue.length > 0) {
-      if (!this.queues.has(key)) this.queues.set(key, queue);
-      this.enqueueCalls(key, this.queues.get(key)!, requeue.map((o) => o.call), true);
-    }
-    for (const outcome of outcomes) {
-      if (requeue.includes(outcome)) continue;
-      const { call, result, error } = outcome;
-      if (error) {
-        call.reject(error);
-      } else {
-        call.resolve(result);
-      }
-    }
-  }
 }

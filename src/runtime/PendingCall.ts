@@ -1,6 +1,7 @@
 import type { ActorMethod } from '../actor';
 import type { CallRequest } from '../actor/CallRequest';
 import { ActorGridError } from '../errors';
+import type { Pin } from './KeyQueue';
 
 /** A call waiting in, or running from, its actor's queue on this node. */
 export class PendingCall {
@@ -8,8 +9,20 @@ export class PendingCall {
   state: 'queued' | 'running' | 'settled' = 'queued';
   /** How many times it was put back after a nested call met a locked actor. */
   attempts = 0;
-  /** For calls from inside another actor's turn: when it must have started, epoch ms. */
-  readonly startBy: number | undefined;
+  /**
+   * For calls from inside another actor's turn, and for calls holding pins: when it must have
+   * started, epoch ms.
+   */
+  startBy: number | undefined;
+  /** Whether it came from inside another actor's turn (set at creation; pins never change it). */
+  readonly fromTurn: boolean;
+  /**
+   * Actors below this one in key order that an earlier attempt of this call met busy: each retry
+   * takes their locks first, in key order (docs/actors.md "Calls between actors").
+   */
+  readonly wantPins = new Map<string, { type: string; id: string }>();
+  /** The pins this attempt holds (their locks are taken), released when the attempt ends. */
+  held: readonly Pin[] = [];
   private resolveFn!: (value: unknown) => void;
   private rejectFn!: (err: unknown) => void;
   private timer: NodeJS.Timeout | undefined;
@@ -21,6 +34,7 @@ export class PendingCall {
     startBy?: number,
   ) {
     this.startBy = startBy;
+    this.fromTurn = startBy !== undefined;
     this.promise = new Promise((resolve, reject) => {
       this.resolveFn = resolve;
       this.rejectFn = reject;
@@ -32,13 +46,21 @@ export class PendingCall {
     return this.startBy !== undefined;
   }
 
-  /** Fails the call with LOCK_TIMEOUT unless it has started by `startBy`. */
-  armStartTimer(onExpire: (call: PendingCall) => void): void {
-    if (this.startBy === undefined) return;
+  /** Whether this attempt holds pins: it then runs like a call from a turn on the pinned actor. */
+  get pinned(): boolean {
+    return this.held.length > 0;
+  }
+
+  /**
+   * Unless it has started by `startBy`, calls `onExpire` and then fails the call with LOCK_TIMEOUT —
+   * unless `onExpire` returns true (it took the call back to run it again).
+   */
+  armStartTimer(onExpire: (call: PendingCall) => boolean | void): void {
     clearTimeout(this.timer);
+    if (this.startBy === undefined) return;
     this.timer = setTimeout(() => {
       if (this.state !== 'queued') return;
-      onExpire(this);
+      if (onExpire(this) === true) return;
       this.reject(lockTimeout(this.request.type, this.request.id));
     }, Math.max(0, this.startBy - Date.now()));
   }

@@ -33,6 +33,8 @@ export interface CallOutcome {
   error?: ActorGridError;
   retry?: boolean;
   deferred?: boolean;
+  /** With `retry`: the actor the call's nested call waited on in vain. */
+  busy?: { type: string; id: string };
 }
 
 /**
@@ -43,8 +45,9 @@ export interface CallOutcome {
  * acknowledged before the grid acknowledged the write.
  */
 export async function runTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, id: string, batch: PendingCall[]): Promise<CallOutcome[]> {
-  const nested = batch[0].nested;
-  const waitMs = nested ? Math.max(1, Math.min(...batch.map((c) => (c.startBy ?? 0) - Date.now()))) : env.lockWaitMs;
+  // A batch of calls from other turns (or holding pins) waits only until the first of them must start.
+  const startBys = batch.filter((c) => c.startBy !== undefined).map((c) => c.startBy! - Date.now());
+  const waitMs = startBys.length > 0 ? Math.max(1, Math.min(...startBys)) : env.lockWaitMs;
   let locked: boolean;
   try {
     locked = await map.tryLock(id, waitMs, env.leaseMs);
@@ -67,7 +70,7 @@ export async function runTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorTyp
  * other actors have committed: it starts calls only during the first third of the lease (the rest of
  * the batch waits for the next turn), and calls to other actors must start by half the lease.
  */
-async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, id: string, batch: PendingCall[], lockedAt: number): Promise<CallOutcome[]> {
+export async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, id: string, batch: PendingCall[], lockedAt: number): Promise<CallOutcome[]> {
   const startCallsUntil = lockedAt + env.leaseMs / 3;
   const nestedStartBy = lockedAt + env.leaseMs / 2;
   const callsMustEndBy = lockedAt + (env.leaseMs * 2) / 3;
@@ -100,8 +103,9 @@ async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, i
       outcomes.push(previous.err ? { call, error: new ActorGridError(previous.err.code, previous.err.message, previous.err.data) } : { call, result: previous.ok });
       continue;
     }
+    let ctx: ActorContext | undefined;
     try {
-      const ctx = env.createContext(type, id, call, nestedStartBy);
+      ctx = env.createContext(type, id, call, nestedStartBy);
       const target = instance;
       const returned = await withinTurn(ctx, () => call.method.invoke(target, call.args), callsMustEndBy - Date.now(), `${type.name}.${call.method.name}`);
       // A copy, so that later calls of the batch cannot change a result already produced.
@@ -119,7 +123,7 @@ async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, i
       const error = methodError(thrown);
       if (thrown instanceof ActorGridError && thrown.data?.reason === 'turn-time') backingOff = true; // the batch's time is used up
       if (error.code === 'LOCK_TIMEOUT' || error.code === 'CONFLICT') {
-        outcomes.push({ call, error, retry: true });
+        outcomes.push({ call, error, retry: true, ...(ctx?.busyTarget ? { busy: ctx.busyTarget } : {}) });
         backingOff = true;
         continue;
       }

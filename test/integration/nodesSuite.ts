@@ -4,6 +4,7 @@ import { ActorGridError } from '../../src/errors';
 import type { Grid } from '../../src/grid';
 import type { NodeGroup, NodeProcess } from '../support/NodeProcess';
 import { RawWsClient } from '../support/RawWsClient';
+import { assertBothProgress, twoWayLoad } from '../support/twoWayLoad';
 import { uniqueName } from '../support/waitFor';
 import { Callers, clusterNodeIds, failureSummary, oneTo, rawPost, rejection, runLoad, sorted, waitForIdle } from './nodesKit';
 
@@ -154,6 +155,26 @@ export function nodesSuite(setup: NodesSetup, group: () => NodeGroup): void {
       for (let n = 0; n < nodes.length; n++) {
         assert.deepEqual(await balances(n), [expectA, expectB], `exact balances, total conserved (node${n})`);
       }
+    });
+
+    it('makes progress both ways under two-way contention: 32 callers over every node, each direction completes every transfer, none finishes while the other has done less than a third', async function () {
+      const a = uniqueName('acct-a');
+      const b = uniqueName('acct-b');
+      await callers.on(0, 'http').call('Account', a, 'deposit', [100_000]);
+      await callers.on(0, 'http').call('Account', b, 'deposit', [100_000]);
+      const [count, perCaller] = [32, 6];
+      const result = await twoWayLoad(count, perCaller, (direction, caller) =>
+        callers
+          .on(caller % nodes.length, 'ws', caller % 4 < 2 ? 'json' : 'msgpack')
+          .call('Account', direction === 0 ? a : b, 'transfer', [direction === 0 ? b : a, direction === 0 ? 3 : 2]),
+      );
+      const total = (count / 2) * perCaller;
+      const expected = [100_000 - 3 * total + 2 * total, 100_000 + 3 * total - 2 * total];
+      if (result.failures !== '') assert.ok(await waitForIdle(nodes, 150_000), 'the nodes finish the transfers');
+      const balances = await Promise.all([callers.on(0, 'ws').call<number>('Account', a, 'balance'), callers.on(nodes.length - 1, 'http').call<number>('Account', b, 'balance')]);
+      assert.equal(balances[0] + balances[1], 200_000, `total conserved (${balances.join(' + ')})`);
+      assertBothProgress(result, count, perCaller);
+      assert.deepEqual(balances, expected, 'exact balances');
     });
 
     it('gives typed refs over both clients', async function () {

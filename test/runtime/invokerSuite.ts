@@ -8,6 +8,7 @@ import { ShoppingCart } from '../../actors/ShoppingCart';
 import { Echo, Gate, Ping, Sloth } from '../fixtures/testActors';
 import { inProcessInvoker } from '../support/inProcessNode';
 import { codeOf } from '../support/codeOf';
+import { assertBothProgress, twoWayLoad } from '../support/twoWayLoad';
 import { uniqueName, waitFor } from '../support/waitFor';
 
 const CLASSES = [Counter, ShoppingCart, Account, Gate, Ping, Echo, Sloth];
@@ -119,6 +120,32 @@ export function invokerSuite(gridName: string, connect: () => Promise<Grid>): vo
       const by = (await call(b, 'Account', y, 'balance')) as number;
       assert.equal(bx + by, 2000);
       assert.equal(bx, 1000 - 3 * (n / 2) + 2 * (n / 2));
+    });
+
+    for (const nodes of [2, 1]) {
+      it(`makes progress in both directions under two-way contention on ${nodes} node(s): 32 callers, every transfer completes, total conserved`, async function () {
+        this.timeout(120000);
+        const x = uniqueName('x');
+        const y = uniqueName('y');
+        await call(a, 'Account', x, 'deposit', [100_000]);
+        await call(b, 'Account', y, 'deposit', [100_000]);
+        const [callers, perCaller] = [32, 8];
+        const result = await twoWayLoad(callers, perCaller, (direction, caller) =>
+          call(nodes === 2 && caller % 4 >= 2 ? b : a, 'Account', direction === 0 ? x : y, 'transfer', [direction === 0 ? y : x, 1]),
+        );
+        assertBothProgress(result, callers, perCaller);
+        const bx = (await call(a, 'Account', x, 'balance')) as number;
+        const by = (await call(b, 'Account', y, 'balance')) as number;
+        assert.deepEqual([bx, by], [100_000, 100_000], 'as many transfers each way: balances back where they started');
+      });
+    }
+
+    it('fails a three-actor cycle (a → b → c → a) fast with REENTRANCY and leaves no change behind', async function () {
+      const [p, q, r] = [uniqueName('p'), uniqueName('q'), uniqueName('r')];
+      const err = await call(a, 'Ping', p, 'forward', [[q, r, p]]).catch((e: unknown) => e);
+      assert.ok(err instanceof ActorGridError && err.code === 'REENTRANCY', `REENTRANCY, got ${String(err)}`);
+      assert.deepEqual(err.data?.chain, [`Ping/${p}`, `Ping/${q}`, `Ping/${r}`, `Ping/${p}`]);
+      for (const id of [p, q, r]) assert.equal(await call(b, 'Ping', id, 'count'), 0, `${id} unchanged`);
     });
 
     it('fails a call cycle fast with REENTRANCY and leaves no change behind', async function () {

@@ -15,6 +15,12 @@ interface Lock {
   lease: NodeJS.Timeout;
 }
 
+interface LockWaiter {
+  owner: string;
+  leaseMs: number;
+  settle(granted: boolean): void;
+}
+
 interface Listener {
   owner: string;
   fn: (event: EntryEvent<MapValue>) => void;
@@ -29,8 +35,10 @@ interface Listener {
 export class MemoryMapStore {
   private readonly entries = new Map<string, Entry>();
   private readonly locks = new Map<string, Lock>();
-  /** Callbacks waiting for a key's lock to be released. */
+  /** Callbacks waiting for a key's lock to be released (writes). */
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** Clients waiting to take a key's lock, first come first served, as Hazelcast parks them. */
+  private readonly lockQueues = new Map<string, LockWaiter[]>();
   private readonly listeners = new Set<Listener>();
 
   constructor(
@@ -123,14 +131,36 @@ export class MemoryMapStore {
     return timer;
   }
 
-  async acquire(key: string, owner: string, leaseMs: number, waitMs = Infinity): Promise<boolean> {
-    const deadline = Date.now() + waitMs;
-    while (!this.tryAcquire(key, owner, leaseMs)) {
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      await this.released(key, left);
-    }
-    return true;
+  /**
+   * Takes the lock, waiting up to `waitMs` for it. Waiters get the lock in the order they came: a
+   * release hands it straight to the first one, so a stream of new callers cannot overtake them.
+   */
+  acquire(key: string, owner: string, leaseMs: number, waitMs = Infinity): Promise<boolean> {
+    if (this.tryAcquire(key, owner, leaseMs)) return Promise.resolve(true);
+    if (waitMs <= 0) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      let queue = this.lockQueues.get(key);
+      if (!queue) this.lockQueues.set(key, (queue = []));
+      const waiting = queue;
+      let timer: NodeJS.Timeout | undefined;
+      const waiter: LockWaiter = {
+        owner,
+        leaseMs,
+        settle: (granted) => {
+          clearTimeout(timer);
+          resolve(granted);
+        },
+      };
+      if (Number.isFinite(waitMs)) {
+        timer = setTimeout(() => {
+          const at = waiting.indexOf(waiter);
+          if (at >= 0) waiting.splice(at, 1);
+          if (waiting.length === 0 && this.lockQueues.get(key) === waiting) this.lockQueues.delete(key);
+          resolve(false);
+        }, waitMs);
+      }
+      waiting.push(waiter);
+    });
   }
 
   unlock(key: string, owner: string): void {
@@ -145,6 +175,13 @@ export class MemoryMapStore {
     if (!lock) return;
     clearTimeout(lock.lease);
     this.locks.delete(key);
+    const next = this.lockQueues.get(key)?.shift();
+    if (this.lockQueues.get(key)?.length === 0) this.lockQueues.delete(key);
+    if (next) {
+      this.locks.set(key, { owner: next.owner, count: 1, lease: this.leaseTimer(key, next.leaseMs) });
+      next.settle(true);
+      return;
+    }
     const waiting = this.waiters.get(key);
     this.waiters.delete(key);
     waiting?.forEach((wake) => wake());
@@ -156,6 +193,13 @@ export class MemoryMapStore {
 
   /** Releases every lock and listener of a client that went away (Hazelcast's client cleanup). */
   dropOwner(owner: string): void {
+    for (const [key, queue] of [...this.lockQueues]) {
+      for (const waiter of queue.filter((w) => w.owner === owner)) {
+        queue.splice(queue.indexOf(waiter), 1);
+        waiter.settle(false);
+      }
+      if (queue.length === 0) this.lockQueues.delete(key);
+    }
     for (const [key, lock] of [...this.locks]) if (lock.owner === owner) this.release(key);
     for (const l of [...this.listeners]) if (l.owner === owner) this.listeners.delete(l);
   }

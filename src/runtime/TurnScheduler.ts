@@ -1,0 +1,319 @@
+import type { ActorType } from '../actor';
+import { actorKey } from '../actor/CallRequest';
+import { ActorGridError, UnavailableError } from '../errors';
+import type { GridMap } from '../grid';
+import { isIdle, type KeyQueue, type Pin, type PinRequest } from './KeyQueue';
+import type { Logger } from './Logger';
+import { lockTimeout, type PendingCall } from './PendingCall';
+import { lockedTurn, runTurn, type CallOutcome, type TurnEnv } from './Turn';
+
+/** What the scheduler needs from its node. */
+export interface SchedulerEnv {
+  turn: TurnEnv;
+  log: Logger;
+  actorMap(type: ActorType): GridMap<Buffer>;
+  /** The registered type of that name. */
+  typeOf(name: string): ActorType;
+  options: { maxBatch: number; nestedLockWaitMs: number; maxNestedRetries: number; lockWaitMs: number; leaseMs: number };
+  /** True once the node drains: calls are no longer put back for another attempt. */
+  draining(): boolean;
+}
+
+/**
+ * Runs the turns of this node: one queue per actor key, one turn per key at a time, calls that arrive
+ * meanwhile join the next turn. Calls from inside other turns go first. A call whose nested call met
+ * a busy actor below it in key order is rolled back and retried holding that actor's lock (a pin),
+ * taken before its own, so that it cannot meet it busy again: both directions of two actors calling
+ * each other make progress (docs/actors.md "Calls between actors").
+ */
+export class TurnScheduler {
+  private readonly queues = new Map<string, KeyQueue>();
+
+  constructor(private readonly env: SchedulerEnv) {}
+
+  /** Queues a new call for actor (`type`, `id`). */
+  submit(type: ActorType, id: string, call: PendingCall): void {
+    this.enqueue(this.queueOf(type, id), [call]);
+  }
+
+  private queueOf(type: ActorType, id: string): KeyQueue {
+    const key = actorKey(type.name, id);
+    let queue = this.queues.get(key);
+    if (!queue) this.queues.set(key, (queue = { key, type, id, calls: [], pinRequests: [], pinsPending: 0, learnedPins: new Map(), running: false, resumeAt: 0 }));
+    return queue;
+  }
+
+  /**
+   * Queues calls: new and retried ones at the back; `atFront` for the unrun rest of a turn that ended
+   * early and for calls holding pins, which keep their place ahead of calls that arrived meanwhile.
+   */
+  private enqueue(queue: KeyQueue, calls: PendingCall[], atFront = false): void {
+    for (const c of calls) {
+      c.state = 'queued';
+      c.armStartTimer((expired) => {
+        const at = queue.calls.indexOf(expired);
+        if (at >= 0) queue.calls.splice(at, 1);
+        // A call holding pins that could not start in time lets go of them and tries again.
+        if (!expired.pinned) return false;
+        this.releasePins(expired);
+        return this.retryLater(queue, expired);
+      });
+    }
+    if (atFront) queue.calls.unshift(...calls);
+    else queue.calls.push(...calls);
+    this.schedule(queue);
+  }
+
+  private schedule(queue: KeyQueue): void {
+    if (queue.pin) return this.runUnderPin(queue, queue.pin);
+    if (queue.running) return;
+    const fromTurns = queue.calls.some((call) => call.nested);
+    // Pins and this actor's own calls take turns, so that neither can starve the other.
+    if (!fromTurns && queue.pinRequests.length > 0 && (queue.calls.length === 0 || !queue.pinnedLast)) {
+      queue.pinnedLast = true;
+      return this.takePin(queue, queue.pinRequests.shift()!);
+    }
+    if (queue.calls.length === 0) return this.dropIfIdle(queue);
+    // While one of its calls takes pins, this actor's own calls wait to run with it, under the pins.
+    if (queue.pinsPending > 0 && !fromTurns) return;
+    // This actor's calls recently met actors below it busy: take their locks first, for the whole batch.
+    if (!fromTurns && queue.learnedPins.size > 0) {
+      const [first] = queue.calls.splice(0, 1);
+      for (const [key, target] of queue.learnedPins) first.wantPins.set(key, target);
+      void this.runPinned(queue, first);
+      return;
+    }
+    const wait = queue.resumeAt - Date.now();
+    if (wait > 0 && !fromTurns) {
+      queue.resumeTimer ??= setTimeout(() => {
+        queue.resumeTimer = undefined;
+        this.schedule(queue);
+      }, wait);
+      return;
+    }
+    queue.running = true;
+    queue.pinnedLast = false;
+    const batch = this.takeBatch(queue);
+    this.runBatch(queue, batch, runTurn(this.env.turn, this.env.actorMap(queue.type), queue.type, queue.id, batch), () => {
+      queue.running = false;
+    });
+  }
+
+  /** Settles a batch's turn, then lets the queue go on. */
+  private runBatch(queue: KeyQueue, batch: PendingCall[], turn: Promise<CallOutcome[]>, done: () => void): void {
+    turn
+      .then((outcomes) => this.settle(queue, outcomes))
+      .catch((err: unknown) => {
+        this.env.log.error('turn failed unexpectedly', { actor: queue.key, err });
+        const error = ActorGridError.from(err);
+        for (const call of batch) {
+          this.releasePins(call);
+          call.reject(error);
+        }
+      })
+      .finally(() => {
+        done();
+        this.schedule(queue);
+      });
+  }
+
+  private dropIfIdle(queue: KeyQueue): void {
+    if (this.queues.get(queue.key) === queue && isIdle(queue)) this.queues.delete(queue.key);
+  }
+
+  /**
+   * The next batch. Calls made from inside other actors' turns go first, in their own batch: another
+   * turn holds its lock while it waits for them, so letting them wait behind this actor's own calls
+   * (which may be waiting on that very turn) would only make both sides back off. Then calls holding
+   * pins, which take this actor's own calls along: those most likely call the pinned actors too.
+   * Otherwise the oldest calls, in order.
+   */
+  private takeBatch(queue: KeyQueue): PendingCall[] {
+    const fromTurns = queue.calls.some((call) => call.nested && !call.pinned);
+    const wanted = (call: PendingCall): boolean => (fromTurns ? call.nested && !call.pinned : true);
+    const batch: PendingCall[] = [];
+    const rest: PendingCall[] = [];
+    for (const call of queue.calls) {
+      if (wanted(call) && batch.length < this.env.options.maxBatch) batch.push(call);
+      else rest.push(call);
+    }
+    queue.calls = rest;
+    batch.forEach((call) => (call.state = 'running'));
+    return batch;
+  }
+
+  /**
+   * Replies, and puts back the calls to run again: the unrun rest of a turn that ended early at the
+   * front, in order, and calls whose nested call met a busy actor. Such a call learns that actor; if
+   * it is below this one in key order, the call's next attempt first pins it (and every actor it met
+   * before), in key order. Without pins, the queue's own calls pause for a random while, growing with
+   * the attempts, so that the turn waiting for this actor (calls from it go first) gets the lock.
+   */
+  private settle(queue: KeyQueue, outcomes: CallOutcome[]): void {
+    // A call holding pins that did not get its own lock in time tries again too.
+    const lateWithPins = new Set(outcomes.filter((o) => o.call.pinned && o.error?.code === 'LOCK_TIMEOUT' && o.error.data?.id === queue.id && o.error.data?.type === queue.type.name).map((o) => o.call));
+    for (const { call } of outcomes) {
+      // A pin no call of the batch needed is not worth taking again.
+      for (const pin of call.held) if (!pin.used) queue.learnedPins.delete(pin.key);
+      this.releasePins(call);
+    }
+    const retry = (o: CallOutcome): boolean =>
+      (!!o.retry || lateWithPins.has(o.call)) && o.call.attempts < this.env.options.maxNestedRetries && !this.env.draining();
+    const requeue = outcomes.filter((o) => o.deferred || retry(o));
+    let attempts = 0;
+    for (const o of requeue) {
+      if (o.deferred) continue;
+      attempts = Math.max(attempts, (o.call.attempts += 1));
+      const busy = o.busy && actorKey(o.busy.type, o.busy.id);
+      if (busy && !o.call.fromTurn && busy < queue.key) {
+        o.call.wantPins.set(busy, o.busy!);
+        queue.learnedPins.set(busy, o.busy!);
+      }
+    }
+    const pinning = requeue.filter((o) => o.call.wantPins.size > 0 && !o.call.fromTurn);
+    const plain = requeue.filter((o) => !pinning.includes(o));
+    if (attempts > 0) queue.resumeAt = Date.now() + this.env.options.nestedLockWaitMs * (0.5 + Math.random()) * Math.min(attempts, 4);
+    if (plain.length > 0) this.enqueue(this.reattach(queue), plain.map((o) => o.call), true);
+    for (const o of pinning) void this.runPinned(queue, o.call);
+    for (const outcome of outcomes) {
+      if (requeue.includes(outcome)) continue;
+      const { call, result, error } = outcome;
+      if (error) call.reject(error);
+      else call.resolve(result);
+    }
+  }
+
+  /** The queue of the same key that is current: `queue` itself, put back if it was dropped meanwhile. */
+  private reattach(queue: KeyQueue): KeyQueue {
+    const current = this.queues.get(queue.key);
+    if (current) return current;
+    this.queues.set(queue.key, queue);
+    return queue;
+  }
+
+  /** Puts a call that let go of its pins back for another attempt; false when it has none left. */
+  private retryLater(queue: KeyQueue, call: PendingCall): boolean {
+    call.attempts += 1;
+    if (call.attempts >= this.env.options.maxNestedRetries || this.env.draining()) return false;
+    void this.runPinned(queue, call);
+    return true;
+  }
+
+  /**
+   * Takes the pins a call wants, in key order (each waits up to the lock wait), then queues the call
+   * at the front of its own actor's queue as if a turn on the pinned actors had made it: it must
+   * start within a quarter of the first pin's lease, and waits for its own lock only that long.
+   */
+  private async runPinned(queue: KeyQueue, call: PendingCall): Promise<void> {
+    call.state = 'queued';
+    const own = this.reattach(queue);
+    own.pinsPending += 1;
+    try {
+      await this.takePins(own, call);
+    } finally {
+      own.pinsPending -= 1;
+      this.schedule(own);
+    }
+  }
+
+  private async takePins(queue: KeyQueue, call: PendingCall): Promise<void> {
+    const wanted = [...call.wantPins].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const held: Pin[] = [];
+    try {
+      for (const [, target] of wanted) {
+        const type = queue.type.name === target.type ? queue.type : this.env.typeOf(target.type);
+        held.push(await this.requestPin(this.queueOf(type, target.id), queue.key));
+      }
+    } catch (err) {
+      held.forEach((pin) => this.releasePin(pin));
+      call.reject(err instanceof ActorGridError ? err : new UnavailableError('taking a lock failed', { cause: err }));
+      return;
+    }
+    if ((call.state as PendingCall['state']) === 'settled') return held.forEach((pin) => this.releasePin(pin));
+    call.held = held;
+    call.startBy = Math.min(...held.map((pin) => pin.lockedAt)) + this.env.options.leaseMs / 4;
+    this.enqueue(queue, [call], true);
+  }
+
+  private requestPin(queue: KeyQueue, owner: string): Promise<Pin> {
+    return new Promise<Pin>((resolve, reject) => {
+      queue.pinRequests.push({ owner, resolve, reject });
+      this.schedule(queue);
+    });
+  }
+
+  /** Takes the lock of `queue`'s actor for a pin; the queue runs nothing else until it is released. */
+  private takePin(queue: KeyQueue, request: PinRequest): void {
+    queue.running = true;
+    this.env
+      .actorMap(queue.type)
+      .tryLock(queue.id, this.env.options.lockWaitMs, this.env.options.leaseMs)
+      .then(
+        (locked) => {
+          if (!locked) throw lockTimeout(queue.type.name, queue.id);
+          queue.pin = { key: queue.key, owner: request.owner, lockedAt: Date.now(), busy: false, used: false, releasing: false };
+          request.resolve(queue.pin);
+        },
+        (err: unknown) => {
+          throw err instanceof ActorGridError ? err : new UnavailableError('grid call failed', { cause: err });
+        },
+      )
+      .catch((err: unknown) => {
+        queue.running = false;
+        request.reject(err);
+      })
+      .finally(() => this.schedule(queue));
+  }
+
+  /**
+   * Runs, under the pin's lock, the calls that come from inside the owner's turn. Calls from anyone
+   * else wait for the pin's release. Past a third of the pin's lease no call starts under it: they
+   * fail with LOCK_TIMEOUT, which makes the owner let go of its pins.
+   */
+  private runUnderPin(queue: KeyQueue, pin: Pin): void {
+    if (pin.busy) return;
+    const mine = queue.calls.filter((call) => call.request.chain?.includes(pin.owner));
+    if (mine.length === 0) return;
+    queue.calls = queue.calls.filter((call) => !mine.includes(call));
+    if (Date.now() > pin.lockedAt + this.env.options.leaseMs / 3) {
+      mine.forEach((call) => call.reject(lockTimeout(queue.type.name, queue.id)));
+      return;
+    }
+    const batch = mine.slice(0, this.env.options.maxBatch);
+    queue.calls.unshift(...mine.slice(batch.length));
+    batch.forEach((call) => (call.state = 'running'));
+    pin.busy = true;
+    pin.used = true;
+    this.runBatch(queue, batch, lockedTurn(this.env.turn, this.env.actorMap(queue.type), queue.type, queue.id, batch, pin.lockedAt), () => {
+      pin.busy = false;
+      if (pin.releasing) this.releasePin(pin);
+    });
+  }
+
+  private releasePins(call: PendingCall): void {
+    const held = call.held;
+    if (held.length === 0) return;
+    call.held = [];
+    call.startBy = undefined;
+    held.forEach((pin) => this.releasePin(pin));
+  }
+
+  /** Unlocks a pin's actor (after its running batch, if any) and lets its queue go on. */
+  private releasePin(pin: Pin): void {
+    const queue = this.queues.get(pin.key);
+    if (!queue || queue.pin !== pin) return;
+    if (pin.busy) {
+      pin.releasing = true;
+      return;
+    }
+    queue.pin = undefined;
+    this.env
+      .actorMap(queue.type)
+      .unlock(queue.id)
+      .catch((err: unknown) => this.env.log.warn('unlock of a pinned actor failed', { actor: queue.key, err }))
+      .finally(() => {
+        queue.running = false;
+        this.schedule(queue);
+      });
+  }
+}
