@@ -38,11 +38,6 @@ export interface KeyQueue {
   calls: PendingCall[];
   /** Pins asked for by calls to other actors; served after calls from turns, taking turns with this actor's own calls. */
   pinRequests: PinRequest[];
-  /**
-   * Actors below this one that its calls met busy, and then used under pins: every turn of this
-   * actor's own calls pins them first, until a turn does not use one.
-   */
-  learnedPins: Map<string, { type: string; id: string }>;
   /** Calls of this actor taking pins now: its own calls wait for them, to run with them under the pins. */
   pinsPending: number;
   /** A turn runs, or a pin holds the lock: no other turn may start on this node. */

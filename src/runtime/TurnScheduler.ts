@@ -28,6 +28,11 @@ export interface SchedulerEnv {
  */
 export class TurnScheduler {
   private readonly queues = new Map<string, KeyQueue>();
+  /**
+   * Per actor key: actors below it that its calls met busy and then used under pins, with when that
+   * knowledge lapses. Kept apart from the queues, which come and go between bursts of calls.
+   */
+  private readonly pinsToTake = new Map<string, { targets: Map<string, { type: string; id: string }>; until: number }>();
 
   constructor(private readonly env: SchedulerEnv) {}
 
@@ -39,7 +44,7 @@ export class TurnScheduler {
   private queueOf(type: ActorType, id: string): KeyQueue {
     const key = actorKey(type.name, id);
     let queue = this.queues.get(key);
-    if (!queue) this.queues.set(key, (queue = { key, type, id, calls: [], pinRequests: [], pinsPending: 0, learnedPins: new Map(), running: false, resumeAt: 0 }));
+    if (!queue) this.queues.set(key, (queue = { key, type, id, calls: [], pinRequests: [], pinsPending: 0, running: false, resumeAt: 0 }));
     return queue;
   }
 
@@ -77,9 +82,10 @@ export class TurnScheduler {
     // While one of its calls takes pins, this actor's own calls wait to run with it, under the pins.
     if (queue.pinsPending > 0 && !fromTurns) return;
     // This actor's calls recently met actors below it busy: take their locks first, for the whole batch.
-    if (!fromTurns && queue.learnedPins.size > 0) {
+    const learned = this.learned(queue.key);
+    if (!fromTurns && learned) {
       const [first] = queue.calls.splice(0, 1);
-      for (const [key, target] of queue.learnedPins) first.wantPins.set(key, target);
+      for (const [key, target] of learned) first.wantPins.set(key, target);
       void this.runPinned(queue, first);
       return;
     }
@@ -154,7 +160,8 @@ export class TurnScheduler {
     const lateWithPins = new Set(outcomes.filter((o) => o.call.pinned && o.error?.code === 'LOCK_TIMEOUT' && o.error.data?.id === queue.id && o.error.data?.type === queue.type.name).map((o) => o.call));
     for (const { call } of outcomes) {
       // A pin no call of the batch needed is not worth taking again.
-      for (const pin of call.held) if (!pin.used) queue.learnedPins.delete(pin.key);
+      for (const pin of call.held) if (pin.used) this.learn(queue.key, pin.key);
+      for (const pin of call.held) if (!pin.used) this.learned(queue.key)?.delete(pin.key);
       this.releasePins(call);
     }
     const retry = (o: CallOutcome): boolean =>
@@ -167,7 +174,7 @@ export class TurnScheduler {
       const busy = o.busy && actorKey(o.busy.type, o.busy.id);
       if (busy && !o.call.fromTurn && busy < queue.key) {
         o.call.wantPins.set(busy, o.busy!);
-        queue.learnedPins.set(busy, o.busy!);
+        this.learn(queue.key, busy, o.busy!);
       }
     }
     const pinning = requeue.filter((o) => o.call.wantPins.size > 0 && !o.call.fromTurn);
@@ -189,6 +196,25 @@ export class TurnScheduler {
     if (current) return current;
     this.queues.set(queue.key, queue);
     return queue;
+  }
+
+  /** The pins every turn of `key`'s own calls takes first, while that is still worth it. */
+  private learned(key: string): Map<string, { type: string; id: string }> | undefined {
+    const entry = this.pinsToTake.get(key);
+    if (entry && (entry.until < Date.now() || entry.targets.size === 0)) this.pinsToTake.delete(key);
+    return entry && this.pinsToTake.has(key) ? entry.targets : undefined;
+  }
+
+  /** Remembers (or refreshes) that `key`'s calls need `target` pinned; lapses after a lease without use. */
+  private learn(key: string, targetKey: string, target?: { type: string; id: string }): void {
+    let entry = this.pinsToTake.get(key);
+    if (!entry) {
+      if (!target) return;
+      if (this.pinsToTake.size >= 10_000) for (const [k, e] of this.pinsToTake) if (e.until < Date.now()) this.pinsToTake.delete(k);
+      this.pinsToTake.set(key, (entry = { targets: new Map(), until: 0 }));
+    }
+    if (target) entry.targets.set(targetKey, target);
+    if (entry.targets.has(targetKey)) entry.until = Date.now() + this.env.options.leaseMs;
   }
 
   /** Puts a call that let go of its pins back for another attempt; false when it has none left. */
