@@ -63,6 +63,8 @@ export class PushSubscription<T> {
   /** The next sequence this subscriber expects. */
   next: number;
   private isClosed = false;
+  /** What made the sink fail, when it did. */
+  private failure: unknown;
   private lagging: { from: number; to: number } | undefined;
   private readonly closeListeners: Array<(err?: unknown) => void> = [];
   private readonly sink: PushSink<T>;
@@ -86,6 +88,7 @@ export class PushSubscription<T> {
   close(err?: unknown): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    this.failure = err;
     for (const listener of this.closeListeners.splice(0)) {
       try {
         listener(err);
@@ -117,7 +120,7 @@ export class PushSubscription<T> {
       return 'skipped';
     }
     this.flushMissed();
-    if (this.isClosed) return { closed: undefined };
+    if (this.isClosed) return { closed: this.failure };
     try {
       this.sink.send(item, this);
       return 'sent';
