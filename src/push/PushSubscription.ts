@@ -17,9 +17,13 @@ export interface PushSink<T> {
    * Items `[from, to]` will never reach this subscriber: overwritten before they were read, skipped
    * while its backlog was over the limit, or undeliverable. Called at most once per range, in order,
    * when the connection can take a frame. Destinations send a gap notification; shared objects send
-   * one `reset` snapshot. Throwing closes the subscription.
+   * one `reset` snapshot. Throwing (or a rejected promise) closes the subscription.
+   *
+   * It may return a promise (a snapshot being read): until it resolves, items offered are held, not
+   * sent; then they are replayed in order through the filter — which can drop what the snapshot
+   * already covers — so nothing reaches the client between a reset's start and the reset itself.
    */
-  missed(from: number, to: number, subscription: PushSubscription<T>): void;
+  missed(from: number, to: number, subscription: PushSubscription<T>): void | PromiseLike<void>;
 }
 
 /** Options of a `PushSubscription`. */
@@ -33,6 +37,11 @@ export interface PushSubscriptionOptions<T> {
   filter?: (item: T) => boolean;
   /** The subscription's id. @default 32 random hex digits (`SUBSCRIPTION_ID_LENGTH`) */
   id?: string;
+  /**
+   * Items held while an asynchronous `missed` (a reset) runs; beyond it they become one more missed
+   * range, reported when the reset is done. @default 1000
+   */
+  maxHeldItems?: number;
 }
 
 /** Thrown by `PushSink.send` for an item that cannot reach any subscriber: it is reported as missed. */
@@ -44,7 +53,7 @@ export class UndeliverableItemError extends Error {
 }
 
 /** What happened when an item was offered; the feed logs failures once per item or subscriber. */
-export type OfferOutcome = 'sent' | 'skipped' | { undeliverable: unknown } | { closed: unknown };
+export type OfferOutcome = 'sent' | 'skipped' | 'held' | { undeliverable: unknown } | { closed: unknown };
 
 /**
  * One subscriber of one stream on this node: a cursor (`next`, the sequence it expects), a filter
@@ -66,6 +75,9 @@ export class PushSubscription<T> {
   /** What made the sink fail, when it did. */
   private failure: unknown;
   private lagging: { from: number; to: number } | undefined;
+  /** What comes while an asynchronous `missed` runs, replayed when it resolves. */
+  private held: Held<T> | undefined;
+  private readonly maxHeldItems: number;
   private readonly closeListeners: Array<(err?: unknown) => void> = [];
   private readonly sink: PushSink<T>;
   private readonly filter: ((item: T) => boolean) | undefined;
@@ -77,6 +89,7 @@ export class PushSubscription<T> {
     this.sink = options.sink;
     this.filter = options.filter;
     this.maxBufferedBytes = options.maxBufferedBytes;
+    this.maxHeldItems = options.maxHeldItems ?? 1000;
   }
 
   /** True once closed: by `close()`, or because its sink failed. */
@@ -107,26 +120,32 @@ export class PushSubscription<T> {
   /** Offers the item with sequence `seq`. */
   offer(seq: number, item: T): OfferOutcome {
     if (this.isClosed || seq < this.next) return 'skipped';
-    if (seq > this.next) this.skip(this.next, seq - 1, true);
+    if (this.held) return this.hold(seq, { seq, item });
+    if (seq > this.next) this.record(this.next, seq - 1);
     this.next = seq + 1;
     try {
-      if (this.filter && !this.filter(item)) return 'skipped';
+      if (this.filter && !this.filter(item)) {
+        this.flushIfDrained(seq + 1);
+        return this.isClosed ? { closed: this.failure } : 'skipped';
+      }
     } catch (err) {
       this.close(err);
       return { closed: err };
     }
     if (this.sink.bufferedBytes > this.maxBufferedBytes) {
-      this.skip(seq, seq, false);
+      this.record(seq, seq);
       return 'skipped';
     }
-    this.flushMissed();
+    this.flushMissed(seq);
     if (this.isClosed) return { closed: this.failure };
+    if (this.held) return this.hold(seq, { seq, item });
     try {
       this.sink.send(item, this);
       return 'sent';
     } catch (err) {
       if (err instanceof UndeliverableItemError) {
-        this.skip(seq, seq, true);
+        this.record(seq, seq);
+        this.flushIfDrained(seq + 1);
         return { undeliverable: err };
       }
       this.close(err);
@@ -140,24 +159,79 @@ export class PushSubscription<T> {
    */
   lost(from: number, to: number): void {
     if (this.isClosed || to < this.next) return;
-    this.skip(Math.max(from, this.next), to, true);
+    const start = Math.max(from, this.next);
+    if (this.held) {
+      this.hold(to, { from: start, to });
+      return;
+    }
+    this.record(start, to);
     this.next = to + 1;
+    this.flushIfDrained(this.next);
   }
 
-  /** Records a missed range; reports it at once when the connection can take it. */
-  private skip(from: number, to: number, sendNow: boolean): void {
+  /** Adds `[from, to]` to the range not yet reported. */
+  private record(from: number, to: number): void {
     this.lagging = this.lagging ? { from: Math.min(this.lagging.from, from), to: Math.max(this.lagging.to, to) } : { from, to };
-    if (sendNow && this.sink.bufferedBytes <= this.maxBufferedBytes) this.flushMissed();
   }
 
-  private flushMissed(): void {
+  private flushIfDrained(resumeAt: number): void {
+    if (this.lagging && this.sink.bufferedBytes <= this.maxBufferedBytes) this.flushMissed(resumeAt);
+  }
+
+  /**
+   * Reports the range not yet reported. When the sink answers with a promise (a reset being read),
+   * whatever comes meanwhile is held and replayed from `resumeAt` once it resolves.
+   */
+  private flushMissed(resumeAt: number): void {
     if (!this.lagging || this.isClosed) return;
     const { from, to } = this.lagging;
     this.lagging = undefined;
+    let pending: void | PromiseLike<void>;
     try {
-      this.sink.missed(from, to, this);
+      pending = this.sink.missed(from, to, this);
     } catch (err) {
       this.close(err);
+      return;
+    }
+    if (pending && typeof pending.then === 'function') {
+      const held: Held<T> = { entries: [], resumeAt };
+      this.held = held;
+      pending.then(
+        () => this.release(held),
+        (err: unknown) => this.close(err),
+      );
     }
   }
+
+  /** Keeps an item or a lost range while a reset is pending; past `maxHeldItems` it all becomes one lost range. */
+  private hold(last: number, entry: HeldEntry<T>): OfferOutcome {
+    const held = this.held!;
+    this.next = last + 1;
+    if (held.entries.length < this.maxHeldItems) held.entries.push(entry);
+    else {
+      const first = held.entries[0];
+      held.entries = [{ from: 'seq' in first ? first.seq : first.from, to: last }];
+    }
+    return 'held';
+  }
+
+  /** Replays what was held, in order, through the normal path (filter, backpressure, gaps). */
+  private release(held: Held<T>): void {
+    if (this.held !== held || this.isClosed) return;
+    this.held = undefined;
+    this.next = held.resumeAt;
+    // If a replayed entry starts another reset, `offer`/`lost` hold the rest again, in order.
+    for (const entry of held.entries) {
+      if ('seq' in entry) this.offer(entry.seq, entry.item);
+      else this.lost(entry.from, entry.to);
+    }
+  }
+}
+
+type HeldEntry<T> = { seq: number; item: T } | { from: number; to: number };
+
+interface Held<T> {
+  entries: HeldEntry<T>[];
+  /** The sequence the cursor goes back to for the replay. */
+  resumeAt: number;
 }

@@ -151,6 +151,36 @@ describe('push core', () => {
     assert.deepEqual(slow.trace, ['a', 'gap1-3', 'e']);
   });
 
+  it('holds items while an asynchronous missed() (a reset) runs, then replays them through the filter', async () => {
+    // a shared-object-like user: items are versions; a reset snapshot covers everything up to its version
+    const sent: string[] = [];
+    let snapshotVersion = -1;
+    let finishReset!: () => void;
+    const sink: PushSink<string> = {
+      bufferedBytes: 0,
+      send: (item) => void sent.push(item),
+      missed: (from, to) => {
+        sent.push(`reset-start ${from}-${to}`);
+        return new Promise<void>((resolve) => {
+          finishReset = () => {
+            snapshotVersion = 5; // the snapshot read happened to include items up to 5
+            sent.push(`reset v${snapshotVersion}`);
+            resolve();
+          };
+        });
+      },
+    };
+    const sub = new PushSubscription<string>({ sink, next: 0, maxBufferedBytes: 100, filter: (item) => Number(item) > snapshotVersion });
+    hub.add(stream.name, source, sub, 0);
+    await append('0', 'poison', '2', '3', '4', '5', '6');
+    await waitFor('all read', () => decoded.includes(6));
+    assert.deepEqual(sent, ['0', 'reset-start 1-1'], 'nothing is sent while the reset runs');
+    finishReset();
+    await append('7');
+    await waitFor('7', () => sent.includes('7'));
+    assert.deepEqual(sent, ['0', 'reset-start 1-1', 'reset v5', '6', '7']);
+  });
+
   it('drops a feed once its last subscription closes, and stop() closes the rest', async () => {
     const one = subscribe(new RecordingSink(), 0);
     assert.equal(hub.stats().get(stream.name), 1);
