@@ -90,12 +90,7 @@ export class Dispatcher {
   async call(method: string, params: unknown, session: Session, context?: DispatchContext): Promise<unknown> {
     const handler = this.handlers.get(method);
     if (handler === undefined) throw new ActorGridError('METHOD_NOT_FOUND', `unknown method "${method}"`, { method });
-    const own = context ?? this.newContext(session);
-    try {
-      return await handler(params, session, own);
-    } finally {
-      if (!context) setImmediate(() => own.replied());
-    }
+    return this.inContext(session, context, (own) => handler(params, session, own));
   }
 
   /**
@@ -106,17 +101,22 @@ export class Dispatcher {
    * context it runs on the next macrotask.
    */
   async handle(message: unknown, session: Session, context?: DispatchContext): Promise<JsonRpcReply | undefined> {
-    const own = context ?? this.newContext(session);
-    try {
-      return await this.handleMessage(message, session, own);
-    } finally {
-      if (!context) setImmediate(() => own.replied());
-    }
+    return this.inContext(session, context, (own) => this.handleMessage(message, session, own));
   }
 
   /** A context whose callback failures go to the INTERNAL hook. */
   newContext(session?: Session): DispatchContext {
     return new DispatchContext((err) => this.reportIfInternal(err, { session }));
+  }
+
+  /** Runs `work` with the transport's context, or with one of its own that it closes on the next macrotask. */
+  private async inContext<R>(session: Session, context: DispatchContext | undefined, work: (context: DispatchContext) => Promise<R>): Promise<R> {
+    const own = context ?? this.newContext(session);
+    try {
+      return await work(own);
+    } finally {
+      if (!context) setImmediate(() => own.replied());
+    }
   }
 
   private async handleMessage(message: unknown, session: Session, context: DispatchContext): Promise<JsonRpcReply | undefined> {
