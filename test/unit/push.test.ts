@@ -181,6 +181,29 @@ describe('push core', () => {
     assert.deepEqual(sent, ['0', 'reset-start 1-1', 'reset v5', '6', '7']);
   });
 
+  it('turns what a reset holds past maxHeldItems into one more missed range, reported after the reset', async () => {
+    const sent: string[] = [];
+    let finishReset: (() => void) | undefined;
+    const sink: PushSink<string> = {
+      bufferedBytes: 0,
+      send: (item) => void sent.push(item),
+      missed: (from, to) => {
+        sent.push(`missed ${from}-${to}`);
+        if (finishReset) return undefined;
+        return new Promise<void>((resolve) => (finishReset = resolve));
+      },
+    };
+    const sub = new PushSubscription<string>({ sink, next: 0, maxBufferedBytes: 100, maxHeldItems: 2 });
+    hub.add(stream.name, source, sub, 0);
+    await append('0', 'poison', '2', '3', '4', '5');
+    await waitFor('all read', () => decoded.includes(5));
+    assert.deepEqual(sent, ['0', 'missed 1-1']);
+    finishReset!();
+    await append('6');
+    await waitFor('6', () => sent.includes('6'));
+    assert.deepEqual(sent, ['0', 'missed 1-1', 'missed 2-4', '5', '6']);
+  });
+
   it('drops a feed once its last subscription closes, and stop() closes the rest', async () => {
     const one = subscribe(new RecordingSink(), 0);
     assert.equal(hub.stats().get(stream.name), 1);
