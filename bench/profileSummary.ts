@@ -43,8 +43,9 @@ const LAYERS: Array<[RegExp, string]> = [
   [/\/ws\/lib\/|\/src\/transport\/ws\//, 'WebSocket: ws + transport (incl. its socket writes)'],
   [/\/(fastify|find-my-way|light-my-request|avvio)\/|\/src\/transport\/http\//, 'HTTP: fastify + transport'],
   [/JsonCodec|MsgpackCodec|encodeReply/, 'JSON-RPC codec (JSON.parse/stringify)'],
+  [/NotificationFrame/, 'push frames (NotificationFrame)'],
   [/\/src\/protocol\//, 'protocol: dispatcher, params, request'],
-  [/\/src\/destinations\//, 'destinations: feed, subscriptions, frames'],
+  [/\/src\/push\/|\/src\/destinations\//, 'push core + destinations: feed, subscriptions'],
   [/msgpackr|StateCodec/, 'state codec (msgpackr)'],
   [/\/src\/runtime\/|\/src\/actor\/|tsyringe|\/dist\/actors\//, 'runtime: invoker, turn, context, actor'],
 ];

@@ -121,13 +121,13 @@ export class ActorGridNode {
         onInternalError: (err, ctx) => log.error('internal error', { method: ctx.method, id: ctx.id, err }),
       });
       registerActorMethods(dispatcher, invoker, { maxArgs: config.limits.maxArgs });
-      registerDestinationMethods(dispatcher, destinations);
+      registerDestinationMethods(dispatcher, destinations, codecs);
       const status: NodeStatus = {
         ready: () => !node.draining && grid.isConnected(),
         cluster: async () => ({ self: config.node.id, nodes: await nodes.list(), members: await grid.members() }),
       };
-      await app.register(httpTransport, { dispatcher, invoker, limits: config.limits, status, codecs });
-      await app.register(destinationRoutes, { destinations });
+      await app.register(httpTransport, { dispatcher, limits: config.limits, status, codecs });
+      await app.register(destinationRoutes, { dispatcher });
       await app.register(wsTransport, { dispatcher, limits: config.limits, connections, codecs });
       await app.listen({ port: config.node.port, host: config.node.host });
 

@@ -13,4 +13,5 @@ export { Logger, type LogLevel } from './runtime/Logger';
 export { MemoryGrid, MemoryGridStore, HazelcastGrid, P, type Grid, type GridMap, type GridStream, type Predicate } from './grid';
 export { ActorGridClient, HttpActorClient, ConnectionClosedError, RequestTimeoutError, TransportError, type ActorGridClientOptions, type HttpActorClientOptions, type CallOptions, type Notification, type ClientEncoding } from './client';
 export { Destination, Selector, SubtopicPattern, type DestinationOptions, type DestinationHooks, type DestinationCaller, type OutgoingMessage, type HeaderValue } from './destinations';
+export type { ClientPrincipal } from './push';
 export { ActorGridNode, type NodeOptions } from './ActorGridNode';

@@ -1,5 +1,5 @@
 import { injectable } from 'tsyringe';
-import type { Session } from '../protocol/Session';
+import type { ClientPrincipal } from '../push/ClientPrincipal';
 
 /** Per-destination settings. */
 export interface DestinationOptions {
@@ -24,9 +24,9 @@ export interface OutgoingMessage {
 /** Header values: scalars, so that selectors can compare them. */
 export type HeaderValue = string | number | boolean | null;
 
-/** Who publishes or subscribes: the session of a client, or an actor (`actor` is its key). */
+/** Who publishes or subscribes: a client (its id, transport and address), or an actor (`actor` is its key). */
 export interface DestinationCaller {
-  session?: Session;
+  client?: ClientPrincipal;
   actor?: string;
 }
 

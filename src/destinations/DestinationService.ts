@@ -1,14 +1,15 @@
 import type { DependencyContainer } from 'tsyringe';
 import { ActorGridError } from '../errors';
 import type { Grid, GridStream } from '../grid';
+import { checkDeliverable } from '../protocol/checkDeliverable';
 import type { Codecs } from '../protocol/Codecs';
+import { FeedHub, PushSubscription, type FeedSource } from '../push';
 import type { Logger } from '../runtime/Logger';
 import type { DestinationCaller, DestinationHooks, HeaderValue, OutgoingMessage } from './Destination';
-import { DestinationFeed } from './DestinationFeed';
+import { destinationDelivery, type DestinationDelivery, type DestinationSink, type DestinationSubscription } from './DestinationDelivery';
 import type { DestinationRegistry, DestinationSpec } from './DestinationRegistry';
 import { Selector } from './Selector';
 import { StoredMessageCodec } from './StoredMessage';
-import { Subscription, type SubscriberSink } from './Subscription';
 import { SubtopicPattern, checkSubtopic } from './SubtopicPattern';
 
 /** What a publisher sends. */
@@ -30,12 +31,13 @@ const HEADER_NAME = /^[A-Za-z_$][A-Za-z0-9_$.-]{0,127}$/;
 const MAX_HEADERS = 64;
 
 /**
- * Publish/subscribe on this node. Each destination is one grid stream (`dest.<name>`): publishing on
- * any node appends to it and gets the message's sequence; each node reads a destination's stream
- * only while it has subscribers to it, and pushes to them (WebSocket notifications, SSE).
+ * Publish/subscribe on this node, a user of the push core (`src/push`). Each destination is one grid
+ * stream (`dest.<name>`): publishing on any node appends to it and gets the message's sequence; each
+ * node reads a destination's stream only while it has subscribers to it, and pushes to them
+ * (WebSocket notifications, SSE).
  */
 export class DestinationService {
-  private readonly feeds = new Map<string, DestinationFeed>();
+  private readonly hub: FeedHub<DestinationDelivery>;
   private readonly codec = new StoredMessageCodec();
 
   constructor(
@@ -45,7 +47,9 @@ export class DestinationService {
     private readonly container: DependencyContainer,
     private readonly log: Logger,
     private readonly maxBufferedBytes: number,
-  ) {}
+  ) {
+    this.hub = new FeedHub(log);
+  }
 
   private stream(spec: DestinationSpec): GridStream {
     return this.grid.stream(`dest.${spec.name}`, { capacity: spec.retention });
@@ -55,7 +59,7 @@ export class DestinationService {
     return spec.hooks ? (this.container.resolve(spec.hooks as never) as DestinationHooks) : undefined;
   }
 
-  /** Checks a message before any hook or write: shape, headers, subtopic. */
+  /** Checks a message before any hook or write: shape, headers, subtopic, and that every wire format can carry it. */
   checkMessage(input: PublishInput): OutgoingMessage {
     const headers = input.headers ?? {};
     if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) {
@@ -71,6 +75,7 @@ export class DestinationService {
     }
     if (input.subtopic !== undefined) checkSubtopic(input.subtopic);
     if (input.body === undefined) throw invalid('a message needs a body', 'body');
+    checkDeliverable({ body: input.body, headers }, this.codecs, 'body');
     return { body: input.body, headers: { ...headers }, ...(input.subtopic === undefined ? {} : { subtopic: input.subtopic }) };
   }
 
@@ -96,10 +101,15 @@ export class DestinationService {
   /**
    * Subscribes `sink` to a destination. Resolves to the subscription and the destination's last
    * sequence now; delivery starts after `after` when given (replaying retained messages, with a gap
-   * for any that are gone), else with the next message. Call `activate` once the reply is on its way,
-   * so that no message can overtake it.
+   * for any that are gone), else with the next message. Call `activate` once the reply announcing the
+   * subscription has been written (`DispatchContext.afterReply`), so that no message can overtake it.
    */
-  async subscribe(name: string, input: SubscribeInput, sink: SubscriberSink, caller: DestinationCaller): Promise<{ subscription: Subscription; seq: number; activate: () => void }> {
+  async subscribe(
+    name: string,
+    input: SubscribeInput,
+    sink: DestinationSink,
+    caller: DestinationCaller,
+  ): Promise<{ subscription: DestinationSubscription; seq: number; activate: () => void }> {
     const spec = this.registry.get(name);
     const subtopic = input.subtopic === undefined ? undefined : SubtopicPattern.parse(input.subtopic);
     const selector = input.selector === undefined ? undefined : Selector.parse(input.selector);
@@ -116,31 +126,33 @@ export class DestinationService {
     if (input.after !== undefined && input.after > tail) {
       throw invalid(`after ${input.after} is beyond the last sequence of ${name} (${tail})`, 'after');
     }
-    const subscription = new Subscription(name, sink, { subtopic, selector }, this.maxBufferedBytes, (input.after ?? tail) + 1);
-    const activate = (): void => {
-      if (subscription.closed) return;
-      let feed = this.feeds.get(name);
-      if (!feed) {
-        feed = new DestinationFeed(name, stream, this.codec, this.codecs, this.log, tail + 1, (idle) => {
-          if (this.feeds.get(name) === idle) this.feeds.delete(name);
-        });
-        this.feeds.set(name, feed);
-      }
-      feed.add(subscription);
-    };
+    const filter =
+      subtopic || selector
+        ? ({ message }: DestinationDelivery): boolean =>
+            (!subtopic || subtopic.matches(message.t)) && (!selector || selector.matches(message.h))
+        : undefined;
+    const subscription = new PushSubscription<DestinationDelivery>({ sink, filter, maxBufferedBytes: this.maxBufferedBytes, next: (input.after ?? tail) + 1 });
+    const source = (): FeedSource<DestinationDelivery> => ({
+      stream,
+      decode: (bytes, seq) => destinationDelivery(this.codecs, name, this.codec.decode(bytes, seq)),
+    });
+    const activate = (): void => this.hub.add(name, source, subscription, tail + 1);
     return { subscription, seq: tail, activate };
   }
 
   /** Ends a subscription. */
-  unsubscribe(subscription: Subscription): void {
-    subscription.closed = true;
-    this.feeds.get(subscription.destination)?.remove(subscription);
+  unsubscribe(subscription: DestinationSubscription): void {
+    subscription.close();
+  }
+
+  /** Destinations this node reads right now, with their local subscription counts. */
+  feeds(): Map<string, number> {
+    return this.hub.stats();
   }
 
   /** Stops every feed (node shutdown). */
   stop(): void {
-    for (const feed of this.feeds.values()) feed.stop();
-    this.feeds.clear();
+    this.hub.stop();
   }
 }
 

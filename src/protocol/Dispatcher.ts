@@ -8,11 +8,15 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
 } from './JsonRpc';
+import { DispatchContext } from './DispatchContext';
 import type { Session } from './Session';
 import { isInternalError, toErrorObject } from './wireErrors';
 
-/** Runs one JSON-RPC method. `params` is whatever the request carried (object, array or undefined). */
-export type MethodHandler = (params: unknown, session: Session) => Promise<unknown>;
+/**
+ * Runs one JSON-RPC method. `params` is whatever the request carried (object, array or undefined);
+ * `context` lets it run work once the reply has been written (see `DispatchContext`).
+ */
+export type MethodHandler = (params: unknown, session: Session, context: DispatchContext) => Promise<unknown>;
 
 /** Where an INTERNAL error happened, for the log line. */
 export interface InternalErrorContext {
@@ -77,12 +81,46 @@ export class Dispatcher {
   }
 
   /**
+   * Runs one method for a transport that decoded a request itself (the HTTP routes): the registered
+   * handler's result, or a thrown coded error (METHOD_NOT_FOUND for an unknown method) for the
+   * transport to map to its status. Nothing is reported to the INTERNAL hook here: the transport
+   * reports what it answers. Pass a `context` and call its `replied()` once the answer is written;
+   * without one, after-reply callbacks run on the next macrotask.
+   */
+  async call(method: string, params: unknown, session: Session, context?: DispatchContext): Promise<unknown> {
+    const handler = this.handlers.get(method);
+    if (handler === undefined) throw new ActorGridError('METHOD_NOT_FOUND', `unknown method "${method}"`, { method });
+    return this.inContext(session, context, (own) => handler(params, session, own));
+  }
+
+  /**
    * Answers one decoded message: a request, a notification or a batch. Returns the response, the
    * batch of responses in request order (entries run concurrently), or undefined when there is
-   * nothing to send (a notification, or a batch of notifications only).
+   * nothing to send (a notification, or a batch of notifications only). Handlers' after-reply work
+   * waits for `context.replied()`, which the transport calls once it wrote the reply; without a
+   * context it runs on the next macrotask.
    */
-  async handle(message: unknown, session: Session): Promise<JsonRpcReply | undefined> {
-    if (!Array.isArray(message)) return this.handleOne(message, session);
+  async handle(message: unknown, session: Session, context?: DispatchContext): Promise<JsonRpcReply | undefined> {
+    return this.inContext(session, context, (own) => this.handleMessage(message, session, own));
+  }
+
+  /** A context whose callback failures go to the INTERNAL hook. */
+  newContext(session?: Session): DispatchContext {
+    return new DispatchContext((err) => this.reportIfInternal(err, { session }));
+  }
+
+  /** Runs `work` with the transport's context, or with one of its own that it closes on the next macrotask. */
+  private async inContext<R>(session: Session, context: DispatchContext | undefined, work: (context: DispatchContext) => Promise<R>): Promise<R> {
+    const own = context ?? this.newContext(session);
+    try {
+      return await work(own);
+    } finally {
+      if (!context) setImmediate(() => own.replied());
+    }
+  }
+
+  private async handleMessage(message: unknown, session: Session, context: DispatchContext): Promise<JsonRpcReply | undefined> {
+    if (!Array.isArray(message)) return this.handleOne(message, session, context);
     if (message.length === 0) {
       return this.errorResponse(new ActorGridError('INVALID_REQUEST', 'empty batch'), null);
     }
@@ -94,7 +132,7 @@ export class Dispatcher {
         null,
       );
     }
-    const replies = await Promise.all(message.map((entry) => this.handleOne(entry, session)));
+    const replies = await Promise.all(message.map((entry) => this.handleOne(entry, session, context)));
     const responses = replies.filter((r): r is JsonRpcResponse => r !== undefined);
     return responses.length === 0 ? undefined : responses;
   }
@@ -118,7 +156,7 @@ export class Dispatcher {
     }
   }
 
-  private async handleOne(entry: unknown, session: Session): Promise<JsonRpcResponse | undefined> {
+  private async handleOne(entry: unknown, session: Session, context: DispatchContext): Promise<JsonRpcResponse | undefined> {
     const checked = checkRequest(entry);
     if ('invalid' in checked) return this.errorResponse(checked.invalid, checked.id, { session });
     const { request } = checked;
@@ -131,7 +169,7 @@ export class Dispatcher {
       return this.errorResponse(err, id);
     }
     try {
-      const result = await handler(request.params, session);
+      const result = await handler(request.params, session, context);
       if (notification) return undefined;
       // JSON has no undefined: a method that returns nothing answers null, so `result` is never lost.
       return { jsonrpc: JSONRPC_VERSION, id, result: result === undefined ? null : result };

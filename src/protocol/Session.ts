@@ -1,3 +1,5 @@
+import type { PushEncoding } from './NotificationFrame';
+
 /** The transport a session arrived on. */
 export type SessionTransport = 'http' | 'ws';
 
@@ -28,19 +30,19 @@ export interface Session {
   /** Aborted when the connection closes (WebSocket sessions): handlers drop per-session state on it. */
   readonly signal?: AbortSignal;
   /**
-   * Sends frames that are already encoded (WebSocket sessions): how a node encodes a published message
-   * once for all its subscribers instead of once per subscriber.
+   * Sends frames that are already encoded (WebSocket sessions, and the session an SSE route builds):
+   * how a node encodes a pushed item once for all its subscribers instead of once per subscriber.
    */
   readonly push?: PushChannel;
 }
 
-/** A raw outgoing channel of a long-lived session. */
+/** A raw outgoing channel of a long-lived session: a WebSocket, or a Server-Sent Events response. */
 export interface PushChannel {
-  /** The encoding the client last used (and so expects notifications in). */
-  readonly encoding: 'json' | 'msgpack';
+  /** What frames it takes: notifications in the encoding the client last used, or SSE events. */
+  readonly encoding: PushEncoding;
   /** Bytes queued on the socket and not yet sent: a slow reader's backlog. */
   readonly bufferedBytes: number;
-  /** Sends one frame: text for JSON, binary for msgpack. False when the connection is closed. */
+  /** Sends one frame: text for JSON and SSE, binary for msgpack. False when the connection is closed. */
   send(frame: string | Buffer): boolean;
 }
 

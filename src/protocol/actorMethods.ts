@@ -10,7 +10,8 @@ export const ACTOR_CALL_METHOD = 'actor.call';
 /** Options of `registerActorMethods`. */
 export interface ActorMethodsOptions extends CallParamLimits {
   /**
-   * Makes the `requestId` of each call (logs correlate on it).
+   * Makes the `requestId` of each call over a long-lived session (WebSocket); a call over HTTP takes
+   * its HTTP request's id (the session id), so the node's logs and fastify's correlate.
    * @default crypto.randomUUID
    */
   newRequestId?: () => string;
@@ -28,7 +29,7 @@ export function registerActorMethods(dispatcher: Dispatcher, invoker: CallInvoke
   const newRequestId = options.newRequestId ?? randomUUID;
   dispatcher.register(ACTOR_CALL_METHOD, async (params, session) => {
     const call = checkActorCallParams(params, options);
-    return invoker.invoke(toCallRequest(call, session, newRequestId()));
+    return invoker.invoke(toCallRequest(call, session, session.transport === 'http' ? session.id : newRequestId()));
   });
 }
 

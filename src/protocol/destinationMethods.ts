@@ -1,8 +1,11 @@
 import { ActorGridError } from '../errors';
+import type { DestinationCaller } from '../destinations/Destination';
+import { gapFrame, type DestinationSink, type DestinationSubscription } from '../destinations/DestinationDelivery';
 import type { DestinationService, PublishInput, SubscribeInput } from '../destinations/DestinationService';
-import type { Subscription, SubscriberSink } from '../destinations/Subscription';
+import { UndeliverableItemError } from '../push';
+import { Codecs } from './Codecs';
 import type { Dispatcher } from './Dispatcher';
-import type { Session } from './Session';
+import type { PushChannel, Session } from './Session';
 
 /** Checks that `params` is an object with only `allowed` keys; `null` values count as absent. */
 function paramsObject(params: unknown, allowed: readonly string[], shape: string): Record<string, unknown> {
@@ -36,24 +39,62 @@ export function checkPublishParams(p: Record<string, unknown>): PublishInput {
   return input;
 }
 
+/** The method names, for transports that decode a request themselves (the HTTP routes). */
+export const DESTINATION_METHODS = {
+  publish: 'destination.publish',
+  subscribe: 'destination.subscribe',
+  unsubscribe: 'destination.unsubscribe',
+} as const;
+
+/** The caller as destination hooks see it: an identity, not the session. */
+function callerOf(session: Session): DestinationCaller {
+  return { client: { id: session.id, transport: session.transport, ...(session.remote === undefined ? {} : { remote: session.remote }) } };
+}
+
+/**
+ * A destination subscription's sink over a session's push channel: messages as pre-encoded frames
+ * (JSON-RPC notifications, or SSE events when `push.encoding` is `sse`), ranges it misses as one
+ * `destination.gap` (`event: gap`). The encoding is fixed at subscribe time.
+ */
+function channelSink(push: PushChannel, codecs: Codecs, destination: string): DestinationSink {
+  const encoding = push.encoding;
+  return {
+    get bufferedBytes() {
+      return push.bufferedBytes;
+    },
+    send: (delivery, subscription) => {
+      let frame: string | Buffer;
+      try {
+        frame = delivery.frame.frame(encoding, subscription.id);
+      } catch (err) {
+        throw new UndeliverableItemError(`message ${delivery.message.seq} of ${destination} cannot be encoded as ${encoding}`, { cause: err });
+      }
+      push.send(frame);
+    },
+    missed: (from, to, subscription) => void push.send(gapFrame(codecs, destination, from, to).frame(encoding, subscription.id)),
+  };
+}
+
 /**
  * Registers `destination.publish`, `destination.subscribe` and `destination.unsubscribe`.
- * Subscriptions need a session that can push (WebSocket); they end with their connection.
+ * Subscriptions need a session that can push (a WebSocket, or the session the SSE route builds);
+ * they end when the session's signal aborts. A subscription starts delivering only once the reply
+ * announcing it was written (`DispatchContext.afterReply`), so in a batch too the reply comes first.
  */
-export function registerDestinationMethods(dispatcher: Dispatcher, destinations: DestinationService): void {
-  const bySession = new WeakMap<Session, Map<string, Subscription>>();
+export function registerDestinationMethods(dispatcher: Dispatcher, destinations: DestinationService, codecs: Codecs = new Codecs()): void {
+  const bySession = new WeakMap<Session, Map<string, DestinationSubscription>>();
 
-  dispatcher.register('destination.publish', async (params, session) => {
+  dispatcher.register(DESTINATION_METHODS.publish, async (params, session) => {
     const p = paramsObject(params, ['destination', 'body', 'headers', 'subtopic'], '{destination, body, headers?, subtopic?}');
     const name = stringParam(p, 'destination', true)!;
-    return destinations.publish(name, checkPublishParams(p), { session });
+    return destinations.publish(name, checkPublishParams(p), callerOf(session));
   });
 
-  dispatcher.register('destination.subscribe', async (params, session) => {
+  dispatcher.register(DESTINATION_METHODS.subscribe, async (params, session, context) => {
     const p = paramsObject(params, ['destination', 'subtopic', 'selector', 'after'], '{destination, subtopic?, selector?, after?}');
     const name = stringParam(p, 'destination', true)!;
     const push = session.push;
-    if (!push || !session.notify) {
+    if (!push) {
       throw new ActorGridError('INVALID_REQUEST', 'subscriptions need a WebSocket connection (or GET /destinations/{name}/events)', {});
     }
     const input: SubscribeInput = {};
@@ -65,35 +106,26 @@ export function registerDestinationMethods(dispatcher: Dispatcher, destinations:
       if (typeof p.after !== 'number') throw new ActorGridError('INVALID_ARGUMENTS', 'after must be a number', { field: 'after' });
       input.after = p.after;
     }
-    const encoding = push.encoding;
-    const notify = session.notify.bind(session);
-    const sink: SubscriberSink = {
-      get bufferedBytes() {
-        return push.bufferedBytes;
-      },
-      message: (id, encoded) => void push.send(encoded.frame(encoding, id)),
-      gap: (id, destination, from, to) => void notify('destination.gap', { subscription: id, destination, from, to }),
-    };
-    const { subscription, seq, activate } = await destinations.subscribe(name, input, sink, { session });
+    const { subscription, seq, activate } = await destinations.subscribe(name, input, channelSink(push, codecs, name), callerOf(session));
     let subs = bySession.get(session);
     if (!subs) {
       bySession.set(session, (subs = new Map()));
       const all = subs;
       session.signal?.addEventListener('abort', () => all.forEach((s) => destinations.unsubscribe(s)), { once: true });
     }
-    subs.set(subscription.id, subscription);
+    const mine = subs;
+    mine.set(subscription.id, subscription);
+    subscription.onClose(() => mine.delete(subscription.id));
     if (session.signal?.aborted) destinations.unsubscribe(subscription);
-    // After this reply is sent (the transport sends it in this tick's microtasks): no message can overtake it.
-    setImmediate(activate);
+    context.afterReply(activate);
     return { subscription: subscription.id, seq };
   });
 
-  dispatcher.register('destination.unsubscribe', async (params, session) => {
+  dispatcher.register(DESTINATION_METHODS.unsubscribe, async (params, session) => {
     const p = paramsObject(params, ['subscription'], '{subscription}');
     const id = stringParam(p, 'subscription', true)!;
     const subscription = bySession.get(session)?.get(id);
     if (!subscription) throw new ActorGridError('INVALID_ARGUMENTS', `no subscription ${id} on this connection`, { field: 'subscription' });
-    bySession.get(session)!.delete(id);
     destinations.unsubscribe(subscription);
     return true;
   });

@@ -1,4 +1,7 @@
 export { Dispatcher, type DispatcherOptions, type MethodHandler, type InternalErrorHook, type InternalErrorContext } from './Dispatcher';
+export { DispatchContext } from './DispatchContext';
+export { NotificationFrame, sseEvent, SUBSCRIPTION_ID_LENGTH, type PushEncoding, type SseEventOptions } from './NotificationFrame';
+export { checkDeliverable } from './checkDeliverable';
 export { registerActorMethods, toCallRequest, ACTOR_CALL_METHOD, type ActorMethodsOptions } from './actorMethods';
 export {
   checkActorCallParams,
@@ -11,7 +14,7 @@ export {
   type CallParams,
   type CallParamLimits,
 } from './callParams';
-export { describeSession, type Session, type SessionTransport } from './Session';
+export { describeSession, type Session, type SessionTransport, type PushChannel } from './Session';
 export { mediaType, JSON_MEDIA_TYPES, MSGPACK_MEDIA_TYPES, type Codec, type CodecName } from './Codec';
 export { JsonCodec } from './JsonCodec';
 export { MsgpackCodec } from './MsgpackCodec';

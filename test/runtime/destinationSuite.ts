@@ -5,8 +5,11 @@ import { loadConfig, type Config, type DeepPartial } from '../../src/config';
 import { ActorGridError } from '../../src/errors';
 import type { Grid } from '../../src/grid';
 import { Logger } from '../../src/runtime/Logger';
+import { StoredMessageCodec } from '../../src/destinations/StoredMessage';
+import { Gate } from '../fixtures/testActors';
 import { Announcer, Guarded, Small, Tiny } from '../fixtures/testDestinations';
 import { Inbox } from '../support/notifications';
+import { RawWsClient } from '../support/RawWsClient';
 import { codeOf } from '../support/codeOf';
 import { uniqueName, waitFor } from '../support/waitFor';
 
@@ -84,7 +87,7 @@ export function destinationSuite(setup: () => DestinationSetup): void {
       });
       const n = await ActorGridNode.start({
         config,
-        actors: [Announcer],
+        actors: [Announcer, Gate],
         destinations: [Tiny, Small, Guarded],
         ...(s.grid ? { grid: s.grid() } : {}),
         logger: new Logger('silent'),
@@ -289,6 +292,90 @@ export function destinationSuite(setup: () => DestinationSetup): void {
       await waitFor('two messages', () => sub.inbox.messages(s.subscription).length >= 2);
       assert.deepEqual(sub.inbox.messages(s.subscription).map((m) => (m.body as { text: string }).text), ['one', 'three']);
       assert.deepEqual(sub.inbox.messages(s.subscription).map((m) => m.headers.n), [1, 2]);
+    });
+
+    it('refuses at publish a message some wire format cannot carry, and stores nothing', async function () {
+      const { c } = await client(a);
+      const before = (await publish(c, { destination: 'open', body: 'before' })).seq;
+      // a BigInt past 64 bits: JSON has a stand-in (a string), msgpack has none
+      const big = await a.destinations.publish('open', { body: { n: 2n ** 70n } }, {}).catch((e: unknown) => e);
+      assert.ok(big instanceof ActorGridError, String(big));
+      assert.equal(big.code, 'INVALID_ARGUMENTS');
+      assert.equal(big.data?.field, 'body');
+      // nesting too deep for either encoder, sent by a client as raw JSON text
+      const raw = await RawWsClient.connect(a.url);
+      try {
+        const depth = 50000;
+        const deep = `{"jsonrpc":"2.0","id":1,"method":"destination.publish","params":{"destination":"open","body":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+        const reply = await raw.request(deep);
+        assert.equal(reply.error?.data?.code, 'INVALID_ARGUMENTS', JSON.stringify(reply).slice(0, 300));
+        assert.equal(reply.error.data.field, 'body');
+      } finally {
+        await raw.close();
+      }
+      const after = (await publish(c, { destination: 'open', body: 'after' })).seq;
+      assert.equal(after, before + 1, 'nothing was stored in between');
+    });
+
+    it('isolates a poison item: subscribers get a gap for it and carry on, each in its own encoding', async function () {
+      const json = await client(b);
+      const msgpack = await client(b, 'msgpack');
+      const subJ = await subscribe(json.c, { destination: 'open' });
+      const subM = await subscribe(msgpack.c, { destination: 'open' });
+      const stream = b.grid.stream('dest.open', { capacity: b.destinations.registry.get('open').retention });
+      // undecodable bytes (0xc1 is never used by msgpack), then a stored body only JSON can carry
+      const garbage = await stream.append(Buffer.from([0xc1, 0xc1, 0xc1]));
+      const bigBody = await stream.append(new StoredMessageCodec().encode({ b: 2n ** 70n, h: {}, at: Date.now() }));
+      const fine = (await publish(json.c, { destination: 'open', body: 'fine' })).seq;
+      await waitFor('the fine message on both', () => json.inbox.messages(subJ.subscription).length >= 2 && msgpack.inbox.messages(subM.subscription).length >= 1);
+      assert.deepEqual(json.inbox.trace(subJ.subscription), [`gap${garbage}-${garbage}`, `m${bigBody}`, `m${fine}`]);
+      assert.equal(json.inbox.messages(subJ.subscription)[0].body, String(2n ** 70n), 'JSON carries it as a decimal string');
+      assert.deepEqual(msgpack.inbox.trace(subM.subscription), [`gap${garbage}-${garbage}`, `gap${bigBody}-${bigBody}`, `m${fine}`]);
+      // nothing is repeated or reported twice later
+      const next = (await publish(json.c, { destination: 'open', body: 'next' })).seq;
+      await waitFor('the next message', () => json.inbox.messages(subJ.subscription).length >= 3);
+      assert.deepEqual(json.inbox.trace(subJ.subscription).slice(3), [`m${next}`]);
+    });
+
+    it('answers a batch with destination.subscribe before any message of that subscription', async function () {
+      const { c } = await client(a);
+      const first = (await publish(c, { destination: 'feed', body: 'replay-0' })).seq;
+      await publish(c, { destination: 'feed', body: 'replay-1' });
+      const tag = uniqueName('gate');
+      let release!: () => void;
+      Gate.waiters.set(tag, new Promise<void>((resolve) => (release = resolve)));
+      const raw = await RawWsClient.connect(a.url);
+      try {
+        // the subscription replays at once; the batch reply waits for the held actor call
+        raw.send(
+          JSON.stringify([
+            { jsonrpc: '2.0', id: 1, method: 'destination.subscribe', params: { destination: 'feed', after: first - 1 } },
+            { jsonrpc: '2.0', id: 2, method: 'actor.call', params: { type: 'Gate', id: tag, method: 'hold', args: [tag, 'x'] } },
+          ]),
+        );
+        // round trips on the same socket while the batch is held: time for any early message to arrive
+        const frames: any[] = [];
+        for (let i = 0; i < 5; i++) {
+          raw.send(JSON.stringify({ jsonrpc: '2.0', id: `ping${i}`, method: 'destination.publish', params: { destination: 'small', body: i } }));
+          for (;;) {
+            const frame = await raw.nextMessage();
+            frames.push(frame);
+            if (frame.id === `ping${i}`) break;
+          }
+        }
+        release();
+        while (!frames.some((f) => Array.isArray(f)) || frames.filter((f) => f.method === 'destination.message').length < 2) frames.push(await raw.nextMessage());
+        const batchAt = frames.findIndex((f) => Array.isArray(f));
+        const firstMessageAt = frames.findIndex((f) => f.method === 'destination.message');
+        assert.ok(batchAt < firstMessageAt, `the batch reply (frame ${batchAt}) comes before the first message (frame ${firstMessageAt})`);
+        const subscription = frames[batchAt].find((r: { id: number }) => r.id === 1).result.subscription;
+        const messages = frames.filter((f) => f.method === 'destination.message');
+        assert.deepEqual(messages.map((m) => [m.params.subscription, m.params.body]), [[subscription, 'replay-0'], [subscription, 'replay-1']]);
+      } finally {
+        release();
+        Gate.waiters.delete(tag);
+        await raw.close();
+      }
     });
 
     it('answers bad input with coded errors', async function () {

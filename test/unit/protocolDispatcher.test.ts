@@ -221,3 +221,31 @@ describe('Dispatcher', () => {
     assert.ok(!dispatcher.has('other'));
   });
 });
+
+describe('Dispatcher.call and after-reply work', () => {
+  it('call runs the handler and throws coded errors, METHOD_NOT_FOUND for an unknown method', async () => {
+    const { dispatcher, internal } = setup();
+    assert.deepEqual(await dispatcher.call('echo', { a: 1 }, session), { a: 1 });
+    await assert.rejects(dispatcher.call('coded', {}, session), (err: ActorGridError) => err.code === 'LOCK_TIMEOUT');
+    await assert.rejects(dispatcher.call('nope', {}, session), (err: ActorGridError) => err.code === 'METHOD_NOT_FOUND');
+    await assert.rejects(dispatcher.call('crash', {}, session), /secret detail/);
+    assert.equal(internal.length, 0, 'the transport reports what it answers');
+  });
+
+  it('runs the after-reply callbacks of a whole batch only when the transport says it replied', async () => {
+    const { dispatcher } = setup();
+    const events: string[] = [];
+    dispatcher.register('later', async (params, _session, context) => {
+      context.afterReply(() => events.push(`after ${String((params as { n: number }).n)}`));
+      return true;
+    });
+    const context = dispatcher.newContext(session);
+    const reply = await dispatcher.handle([req('later', { n: 1 }, 1), req('echo', {}, 2), req('later', { n: 2 }, 3)], session, context);
+    assert.equal((reply as unknown[]).length, 3);
+    events.push('replied');
+    context.replied();
+    assert.deepEqual(events, ['replied', 'after 1', 'after 2']);
+    context.afterReply(() => events.push('late'));
+    assert.deepEqual(events.slice(-1), ['late'], 'after the reply, a callback runs at once');
+  });
+});

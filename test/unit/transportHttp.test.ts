@@ -26,7 +26,6 @@ async function build(): Promise<Harness> {
   const app = fastify({ logger: false, ...httpServerOptions({ maxPayloadBytes: LIMIT }) });
   await app.register(httpTransport, {
     dispatcher,
-    invoker,
     limits: { maxPayloadBytes: LIMIT, maxArgs: 4 },
     status: {
       ready: () => state.ready,

@@ -107,7 +107,6 @@ describe('WebSocket transport', () => {
     app = fastify({ logger: false, ...httpServerOptions({ maxPayloadBytes: LIMIT }) });
     await app.register(httpTransport, {
       dispatcher,
-      invoker,
       limits: { maxPayloadBytes: LIMIT },
       status: { ready: () => true, cluster: async () => ({}) },
     });

@@ -1,15 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { CallInvoker } from '../../actor/CallRequest';
 import { ActorGridError } from '../../errors';
 import {
+  ACTOR_CALL_METHOD,
   checkArgs,
   checkCallTarget,
   checkIdempotencyKey,
-  toCallRequest,
   withKey,
   type CallParamLimits,
   type CallParams,
   type Codecs,
+  type Dispatcher,
 } from '../../protocol';
 import { routeNotFound } from './httpErrors';
 import { httpSession, type HttpResponder } from './HttpResponder';
@@ -19,7 +19,8 @@ export const ACTOR_ROUTE = '/actors/*';
 
 /** What the actor route needs. */
 export interface ActorRouteOptions {
-  invoker: CallInvoker;
+  /** Runs the decoded call as `actor.call` (see `registerActorMethods`). */
+  dispatcher: Dispatcher;
   codecs: Codecs;
   responder: HttpResponder;
   limits: CallParamLimits;
@@ -27,11 +28,12 @@ export interface ActorRouteOptions {
 
 /**
  * `POST /actors/{type}/{id}/{method}`. Must be registered in a scope whose content-type parser hands
- * over the raw body as a Buffer (see `httpTransport`). Every outcome, good or bad, is answered here
- * through the responder.
+ * over the raw body as a Buffer (see `httpTransport`). It decodes the path, the `Idempotency-Key`
+ * header and the body into `actor.call` params and runs them through the dispatcher; every outcome,
+ * good or bad, is answered here through the responder.
  */
 export function registerActorRoute(app: FastifyInstance, options: ActorRouteOptions): void {
-  const { invoker, codecs, responder, limits } = options;
+  const { dispatcher, codecs, responder, limits } = options;
   app.post(ACTOR_ROUTE, async (request, reply) => {
     const session = httpSession(request);
     try {
@@ -39,7 +41,7 @@ export function registerActorRoute(app: FastifyInstance, options: ActorRouteOpti
       const idempotencyKey = checkIdempotencyKey(singleHeader(request, 'idempotency-key', 'idempotencyKey'));
       const args = checkArgs(decodeBody(request, codecs), limits);
       const call: CallParams = withKey({ ...target, args }, idempotencyKey);
-      const result = await invoker.invoke(toCallRequest(call, session, String(request.id)));
+      const result = await dispatcher.call(ACTOR_CALL_METHOD, call, session);
       return responder.send(request, reply, 200, { result: result === undefined ? null : result });
     } catch (err) {
       return responder.sendError(request, reply, err, { session });

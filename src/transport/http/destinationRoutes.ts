@@ -1,13 +1,14 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import type { DestinationService, SubscribeInput } from '../../destinations/DestinationService';
-import type { SubscriberSink } from '../../destinations/Subscription';
 import { ActorGridError } from '../../errors';
-import { checkPublishParams } from '../../protocol/destinationMethods';
+import { DESTINATION_METHODS } from '../../protocol/destinationMethods';
+import type { Dispatcher } from '../../protocol/Dispatcher';
 import type { Session } from '../../protocol/Session';
+import { httpSession } from './HttpResponder';
 
 /** Options of the destination routes. */
 export interface DestinationRoutesOptions {
-  destinations: DestinationService;
+  /** Runs `destination.publish` and `destination.subscribe` (see `registerDestinationMethods`). */
+  dispatcher: Dispatcher;
   /** How often an idle SSE stream gets a comment line, so proxies keep it open. @default 15000 */
   keepAliveMs?: number;
 }
@@ -33,10 +34,12 @@ function afterFrom(lastEventId: unknown, query: unknown): number | undefined {
  * HTTP for destinations: `POST /destinations/{name}/messages` with `{body, headers?, subtopic?}` →
  * `{seq}`, and `GET /destinations/{name}/events?subtopic=&selector=&after=`, a Server-Sent Events
  * stream whose event ids are sequences (`event: message`, and `event: gap` with `{from, to}`);
- * reconnecting with `Last-Event-ID` resumes right after that message.
+ * reconnecting with `Last-Event-ID` resumes right after that message. Both only decode the request
+ * and call the dispatcher (`destination.publish`, `destination.subscribe` with a session whose push
+ * channel is the SSE response); errors are thrown to the transport's error handler.
  */
 async function destinationRoutesPlugin(app: FastifyInstance, options: DestinationRoutesOptions): Promise<void> {
-  const { destinations } = options;
+  const { dispatcher } = options;
   const keepAliveMs = options.keepAliveMs ?? 15000;
   const open = new Set<() => void>();
   // SSE responses never end by themselves: end them when the node closes, or close() would wait forever.
@@ -45,36 +48,47 @@ async function destinationRoutesPlugin(app: FastifyInstance, options: Destinatio
   });
 
   app.post<{ Params: { name: string } }>('/destinations/:name/messages', async (request) => {
-    const session: Session = { id: String(request.id), transport: 'http', remote: request.ip };
-    return destinations.publish(request.params.name, checkPublishParams(objectBody(request.body)), { session });
+    const params = { ...objectBody(request.body), destination: request.params.name };
+    return dispatcher.call(DESTINATION_METHODS.publish, params, httpSession(request));
   });
 
   app.get<{ Params: { name: string }; Querystring: Record<string, string | undefined> }>('/destinations/:name/events', async (request, reply) => {
-    const session: Session = { id: String(request.id), transport: 'http', remote: request.ip };
-    const input: SubscribeInput = {};
+    const params: Record<string, unknown> = { destination: request.params.name };
     const { subtopic, selector } = request.query;
-    if (subtopic) input.subtopic = subtopic;
-    if (selector) input.selector = selector;
+    if (subtopic) params.subtopic = subtopic;
+    if (selector) params.selector = selector;
     const after = afterFrom(request.headers['last-event-id'], request.query.after);
-    if (after !== undefined) input.after = after;
+    if (after !== undefined) params.after = after;
 
     const raw = reply.raw;
-    const sink: SubscriberSink = {
-      get bufferedBytes() {
-        return raw.writableLength;
+    const abort = new AbortController();
+    const session: Session = {
+      ...httpSession(request),
+      signal: abort.signal,
+      push: {
+        encoding: 'sse',
+        get bufferedBytes() {
+          return raw.writableLength;
+        },
+        send: (frame) => raw.write(frame),
       },
-      message: (_id, encoded) => void raw.write(encoded.sse()),
-      gap: (_id, destination, from, to) => void raw.write(`event: gap\ndata: ${JSON.stringify({ destination, from, to })}\n\n`),
     };
-    const { subscription, seq, activate } = await destinations.subscribe(request.params.name, input, sink, { session });
+    const context = dispatcher.newContext(session);
+    let result: { seq: number };
+    try {
+      result = (await dispatcher.call(DESTINATION_METHODS.subscribe, params, session, context)) as { seq: number };
+    } catch (err) {
+      abort.abort();
+      throw err;
+    }
     reply.hijack();
     raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    raw.write(`: subscribed to ${request.params.name} at seq ${seq}\n\n`);
+    raw.write(`: subscribed to ${request.params.name} at seq ${result.seq}\n\n`);
     const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), keepAliveMs);
     keepAlive.unref();
     const end = (): void => {
       clearInterval(keepAlive);
-      destinations.unsubscribe(subscription);
+      abort.abort();
       open.delete(close);
     };
     const close = (): void => {
@@ -84,7 +98,7 @@ async function destinationRoutesPlugin(app: FastifyInstance, options: Destinatio
     open.add(close);
     request.raw.once('close', end);
     raw.once('close', end);
-    activate();
+    context.replied();
   });
 }
 

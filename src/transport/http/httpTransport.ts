@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import type { CallInvoker } from '../../actor/CallRequest';
 import { Codecs, type Dispatcher, type NodeStatus } from '../../protocol';
 import { registerActorRoute } from './actorRoute';
 import { registerHealthRoutes } from './healthRoutes';
@@ -9,10 +8,11 @@ import { registerRpcRoute } from './rpcRoute';
 
 /** Options of the HTTP transport plugin. */
 export interface HttpTransportOptions {
-  /** Runs `POST /rpc`; its `onInternalError` hook receives every INTERNAL error of the transport. */
+  /**
+   * Runs every route: `POST /rpc`, and `POST /actors/{type}/{id}/{method}` as `actor.call`. Its
+   * `onInternalError` hook receives every INTERNAL error of the transport.
+   */
   dispatcher: Dispatcher;
-  /** Runs `POST /actors/{type}/{id}/{method}`. */
-  invoker: CallInvoker;
   /** Request limits; pass the node's `config.limits`. */
   limits: {
     /** Largest request body in bytes; a larger one is PAYLOAD_TOO_LARGE (413). */
@@ -40,10 +40,10 @@ export interface HttpTransportOptions {
  *
  * @example
  * const app = fastify({ frameworkErrors, bodyLimit: config.limits.maxPayloadBytes });
- * await app.register(httpTransport, { dispatcher, invoker, limits: config.limits, status });
+ * await app.register(httpTransport, { dispatcher, limits: config.limits, status });
  */
 async function httpTransportPlugin(app: FastifyInstance, options: HttpTransportOptions): Promise<void> {
-  const { dispatcher, invoker, status } = options;
+  const { dispatcher, status } = options;
   const { maxPayloadBytes, maxArgs } = options.limits;
   if (!Number.isSafeInteger(maxPayloadBytes) || maxPayloadBytes < 1) {
     throw new RangeError(`limits.maxPayloadBytes must be a positive integer, got ${maxPayloadBytes}`);
@@ -62,7 +62,7 @@ async function httpTransportPlugin(app: FastifyInstance, options: HttpTransportO
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxPayloadBytes }, (_request, body, done) => {
       done(null, body);
     });
-    registerActorRoute(scope, { invoker, codecs, responder, limits: maxArgs === undefined ? {} : { maxArgs } });
+    registerActorRoute(scope, { dispatcher, codecs, responder, limits: maxArgs === undefined ? {} : { maxArgs } });
     registerRpcRoute(scope, { dispatcher, codecs, maxPayloadBytes });
   });
 }

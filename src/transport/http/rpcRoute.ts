@@ -58,6 +58,9 @@ export function registerRpcRoute(app: FastifyInstance, options: RpcRouteOptions)
     } catch (err) {
       return answer(request, reply, codec, dispatcher.errorResponse(err, null, { method: `POST ${RPC_ROUTE}`, session }));
     }
-    return answer(request, reply, codec, await dispatcher.handle(message, session));
+    const context = dispatcher.newContext(session);
+    const sent = answer(request, reply, codec, await dispatcher.handle(message, session, context));
+    context.replied();
+    return sent;
   });
 }

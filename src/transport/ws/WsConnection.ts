@@ -136,7 +136,14 @@ export class WsConnection {
         this.reply(codec, this.refuse(message));
         return;
       }
-      this.track(dispatcher.handle(message, this.session).then((out) => this.reply(codec, out)));
+      // Handlers' after-reply work (a subscription starting to deliver) runs once the reply is queued on the socket.
+      const context = dispatcher.newContext(this.session);
+      this.track(
+        dispatcher
+          .handle(message, this.session, context)
+          .then((out) => this.reply(codec, out))
+          .finally(() => context.replied()),
+      );
     } catch (err) {
       // Only a bug gets here; report it and keep the connection.
       dispatcher.reportIfInternal(err, { session: this.session });
