@@ -1,6 +1,6 @@
 import fastify, { type FastifyInstance } from 'fastify';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { ActorRegistry, StateCodec, type Constructor } from './actor';
+import { ActorRegistry, StateCodec, type Constructor, type PublishChecker } from './actor';
 import { NodeRegistry } from './cluster';
 import type { Config } from './config';
 import { HazelcastGrid, MemoryGrid, type Grid } from './grid';
@@ -8,7 +8,6 @@ import { DestinationRegistry } from './destinations/DestinationRegistry';
 import { DestinationService } from './destinations/DestinationService';
 import { Codecs, Dispatcher, registerActorMethods, type NodeStatus } from './protocol';
 import { registerDestinationMethods } from './protocol/destinationMethods';
-import type { ActorPublisher } from './runtime/Invoker';
 import { Invoker } from './runtime/Invoker';
 import { loadActors } from './runtime/loadActors';
 import { Logger } from './runtime/Logger';
@@ -102,16 +101,14 @@ export class ActorGridNode {
 
       const codecs = new Codecs();
       const destinations = new DestinationService(grid, destinationRegistry, codecs, container, log.child('destinations'), config.destinations.maxBufferedBytes);
-      const publisher: ActorPublisher = {
-        check: (m) => {
-          destinationRegistry.get(m.destination);
+      const publisher: PublishChecker = {
+        prepare: (m, caller) => {
+          destinationRegistry.get(m.destination); // unknown destination, malformed message: the call fails at once
           destinations.checkMessage(m);
-        },
-        send: async (messages, caller) => {
-          for (const m of messages) await destinations.publish(m.destination, m, { actor: caller });
+          return destinations.prepare(m.destination, m, { actor: caller });
         },
       };
-      const invoker = new Invoker(grid, registry, new StateCodec(), container, log.child('runtime'), { ...config.turn, idempotency: config.idempotency }, publisher);
+      const invoker = new Invoker(grid, registry, new StateCodec(), container, log.child('runtime'), { ...config.turn, idempotency: config.idempotency, failpoints: new Set(config.testing.failpoints) }, publisher);
       const nodes = new NodeRegistry(grid, config.registry);
       const connections = new WsConnections();
       const app = fastify({ logger: false, ...httpServerOptions(config.limits) });
@@ -182,3 +179,4 @@ async function connectGrid(config: Config, log: Logger): Promise<Grid> {
   log.info('grid: connected', { members: (await grid.members()).map((m) => m.address).join(',') });
   return grid;
 }
+

@@ -21,6 +21,8 @@ const DEFAULTS: Omit<Config, 'node'> & { node: Omit<Config['node'], 'id'> } = {
   limits: { maxPayloadBytes: 1048576, maxArgs: 32 },
   registry: { heartbeatMs: 2000, ttlMs: 10000 },
   destinations: { names: [], retention: 10000, maxMessageBytes: 65536, maxBufferedBytes: 1048576 },
+  sharedObjects: { names: [], retention: 10000, maxSlots: 1000, maxValueBytes: 65536, maxBufferedBytes: 1048576, repairCheckMs: 1000 },
+  testing: { failpoints: [] },
   log: { level: 'info' },
 };
 
@@ -172,7 +174,7 @@ describe('config', () => {
     ]);
     assert.deepStrictEqual(problemsOf({ file: empty, env: { ACTORGRID_PORT: '80' } }), [
       'ACTORGRID_PORT (environment): names no config section; they are ACTORGRID_NODE_*, ACTORGRID_GRID_*, ' +
-        'ACTORGRID_TURN_*, ACTORGRID_IDEMPOTENCY_*, ACTORGRID_LIMITS_*, ACTORGRID_REGISTRY_*, ACTORGRID_DESTINATIONS_*, ACTORGRID_LOG_* ' +
+        'ACTORGRID_TURN_*, ACTORGRID_IDEMPOTENCY_*, ACTORGRID_LIMITS_*, ACTORGRID_REGISTRY_*, ACTORGRID_DESTINATIONS_*, ACTORGRID_SHARED_OBJECTS_*, ACTORGRID_TESTING_*, ACTORGRID_LOG_* ' +
         '(and ACTORGRID_CONFIG for the file)',
     ]);
   });
@@ -243,8 +245,8 @@ describe('config', () => {
   it('rejects unknown sections, including __proto__, without touching prototypes', () => {
     const file = writeJson('proto.json', '{ "__proto__": { "polluted": true }, "nodes": {} }');
     assert.deepStrictEqual(problemsOf({ file, env: {} }), [
-      `__proto__ (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, log`,
-      `nodes (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, log`,
+      `__proto__ (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, testing, log`,
+      `nodes (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, testing, log`,
     ]);
     assert.equal(({} as { polluted?: boolean }).polluted, undefined);
   });

@@ -50,9 +50,27 @@ export interface PendingPublish {
   subtopic?: string;
 }
 
-/** Validates a message when `publish()` is called, so that a bad one fails the call at once. */
+/**
+ * Something a turn appends to a grid stream once its write commits. It is written into the actor's
+ * record in that same write first, so that a node dying right after the commit delays the append,
+ * never loses it (docs/actors.md "What a turn emits").
+ */
+export interface OutboxItem {
+  /** The grid stream, e.g. `dest.chat`. */
+  stream: string;
+  /** The stream's capacity (a tier). */
+  capacity: number;
+  /** The item, a msgpack map; the runtime adds its id under `i`. */
+  item: Record<string, unknown>;
+}
+
+/**
+ * Checks a message when `publish()` is called and turns it into what the turn will append. Throws at
+ * once for what it can tell synchronously; a rejected promise (a hook refusing) fails the call before
+ * its turn commits.
+ */
 export interface PublishChecker {
-  check(message: PendingPublish): void;
+  prepare(message: PendingPublish, caller: string): OutboxItem | Promise<OutboxItem>;
 }
 
 /**
@@ -93,8 +111,11 @@ export class ActorContext {
   readonly idempotencyKey: string | undefined;
   private nestedCalls = 0;
   private readonly publishChecker: PublishChecker | undefined;
-  /** Messages published during this call, in order; the runtime sends them after the commit. */
-  readonly outbox: PendingPublish[] = [];
+  /**
+   * What this call emits (published messages, shared-object changes), in order; the runtime writes
+   * it with the turn's state and appends it after the commit. Promises are checks still running.
+   */
+  readonly outbox: Array<OutboxItem | Promise<OutboxItem>> = [];
   private readonly invoker: CallInvoker;
   private readonly registry: ActorRegistry;
 
@@ -115,10 +136,12 @@ export class ActorContext {
   }
 
   /**
-   * Publishes a message to a destination *if this call succeeds*: in an @Action, once the turn's
-   * fenced write has committed (a call that throws, or a turn that loses its write, publishes
-   * nothing); in a @Query, when the method returns. Throws at once for an unknown destination or a
-   * malformed message.
+   * Publishes a message to a destination *if this call succeeds*: in an @Action, it is written with
+   * the turn's state and appended once the turn's fenced write has committed (a call that throws, or
+   * a turn that loses its write, publishes nothing; a node dying right after the commit delays the
+   * message, never loses it); in a @Query, when the method returns. Throws at once for an unknown
+   * destination or a malformed message; a message the destination refuses (too large, or its
+   * `authorizePublish`/`transform` hook says no) fails the call before its turn commits.
    *
    * @example
    * ActorContext.current().publish('chat', { text: 'hi' }, { subtopic: 'rooms.lobby', headers: { lang: 'en' } });
@@ -127,8 +150,17 @@ export class ActorContext {
     this.checkOpen();
     const message: PendingPublish = { destination, body, ...options };
     if (!this.publishChecker) throw new Error('this node serves no destinations');
-    this.publishChecker.check(message);
-    this.outbox.push(message);
+    this.emit(this.publishChecker.prepare(message, this.key));
+  }
+
+  /**
+   * Adds something this call emits (runtime use: shared objects' changes). Appended in order, after
+   * the turn commits, like `publish()`.
+   */
+  emit(item: OutboxItem | Promise<OutboxItem>): void {
+    this.checkOpen();
+    if (item instanceof Promise) item.catch(() => undefined); // awaited by the turn; never unhandled
+    this.outbox.push(item);
   }
 
   /**

@@ -4,7 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors/ActorGridError';
-import { configKeys, configSchema, ENV_CONFIG_FILE, ENV_PREFIX, type Config, type ConfigKey, type KeySchema } from './schema';
+import { configKeys, configSchema, ENV_CONFIG_FILE, ENV_PREFIX, screamingSnake, type Config, type ConfigKey, type KeySchema } from './schema';
 
 /** `T` with every key optional at every depth; arrays are replaced whole, never merged. */
 export type DeepPartial<T> = T extends readonly unknown[]
@@ -213,12 +213,12 @@ function readEnv(env: NodeJS.ProcessEnv, problems: string[]): { key: ConfigKey; 
 }
 
 function unknownEnvProblem(name: string, keys: ConfigKey[]): string {
-  const section = keys.find((k) => name.startsWith(`${ENV_PREFIX}${k.section.toUpperCase()}_`))?.section;
+  const section = keys.find((k) => name.startsWith(`${ENV_PREFIX}${screamingSnake(k.section)}_`))?.section;
   if (section) {
     const known = keys.filter((k) => k.section === section).map((k) => k.env);
     return `${name} (environment): names no config key; the ${section} keys are ${known.join(', ')}`;
   }
-  const sections = [...new Set(keys.map((k) => `${ENV_PREFIX}${k.section.toUpperCase()}_*`))];
+  const sections = [...new Set(keys.map((k) => `${ENV_PREFIX}${screamingSnake(k.section)}_*`))];
   return `${name} (environment): names no config section; they are ${sections.join(', ')} (and ${ENV_CONFIG_FILE} for the file)`;
 }
 

@@ -107,6 +107,29 @@ export const configSchema = {
       maxMessageBytes: integer(65536, 1, 'the largest message (encoded body and headers), unless its @Destination says otherwise'),
       maxBufferedBytes: integer(1048576, 1024, 'how many bytes of messages may wait in one connection\'s send buffer before its subscriptions skip messages and get a gap'),
     }),
+    sharedObjects: section('Shared objects: named slot sets synced to every subscriber.', {
+      names: {
+        type: 'array',
+        uniqueItems: true,
+        items: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_.:-]{0,254}(\\.\\*)?$', description: 'a shared object name, or a prefix pattern such as board.*' },
+        default: [],
+        description: 'shared objects declared by name or pattern, open to anyone, with the default settings (classes with @SharedObject add more)',
+      },
+      retention: integer(10000, 1, 'how many recent versions of a shared object stay replayable as deltas, unless its @SharedObject says otherwise; rounded up to 16, 1000, 10000 or 100000'),
+      maxSlots: integer(1000, 1, 'the most slots one shared object may hold, unless its @SharedObject says otherwise'),
+      maxValueBytes: integer(65536, 1, 'the largest slot value (as JSON), unless its @SharedObject says otherwise'),
+      maxBufferedBytes: integer(1048576, 1024, 'how many bytes may wait in one connection\'s send buffer before its shared-object subscriptions skip versions and then get one reset snapshot'),
+      repairCheckMs: ms(1000, 'how often a node that has subscribers of a shared object checks that no committed version is missing from its stream'),
+    }),
+    testing: section('Switches for tests only.', {
+      failpoints: {
+        type: 'array',
+        uniqueItems: true,
+        items: { type: 'string', enum: ['outbox.beforeAppend'], description: 'a failpoint name' },
+        default: [],
+        description: 'points where the node kills itself on purpose (outbox.beforeAppend: after a turn commits, before what it emitted is appended); never set in production',
+      },
+    }),
     log: section('Logging.', {
       level: { type: 'string', enum: LOG_LEVELS, default: 'info', description: 'the least severe level logged' },
     }),
@@ -140,7 +163,7 @@ export const ENV_PREFIX = 'ACTORGRID_';
 export const ENV_CONFIG_FILE = 'ACTORGRID_CONFIG';
 
 /** `invocationTimeoutMs` -> `INVOCATION_TIMEOUT_MS`. */
-function screamingSnake(camel: string): string {
+export function screamingSnake(camel: string): string {
   return camel.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
@@ -262,7 +285,31 @@ export interface Config {
   readonly limits: LimitsConfig;
   readonly registry: RegistryConfig;
   readonly destinations: DestinationsConfig;
+  readonly sharedObjects: SharedObjectsConfig;
+  readonly testing: TestingConfig;
   readonly log: LogConfig;
+}
+
+/** Shared objects (docs/shared-objects.md). */
+export interface SharedObjectsConfig {
+  /** Shared objects declared by name or prefix pattern (`board.*`), open to anyone, with the default settings. @default [] */
+  readonly names: readonly string[];
+  /** Versions replayable as deltas (resume with `since`), unless `@SharedObject` says otherwise (rounded up to a stream tier). @default 10000 */
+  readonly retention: number;
+  /** The most slots one shared object may hold, unless `@SharedObject` says otherwise. @default 1000 */
+  readonly maxSlots: number;
+  /** The largest slot value, as JSON, in bytes, unless `@SharedObject` says otherwise. @default 65536 */
+  readonly maxValueBytes: number;
+  /** Bytes that may wait in one connection's send buffer before its shared-object subscriptions skip versions and get a reset. @default 1048576 */
+  readonly maxBufferedBytes: number;
+  /** How often, in ms, a node with subscribers of a shared object checks its stream lacks no committed version. @default 1000 */
+  readonly repairCheckMs: number;
+}
+
+/** Switches for tests only. */
+export interface TestingConfig {
+  /** Points where the node kills itself on purpose (`outbox.beforeAppend`). Never set in production. @default [] */
+  readonly failpoints: readonly string[];
 }
 
 /** Publish/subscribe destinations. */

@@ -1,4 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
+import type { OutboxItem } from '../actor';
 import { ActorGridError } from '../errors';
 import type { Grid, GridStream } from '../grid';
 import { checkDeliverable } from '../protocol/checkDeliverable';
@@ -9,7 +10,7 @@ import type { DestinationCaller, DestinationHooks, HeaderValue, OutgoingMessage 
 import { destinationDelivery, type DestinationDelivery, type DestinationSink, type DestinationSubscription } from './DestinationDelivery';
 import type { DestinationRegistry, DestinationSpec } from './DestinationRegistry';
 import { Selector } from './Selector';
-import { StoredMessageCodec } from './StoredMessage';
+import { StoredMessageCodec, type StoredMessage } from './StoredMessage';
 import { SubtopicPattern, checkSubtopic } from './SubtopicPattern';
 
 /** What a publisher sends. */
@@ -81,6 +82,15 @@ export class DestinationService {
 
   /** Publishes a message; resolves to its sequence in the destination. */
   async publish(name: string, input: PublishInput, caller: DestinationCaller): Promise<{ seq: number }> {
+    const { stream, capacity, item } = await this.prepare(name, input, caller);
+    return { seq: await this.grid.stream(stream, { capacity }).append(this.codec.encode(item as unknown as StoredMessage)) };
+  }
+
+  /**
+   * Checks a message (shape, deliverability, hooks, size) and returns what to append: how
+   * `ctx.publish` checks a message inside its turn, before the turn commits.
+   */
+  async prepare(name: string, input: PublishInput, caller: DestinationCaller): Promise<OutboxItem> {
     const spec = this.registry.get(name);
     let message = this.checkMessage(input);
     const hooks = this.hooks(spec);
@@ -88,14 +98,15 @@ export class DestinationService {
       throw new ActorGridError('FORBIDDEN', `not allowed to publish to ${name}`, { destination: name });
     }
     if (hooks?.transform) message = this.checkMessage(await runHook(() => hooks.transform!(message, caller)));
-    const bytes = this.codec.encode({ b: message.body, h: message.headers, ...(message.subtopic === undefined ? {} : { t: message.subtopic }), at: Date.now() });
+    const item: StoredMessage = { b: message.body, h: message.headers, ...(message.subtopic === undefined ? {} : { t: message.subtopic }), at: Date.now() };
+    const bytes = this.codec.encode(item);
     if (bytes.length > spec.maxMessageBytes) {
       throw new ActorGridError('PAYLOAD_TOO_LARGE', `message of ${bytes.length} bytes; ${name} takes at most ${spec.maxMessageBytes}`, {
         destination: name,
         maxMessageBytes: spec.maxMessageBytes,
       });
     }
-    return { seq: await this.stream(spec).append(bytes) };
+    return { stream: `dest.${spec.name}`, capacity: this.stream(spec).capacity, item: item as unknown as Record<string, unknown> };
   }
 
   /**

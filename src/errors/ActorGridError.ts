@@ -50,3 +50,14 @@ export class ConfigError extends Error {
     this.problems = problems;
   }
 }
+
+/**
+ * A refusal that the runtime's own actors (shared objects) send to the client as it is: an actor
+ * method that throws it fails with its code and data, not wrapped in ACTOR_ERROR.
+ */
+export class RequestRefusedError extends ActorGridError {
+  constructor(code: ErrorCode, message: string, data?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(code, message, data, options);
+    this.name = 'RequestRefusedError';
+  }
+}

@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   UNKNOWN_DESTINATION: { http: 404, rpc: -32009, retryable: false },
   UNAUTHORIZED: { http: 401, rpc: -32010, retryable: false },
   FORBIDDEN: { http: 403, rpc: -32011, retryable: false },
+  VERSION_CONFLICT: { http: 409, rpc: -32012, retryable: false },
+  UNKNOWN_SHARED_OBJECT: { http: 404, rpc: -32014, retryable: false },
   INTERNAL: { http: 500, rpc: -32603, retryable: false },
 } as const satisfies Record<string, { http: number; rpc: number; retryable: boolean }>;
 

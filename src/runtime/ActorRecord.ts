@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors';
+import type { OutboxEntry } from './OutboxRelay';
 
 /** The stored outcome of a call made with an idempotency key. */
 export interface IdempotentOutcome {
@@ -13,7 +14,7 @@ export interface IdempotentOutcome {
 /**
  * What the grid holds for one actor (IMap `actor.<Type>`, key = id), msgpack-encoded:
  * `v` the version (bumped on every committed turn that changed something), `s` the encoded @State fields,
- * `r` the outcomes of recent idempotent calls, oldest first. Keeping `r` in the same record as the
+ * `r` the outcomes of recent idempotent calls, oldest first, `o` what the turn emitted. Keeping `r` in the same record as the
  * state is what makes "applied once" hold: a call's effect and its recorded outcome commit together
  * in one fenced write.
  */
@@ -22,6 +23,11 @@ export interface ActorRecord {
   /** The encoded @State fields (kept as bytes so a turn encodes the state once per call, not twice). */
   s: Buffer | undefined;
   r: Array<[key: string, outcome: IdempotentOutcome]>;
+  /**
+   * What the turn that wrote this version emitted (messages, shared-object changes), appended to
+   * their streams after the commit; the next turn makes sure they were (OutboxRelay).
+   */
+  o?: OutboxEntry[];
 }
 
 /** An actor that has never been written. */

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { DependencyContainer } from 'tsyringe';
-import type { ActorMethod, ActorRegistry, ActorType, PendingPublish, PublishChecker, StateCodec } from '../actor';
+import type { ActorMethod, ActorRegistry, ActorType, PublishChecker, StateCodec } from '../actor';
 import { ActorContext, applyState } from '../actor';
 import { actorKey, type CallInvoker, type CallRequest } from '../actor/CallRequest';
 import { ActorGridError, UnavailableError } from '../errors';
 import type { Grid, GridMap } from '../grid';
 import type { ActorRecord } from './ActorRecord';
 import type { Logger } from './Logger';
+import { OutboxRelay } from './OutboxRelay';
 import { PendingCall } from './PendingCall';
 import { methodError } from './methodError';
 import type { TurnEnv } from './Turn';
@@ -27,12 +28,10 @@ export interface InvokerOptions {
   /** How long a caller waits for a call by default. @default 30000 */
   callTimeoutMs: number;
   idempotency: { maxEntries: number; maxAgeMs: number };
+  /** Test switches, from `ACTORGRID_FAILPOINTS` (docs/testing.md). @default none */
+  failpoints?: ReadonlySet<string>;
 }
 
-/** Where `ctx.publish()` messages go: the node's destinations. */
-export interface ActorPublisher extends PublishChecker {
-  send(messages: PendingPublish[], caller: string): Promise<void>;
-}
 
 /**
  * Runs actor calls on this node: checks them, runs @Query calls on the last committed state without a
@@ -56,12 +55,10 @@ export class Invoker implements CallInvoker {
     private readonly container: DependencyContainer,
     private readonly log: Logger,
     private readonly options: InvokerOptions,
-    private readonly publisher?: ActorPublisher,
+    private readonly publisher?: PublishChecker,
   ) {
     this.env = {
-      publish: async (messages, caller) => {
-        if (this.publisher) await this.publisher.send(messages, caller);
-      },
+      outbox: new OutboxRelay(grid, log, options.failpoints),
       codec,
       log,
       createInstance: (type) => this.container.resolve(type.ctor as never) as object,
@@ -160,7 +157,7 @@ export class Invoker implements CallInvoker {
     } catch (thrown) {
       throw methodError(thrown);
     }
-    if (ctx.outbox.length > 0) await this.env.publish(ctx.outbox, ctx.key);
+    if (ctx.outbox.length > 0) await this.env.outbox.appendNow(ctx.key, await Promise.all(ctx.outbox));
     return result;
   }
 

@@ -1,4 +1,4 @@
-import type { ActorContext, ActorType, PendingPublish, StateCodec } from '../actor';
+import type { ActorContext, ActorType, OutboxItem, StateCodec } from '../actor';
 import { applyState, readState } from '../actor';
 import { ActorGridError, UnavailableError } from '../errors';
 import type { GridMap } from '../grid';
@@ -6,6 +6,7 @@ import { LockNotOwnedError } from '../grid';
 import type { ActorRecord } from './ActorRecord';
 import { emptyRecord, findOutcome, trimOutcomes } from './ActorRecord';
 import type { Logger } from './Logger';
+import type { OutboxRelay } from './OutboxRelay';
 import { lockTimeout, type PendingCall } from './PendingCall';
 import { methodError } from './methodError';
 
@@ -19,8 +20,8 @@ export interface TurnEnv {
   lockWaitMs: number;
   leaseMs: number;
   idempotency: { maxEntries: number; maxAgeMs: number };
-  /** Sends what calls published (`ctx.publish`), after their turn committed. */
-  publish(messages: PendingPublish[], caller: string): Promise<void>;
+  /** Appends what turns emit (`ctx.publish`, shared-object changes) and repairs what a dead node left. */
+  outbox: OutboxRelay;
 }
 
 /**
@@ -81,6 +82,15 @@ export async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: Actor
     return failAll(batch, asUnavailable(err));
   }
   const record = raw ? (env.codec.decode(raw) as ActorRecord) : emptyRecord();
+  const key = `${type.name}/${id}`;
+  if (record.o && record.o.length > 0) {
+    // What the last turn emitted must be in its streams before this turn emits anything.
+    try {
+      await env.outbox.repair(key, record.v, record.o);
+    } catch (err) {
+      return failAll(batch, asUnavailable(err));
+    }
+  }
   let instance = env.createInstance(type);
   if (record.s) applyState(instance, type, env.codec.decode(record.s) as Record<string, unknown>);
   const original = record.s ?? env.codec.encode(readState(instance, type));
@@ -89,7 +99,7 @@ export async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: Actor
   const outcomes: CallOutcome[] = [];
 
   let backingOff = false;
-  const outbox: PendingPublish[] = [];
+  const outbox: OutboxItem[] = [];
   for (const call of batch) {
     if (backingOff || Date.now() > startCallsUntil) {
       // Either another actor this turn called is busy, probably calling us (release our lock soon
@@ -97,25 +107,36 @@ export async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: Actor
       outcomes.push({ call, deferred: true });
       continue;
     }
-    const key = call.request.idempotencyKey;
-    const previous = key === undefined ? undefined : findOutcome(record, key);
+    const idemKey = call.request.idempotencyKey;
+    const previous = idemKey === undefined ? undefined : findOutcome(record, idemKey);
     if (previous) {
       outcomes.push(previous.err ? { call, error: new ActorGridError(previous.err.code, previous.err.message, previous.err.data) } : { call, result: previous.ok });
       continue;
     }
     let ctx: ActorContext | undefined;
+    let emitted: OutboxItem[] = [];
     try {
       ctx = env.createContext(type, id, call, nestedStartBy);
       const target = instance;
-      const returned = await withinTurn(ctx, () => call.method.invoke(target, call.args), callsMustEndBy - Date.now(), `${type.name}.${call.method.name}`);
+      const context = ctx;
+      const returned = await withinTurn(
+        ctx,
+        async () => {
+          const value = await call.method.invoke(target, call.args);
+          emitted = await Promise.all(context.outbox); // checks of what it emits, inside the turn
+          return value;
+        },
+        callsMustEndBy - Date.now(),
+        `${type.name}.${call.method.name}`,
+      );
       // A copy, so that later calls of the batch cannot change a result already produced.
       const result = returned !== null && typeof returned === 'object' ? env.codec.decode(env.codec.encode(returned)) : returned;
       current = env.codec.encode(readState(instance, type));
-      if (key !== undefined) {
-        record.r.push([key, { at: Date.now(), ok: result }]);
+      if (idemKey !== undefined) {
+        record.r.push([idemKey, { at: Date.now(), ok: result }]);
         recorded = true;
       }
-      outbox.push(...ctx.outbox);
+      outbox.push(...emitted);
       outcomes.push({ call, result });
     } catch (thrown) {
       instance = env.createInstance(type);
@@ -127,20 +148,18 @@ export async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: Actor
         backingOff = true;
         continue;
       }
-      if (key !== undefined && !error.retryable) {
-        record.r.push([key, { at: Date.now(), err: { code: error.code, message: error.message, ...(error.data ? { data: error.data } : {}) } }]);
+      if (idemKey !== undefined && !error.retryable) {
+        record.r.push([idemKey, { at: Date.now(), err: { code: error.code, message: error.message, ...(error.data ? { data: error.data } : {}) } }]);
         recorded = true;
       }
       outcomes.push({ call, error });
     }
   }
 
-  if (!recorded && current.equals(original)) {
-    await publishAfterCommit(env, outbox, type, id); // nothing changed: no write
-    return outcomes;
-  }
+  if (!recorded && outbox.length === 0 && current.equals(original)) return outcomes; // nothing changed: no write
   trimOutcomes(record, Date.now(), env.idempotency.maxEntries, env.idempotency.maxAgeMs);
-  const next: ActorRecord = { v: record.v + 1, s: current, r: record.r };
+  const entries = env.outbox.encode(key, record.v + 1, outbox);
+  const next: ActorRecord = { v: record.v + 1, s: current, r: record.r, ...(entries.length > 0 ? { o: entries } : {}) };
   let written: boolean;
   try {
     const bytes = env.codec.encode(next);
@@ -152,21 +171,10 @@ export async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: Actor
   if (!written) {
     return failAll(batch, new ActorGridError('CONFLICT', `actor ${type.name}/${id} was written by another turn (the lock lease ran out)`, { type: type.name, id }), outcomes);
   }
-  await publishAfterCommit(env, outbox, type, id);
+  // Still under the lock, so that an actor's items keep the order of its turns. The calls have
+  // committed: a failed append is logged and left to the next turn's repair, never reported to them.
+  if (entries.length > 0) await env.outbox.append(key, next.v, entries);
   return outcomes;
-}
-
-/**
- * Sends the turn's published messages, still under the lock so that an actor's messages keep the
- * order of its turns. The calls have committed: a failure here is logged, not reported to them.
- */
-async function publishAfterCommit(env: TurnEnv, outbox: PendingPublish[], type: ActorType, id: string): Promise<void> {
-  if (outbox.length === 0) return;
-  try {
-    await env.publish(outbox, `${type.name}/${id}`);
-  } catch (err) {
-    env.log.error('publishing after a committed turn failed; the messages are lost', { actor: `${type.name}/${id}`, count: outbox.length, err });
-  }
 }
 
 /**

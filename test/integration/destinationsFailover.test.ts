@@ -76,4 +76,36 @@ describe('Destinations: failover of the subscriber\'s node (3 node processes, re
     assert.deepEqual(all, acknowledged, 'exactly the published messages (only this test publishes to this room)');
     assert.ok(before.length > 0 && after.length > 0);
   });
+
+  it('delivers a message an actor published even when its node dies right after the commit: the next turn appends it, once', async function () {
+    const cluster = sharedCluster();
+    const crashy = await group.start({ grid: { clusterName: cluster.clusterName, members: cluster.addresses() }, logLevel: 'warn', env: { ACTORGRID_TESTING_FAILPOINTS: 'outbox.beforeAppend' } });
+    const room = uniqueName('room');
+    const sub = await connect(nodes[2]);
+    const s = await sub.c.rpc<{ subscription: string }>('destination.subscribe', { destination: 'chat', subtopic: `rooms.${room}` });
+    const doomed = await connect(crashy);
+    const lost = await doomed.c.call('Room', room, 'post', ['ann', 'one']).then(
+      () => 'answered',
+      () => 'failed',
+    );
+    assert.equal(lost, 'failed', 'the node died before answering');
+    await crashy.exited;
+    const other = await connect(nodes[0]); // nodes[1] was killed by the test before
+    assert.equal(await other.c.call('Room', room, 'count'), 1, 'the post committed');
+    // The dead node's lock on the room lasts until the grid notices the client is gone (~10 s):
+    // retry while it is LOCK_TIMEOUT, as a client would, with one idempotency key.
+    let posted: unknown;
+    await waitFor('the next post', async () => {
+      posted = await other.c.call('Room', room, 'post', ['bob', 'two'], { idempotencyKey: `${room}-two` }).catch((err: unknown) => {
+        if ((err as { code?: string }).code === 'LOCK_TIMEOUT') return undefined;
+        throw err;
+      });
+      return posted !== undefined;
+    }, 60000, 100);
+    assert.equal(posted, 2);
+    await waitFor('both messages', () => sub.inbox.messages(s.subscription).length >= 2, 30000);
+    const texts = sub.inbox.messages(s.subscription).map((m) => (m.body as { text: string }).text);
+    assert.deepEqual(texts, ['one', 'two'], 'the committed message first, then the next, each once');
+    assert.deepEqual(sub.inbox.gaps(s.subscription), []);
+  });
 });

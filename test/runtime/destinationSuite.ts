@@ -294,6 +294,22 @@ export function destinationSuite(setup: () => DestinationSetup): void {
       assert.deepEqual(sub.inbox.messages(s.subscription).map((m) => m.headers.n), [1, 2]);
     });
 
+    it('checks what an actor publishes inside its turn: a refused message fails the call and changes nothing, the next one goes out', async function () {
+      const sub = await client(b);
+      const s = await subscribe(sub.c, { destination: 'small' });
+      const caller = await client(a);
+      const id = uniqueName('ann');
+      const tooBig = await caller.c.call('Announcer', id, 'sayTo', ['small', 'x'.repeat(1000)]).catch((e: unknown) => e);
+      assert.ok(tooBig instanceof ActorGridError && tooBig.code === 'ACTOR_ERROR', `ACTOR_ERROR, got ${String(tooBig)}`);
+      assert.equal(tooBig.data?.cause, 'PAYLOAD_TOO_LARGE');
+      const refused = await caller.c.call('Announcer', id, 'sayTo', ['guarded', 'no token']).catch((e: unknown) => e);
+      assert.ok(refused instanceof ActorGridError && refused.data?.cause === 'FORBIDDEN', `FORBIDDEN as the cause, got ${String(refused)}`);
+      assert.equal(await caller.c.call('Announcer', id, 'peek', ['']), 0, 'the refused calls changed nothing');
+      assert.equal(await caller.c.call('Announcer', id, 'sayTo', ['small', 'fits']), 1);
+      await waitFor('the accepted message', () => sub.inbox.messages(s.subscription).length >= 1);
+      assert.deepEqual(sub.inbox.messages(s.subscription).map((m) => (m.body as { text: string }).text), ['fits']);
+    });
+
     it('refuses at publish a message some wire format cannot carry, and stores nothing', async function () {
       const { c } = await client(a);
       const before = (await publish(c, { destination: 'open', body: 'before' })).seq;
