@@ -1,6 +1,7 @@
 import fastify, { type FastifyInstance } from 'fastify';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { ActorRegistry, StateCodec, type Constructor, type PublishChecker } from './actor';
+import { INTERNAL_TYPE_PREFIX } from './actor/ActorRegistry';
 import { NodeRegistry } from './cluster';
 import type { Config } from './config';
 import { HazelcastGrid, MemoryGrid, type Grid } from './grid';
@@ -8,10 +9,15 @@ import { DestinationRegistry } from './destinations/DestinationRegistry';
 import { DestinationService } from './destinations/DestinationService';
 import { Codecs, Dispatcher, registerActorMethods, type NodeStatus } from './protocol';
 import { registerDestinationMethods } from './protocol/destinationMethods';
+import { registerSharedObjectMethods } from './protocol/sharedObjectMethods';
+import { SharedObjectActor } from './shared/SharedObjectActor';
+import { SharedObjectRegistry } from './shared/SharedObjectRegistry';
+import { SHARED_OBJECT_RUNTIME, SharedObjectRuntime } from './shared/SharedObjectRuntime';
+import { SharedObjectService } from './shared/SharedObjectService';
 import { Invoker } from './runtime/Invoker';
 import { loadActors } from './runtime/loadActors';
 import { Logger } from './runtime/Logger';
-import { destinationRoutes, httpServerOptions, httpTransport } from './transport/http';
+import { destinationRoutes, httpServerOptions, httpTransport, sharedObjectRoutes } from './transport/http';
 import { WsConnections, wsTransport } from './transport/ws';
 
 /** What a node is built from. */
@@ -22,6 +28,8 @@ export interface NodeOptions {
   actors?: Constructor[];
   /** `@Destination` classes to serve, besides `config.destinations.names`. */
   destinations?: Constructor[];
+  /** `@SharedObject` classes to serve, besides `config.sharedObjects.names`. */
+  sharedObjects?: Constructor[];
   /** A grid to use instead of the one `config.grid` describes (tests: several nodes on one memory store). */
   grid?: Grid;
   /** The logger. @default a Logger at `config.log.level` */
@@ -59,6 +67,7 @@ export class ActorGridNode {
     private readonly nodes: NodeRegistry,
     private readonly connections: WsConnections,
     readonly destinations: DestinationService,
+    readonly sharedObjects: SharedObjectService,
     private readonly ownsGrid: boolean,
   ) {}
 
@@ -82,13 +91,17 @@ export class ActorGridNode {
     const log = options.logger ?? new Logger(config.log.level, `node ${config.node.id}`);
     const registry = new ActorRegistry();
     const destinationRegistry = new DestinationRegistry(config.destinations).declare(...config.destinations.names);
+    const sharedRegistry = new SharedObjectRegistry(config.sharedObjects).declare(...config.sharedObjects.names);
     if (options.actors) registry.register(...options.actors);
     else {
       const loaded = loadActors(config.node.actors);
       registry.register(...loaded.classes);
       destinationRegistry.register(...loaded.destinations);
+      sharedRegistry.register(...loaded.sharedObjects);
     }
     if (options.destinations) destinationRegistry.register(...options.destinations);
+    if (options.sharedObjects) sharedRegistry.register(...options.sharedObjects);
+    registry.registerInternal(SharedObjectActor);
     registry.seal();
 
     const ownsGrid = !options.grid;
@@ -109,22 +122,26 @@ export class ActorGridNode {
         },
       };
       const invoker = new Invoker(grid, registry, new StateCodec(), container, log.child('runtime'), { ...config.turn, idempotency: config.idempotency, failpoints: new Set(config.testing.failpoints) }, publisher);
+      container.registerInstance(SHARED_OBJECT_RUNTIME, new SharedObjectRuntime(sharedRegistry, codecs, container));
+      const sharedObjects = new SharedObjectService(grid, container.resolve(SHARED_OBJECT_RUNTIME), invoker, codecs, log.child('shared'), config.sharedObjects);
       const nodes = new NodeRegistry(grid, config.registry);
       const connections = new WsConnections();
       const app = fastify({ logger: false, ...httpServerOptions(config.limits) });
-      const node = new ActorGridNode(config, grid, registry, container, invoker, app, log, nodes, connections, destinations, ownsGrid);
+      const node = new ActorGridNode(config, grid, registry, container, invoker, app, log, nodes, connections, destinations, sharedObjects, ownsGrid);
 
       const dispatcher = new Dispatcher({
         onInternalError: (err, ctx) => log.error('internal error', { method: ctx.method, id: ctx.id, err }),
       });
       registerActorMethods(dispatcher, invoker, { maxArgs: config.limits.maxArgs });
       registerDestinationMethods(dispatcher, destinations, codecs);
+      registerSharedObjectMethods(dispatcher, sharedObjects, codecs);
       const status: NodeStatus = {
         ready: () => !node.draining && grid.isConnected(),
         cluster: async () => ({ self: config.node.id, nodes: await nodes.list(), members: await grid.members() }),
       };
       await app.register(httpTransport, { dispatcher, limits: config.limits, status, codecs });
       await app.register(destinationRoutes, { dispatcher });
+      await app.register(sharedObjectRoutes, { dispatcher });
       await app.register(wsTransport, { dispatcher, limits: config.limits, connections, codecs });
       await app.listen({ port: config.node.port, host: config.node.host });
 
@@ -132,9 +149,11 @@ export class ActorGridNode {
         () => ({ id: config.node.id, url: node.url, startedAt: started, load: invoker.load }),
         (err) => log.warn('node registry heartbeat failed', { err }),
       );
-      log.info(`serving ${registry.types().length} actor types and ${destinationRegistry.all().length} destinations on the ${grid.kind} grid`, {
-        actors: registry.types().map((t) => t.name).join(','),
+      const appTypes = registry.types().filter((t) => !t.name.startsWith(INTERNAL_TYPE_PREFIX));
+      log.info(`serving ${appTypes.length} actor types, ${destinationRegistry.all().length} destinations and ${sharedRegistry.all().length} shared-object families on the ${grid.kind} grid`, {
+        actors: appTypes.map((t) => t.name).join(','),
         destinations: destinationRegistry.all().map((d) => `${d.name}(retention ${d.retention})`).join(','),
+        sharedObjects: sharedRegistry.all().map((d) => `${d.pattern}(retention ${d.retention})`).join(','),
       });
       return node;
     } catch (err) {
@@ -160,6 +179,7 @@ export class ActorGridNode {
     await this.connections.closeAll(1001, 'node draining', { timeoutMs });
     const finished = await this.invoker.drain(timeoutMs);
     this.destinations.stop();
+    this.sharedObjects.stop();
     if (!finished) this.log.warn('calls still running after the drain timeout', { inflight: this.invoker.load });
     await this.app.close();
     await this.nodes.stop().catch((err: unknown) => this.log.warn('could not leave the node registry', { err }));

@@ -7,11 +7,12 @@
  */
 export { Actor, Action, Query, State, ActorContext, ActorRegistry, RegistryError, StateCodec, createActorRef } from './actor';
 export type { ActorOptions, MethodOptions, ActorRef, ActorType, ActorMethod, CallRequest, CallInvoker, Constructor } from './actor';
-export { ActorGridError, UnavailableError, ConfigError, ERROR_CODES, HTTP_STATUS, JSON_RPC_CODE, type ErrorCode } from './errors';
+export { ActorGridError, UnavailableError, RequestRefusedError, ConfigError, ERROR_CODES, HTTP_STATUS, JSON_RPC_CODE, type ErrorCode } from './errors';
 export { loadConfig, type Config, type DeepPartial } from './config';
 export { Logger, type LogLevel } from './runtime/Logger';
 export { MemoryGrid, MemoryGridStore, HazelcastGrid, P, type Grid, type GridMap, type GridStream, type Predicate } from './grid';
 export { ActorGridClient, HttpActorClient, ConnectionClosedError, RequestTimeoutError, TransportError, type ActorGridClientOptions, type HttpActorClientOptions, type CallOptions, type Notification, type ClientEncoding } from './client';
 export { Destination, Selector, SubtopicPattern, type DestinationOptions, type DestinationHooks, type DestinationCaller, type OutgoingMessage, type HeaderValue } from './destinations';
+export { SharedObject, type SharedObjectOptions, type SharedObjectHooks, type SharedObjectUpdate, type SharedObjectSnapshot, type SharedObjectCaller } from './shared';
 export type { ClientPrincipal } from './push';
 export { ActorGridNode, type NodeOptions } from './ActorGridNode';

@@ -5,6 +5,9 @@ import { buildActorType, type ActorType } from './ActorType';
 import type { Constructor } from './decorators';
 import { RegistryError } from './RegistryError';
 
+/** The prefix of the runtime's own actor types; never callable by clients. */
+export const INTERNAL_TYPE_PREFIX = 'actorgrid.';
+
 /**
  * The actor types of one node. It reads the decorators' metadata once per class, when the class is
  * registered, checks everything (names, duplicates, methods, schemas) and fails with a
@@ -34,6 +37,18 @@ export class ActorRegistry {
    * `NO_METHODS` or `BAD_SCHEMA`.
    */
   register(...classes: Constructor[]): this {
+    return this.add(classes, false);
+  }
+
+  /**
+   * Registers the runtime's own actor types (named `actorgrid.*`, which applications may not use and
+   * clients may not call over the wire), e.g. shared objects.
+   */
+  registerInternal(...classes: Constructor[]): this {
+    return this.add(classes, true);
+  }
+
+  private add(classes: Constructor[], internal: boolean): this {
     if (this.isSealed) {
       const names = classes.map((c) => (typeof c === 'function' ? c.name : String(c))).join(', ');
       throw new RegistryError('SEALED', names || '?', `cannot register ${names || 'actor types'}: the registry was sealed when the node started`);
@@ -41,6 +56,10 @@ export class ActorRegistry {
     const added = new Map<string, ActorType>();
     for (const ctor of classes) {
       const type = buildActorType(ctor, this.ajv);
+      if (type.name.startsWith(INTERNAL_TYPE_PREFIX) !== internal) {
+        const why = internal ? `runtime actor types are named ${INTERNAL_TYPE_PREFIX}*` : `names starting with "${INTERNAL_TYPE_PREFIX}" are reserved for the runtime`;
+        throw new RegistryError('BAD_NAME', ctor.name, `class ${ctor.name}: actor type ${JSON.stringify(type.name)}: ${why}`);
+      }
       const other = this.byName.get(type.name) ?? added.get(type.name);
       if (other) {
         const by = other.ctor === ctor ? 'the same class, registered twice' : `class ${other.ctor.name}`;

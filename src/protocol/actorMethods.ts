@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { INTERNAL_TYPE_PREFIX } from '../actor/ActorRegistry';
 import type { CallInvoker, CallRequest } from '../actor/CallRequest';
+import { ActorGridError } from '../errors';
 import { checkActorCallParams, type CallParamLimits, type CallParams } from './callParams';
 import type { Dispatcher } from './Dispatcher';
 import { describeSession, type Session } from './Session';
@@ -29,6 +31,10 @@ export function registerActorMethods(dispatcher: Dispatcher, invoker: CallInvoke
   const newRequestId = options.newRequestId ?? randomUUID;
   dispatcher.register(ACTOR_CALL_METHOD, async (params, session) => {
     const call = checkActorCallParams(params, options);
+    if (call.type.startsWith(INTERNAL_TYPE_PREFIX)) {
+      // The runtime's own actors (shared objects) are reached through their own methods only.
+      throw new ActorGridError('UNKNOWN_ACTOR_TYPE', `no actor type ${JSON.stringify(call.type)} is registered`, { type: call.type });
+    }
     return invoker.invoke(toCallRequest(call, session, session.transport === 'http' ? session.id : newRequestId()));
   });
 }

@@ -4,30 +4,10 @@ import { gapFrame, type DestinationSink, type DestinationSubscription } from '..
 import type { DestinationService, PublishInput, SubscribeInput } from '../destinations/DestinationService';
 import { UndeliverableItemError } from '../push';
 import { Codecs } from './Codecs';
+import { paramsObject, principalOf, stringParam } from './params';
+import { SessionSubscriptions } from './SessionSubscriptions';
 import type { Dispatcher } from './Dispatcher';
 import type { PushChannel, Session } from './Session';
-
-/** Checks that `params` is an object with only `allowed` keys; `null` values count as absent. */
-function paramsObject(params: unknown, allowed: readonly string[], shape: string): Record<string, unknown> {
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    throw new ActorGridError('INVALID_ARGUMENTS', `params must be an object ${shape}`, { field: 'params' });
-  }
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(params)) {
-    if (!allowed.includes(key)) throw new ActorGridError('INVALID_ARGUMENTS', `unknown parameter "${key}"`, { field: key });
-    if (value !== null && value !== undefined) out[key] = value;
-  }
-  return out;
-}
-
-function stringParam(p: Record<string, unknown>, field: string, required: boolean): string | undefined {
-  const value = p[field];
-  if (value === undefined && !required) return undefined;
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new ActorGridError('INVALID_ARGUMENTS', `${field} must be a non-empty string`, { field });
-  }
-  return value;
-}
 
 /** Reads a publish request (`destination.publish` params or the HTTP body). */
 export function checkPublishParams(p: Record<string, unknown>): PublishInput {
@@ -48,7 +28,7 @@ export const DESTINATION_METHODS = {
 
 /** The caller as destination hooks see it: an identity, not the session. */
 function callerOf(session: Session): DestinationCaller {
-  return { client: { id: session.id, transport: session.transport, ...(session.remote === undefined ? {} : { remote: session.remote }) } };
+  return { client: principalOf(session) };
 }
 
 /**
@@ -82,7 +62,7 @@ function channelSink(push: PushChannel, codecs: Codecs, destination: string): De
  * announcing it was written (`DispatchContext.afterReply`), so in a batch too the reply comes first.
  */
 export function registerDestinationMethods(dispatcher: Dispatcher, destinations: DestinationService, codecs: Codecs = new Codecs()): void {
-  const bySession = new WeakMap<Session, Map<string, DestinationSubscription>>();
+  const subscriptions = new SessionSubscriptions<DestinationSubscription>();
 
   dispatcher.register(DESTINATION_METHODS.publish, async (params, session) => {
     const p = paramsObject(params, ['destination', 'body', 'headers', 'subtopic'], '{destination, body, headers?, subtopic?}');
@@ -93,10 +73,7 @@ export function registerDestinationMethods(dispatcher: Dispatcher, destinations:
   dispatcher.register(DESTINATION_METHODS.subscribe, async (params, session, context) => {
     const p = paramsObject(params, ['destination', 'subtopic', 'selector', 'after'], '{destination, subtopic?, selector?, after?}');
     const name = stringParam(p, 'destination', true)!;
-    const push = session.push;
-    if (!push) {
-      throw new ActorGridError('INVALID_REQUEST', 'subscriptions need a WebSocket connection (or GET /destinations/{name}/events)', {});
-    }
+    const push = SessionSubscriptions.channel(session, 'GET /destinations/{name}/events');
     const input: SubscribeInput = {};
     const subtopic = stringParam(p, 'subtopic', false);
     const selector = stringParam(p, 'selector', false);
@@ -107,26 +84,14 @@ export function registerDestinationMethods(dispatcher: Dispatcher, destinations:
       input.after = p.after;
     }
     const { subscription, seq, activate } = await destinations.subscribe(name, input, channelSink(push, codecs, name), callerOf(session));
-    let subs = bySession.get(session);
-    if (!subs) {
-      bySession.set(session, (subs = new Map()));
-      const all = subs;
-      session.signal?.addEventListener('abort', () => all.forEach((s) => destinations.unsubscribe(s)), { once: true });
-    }
-    const mine = subs;
-    mine.set(subscription.id, subscription);
-    subscription.onClose(() => mine.delete(subscription.id));
-    if (session.signal?.aborted) destinations.unsubscribe(subscription);
+    subscriptions.add(session, subscription);
     context.afterReply(activate);
     return { subscription: subscription.id, seq };
   });
 
   dispatcher.register(DESTINATION_METHODS.unsubscribe, async (params, session) => {
     const p = paramsObject(params, ['subscription'], '{subscription}');
-    const id = stringParam(p, 'subscription', true)!;
-    const subscription = bySession.get(session)?.get(id);
-    if (!subscription) throw new ActorGridError('INVALID_ARGUMENTS', `no subscription ${id} on this connection`, { field: 'subscription' });
-    destinations.unsubscribe(subscription);
+    subscriptions.remove(session, stringParam(p, 'subscription', true)!);
     return true;
   });
 }

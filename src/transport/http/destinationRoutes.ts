@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { ActorGridError } from '../../errors';
 import { DESTINATION_METHODS } from '../../protocol/destinationMethods';
 import type { Dispatcher } from '../../protocol/Dispatcher';
-import type { Session } from '../../protocol/Session';
 import { httpSession } from './HttpResponder';
+import { SseStreams } from './SseStreams';
 
 /** Options of the destination routes. */
 export interface DestinationRoutesOptions {
@@ -40,12 +40,7 @@ function afterFrom(lastEventId: unknown, query: unknown): number | undefined {
  */
 async function destinationRoutesPlugin(app: FastifyInstance, options: DestinationRoutesOptions): Promise<void> {
   const { dispatcher } = options;
-  const keepAliveMs = options.keepAliveMs ?? 15000;
-  const open = new Set<() => void>();
-  // SSE responses never end by themselves: end them when the node closes, or close() would wait forever.
-  app.addHook('preClose', async () => {
-    for (const close of [...open]) close();
-  });
+  const streams = new SseStreams(app, dispatcher, options.keepAliveMs ?? 15000);
 
   app.post<{ Params: { name: string } }>('/destinations/:name/messages', async (request) => {
     const params = { ...objectBody(request.body), destination: request.params.name };
@@ -60,45 +55,7 @@ async function destinationRoutesPlugin(app: FastifyInstance, options: Destinatio
     const after = afterFrom(request.headers['last-event-id'], request.query.after);
     if (after !== undefined) params.after = after;
 
-    const raw = reply.raw;
-    const abort = new AbortController();
-    const session: Session = {
-      ...httpSession(request),
-      signal: abort.signal,
-      push: {
-        encoding: 'sse',
-        get bufferedBytes() {
-          return raw.writableLength;
-        },
-        send: (frame) => raw.write(frame),
-      },
-    };
-    const context = dispatcher.newContext(session);
-    let result: { seq: number };
-    try {
-      result = (await dispatcher.call(DESTINATION_METHODS.subscribe, params, session, context)) as { seq: number };
-    } catch (err) {
-      abort.abort();
-      throw err;
-    }
-    reply.hijack();
-    raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    raw.write(`: subscribed to ${request.params.name} at seq ${result.seq}\n\n`);
-    const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), keepAliveMs);
-    keepAlive.unref();
-    const end = (): void => {
-      clearInterval(keepAlive);
-      abort.abort();
-      open.delete(close);
-    };
-    const close = (): void => {
-      end();
-      raw.end();
-    };
-    open.add(close);
-    request.raw.once('close', end);
-    raw.once('close', end);
-    context.replied();
+    await streams.start(request, reply, DESTINATION_METHODS.subscribe, params, (result) => `: subscribed to ${request.params.name} at seq ${(result as { seq: number }).seq}\n\n`);
   });
 }
 

@@ -5,3 +5,4 @@ export { ACTOR_ROUTE } from './actorRoute';
 export { RPC_ROUTE } from './rpcRoute';
 export { httpServerOptions, type HttpServerOptions } from './serverOptions';
 export { destinationRoutes, type DestinationRoutesOptions } from './destinationRoutes';
+export { sharedObjectRoutes, type SharedObjectRoutesOptions } from './sharedObjectRoutes';

@@ -1,0 +1,31 @@
+import { ActorGridError } from '../errors';
+import type { ClientPrincipal } from '../push';
+import type { Session } from './Session';
+
+/** Checks that `params` is an object with only `allowed` keys; `null` values count as absent. */
+export function paramsObject(params: unknown, allowed: readonly string[], shape: string): Record<string, unknown> {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    throw new ActorGridError('INVALID_ARGUMENTS', `params must be an object ${shape}`, { field: 'params' });
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (!allowed.includes(key)) throw new ActorGridError('INVALID_ARGUMENTS', `unknown parameter "${key}"`, { field: key });
+    if (value !== null && value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** A required (or optional) non-empty string parameter. */
+export function stringParam(p: Record<string, unknown>, field: string, required: boolean): string | undefined {
+  const value = p[field];
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new ActorGridError('INVALID_ARGUMENTS', `${field} must be a non-empty string`, { field });
+  }
+  return value;
+}
+
+/** The client behind a session, as hooks see it: an identity, not the session. */
+export function principalOf(session: Session): ClientPrincipal {
+  return { id: session.id, transport: session.transport, ...(session.remote === undefined ? {} : { remote: session.remote }) };
+}

@@ -1,0 +1,98 @@
+import { ActorGridError } from '../errors';
+import { UndeliverableItemError } from '../push';
+import type { SharedObjectUpdate } from '../shared/SharedObject';
+import type { SharedObjectService, SharedObjectSubscription, SyncChannel } from '../shared/SharedObjectService';
+import { resetFrame } from '../shared/SyncItem';
+import { checkIdempotencyKey } from './callParams';
+import type { Codecs } from './Codecs';
+import type { Dispatcher } from './Dispatcher';
+import { paramsObject, principalOf, stringParam } from './params';
+import { describeSession, type PushChannel } from './Session';
+import { SessionSubscriptions } from './SessionSubscriptions';
+
+/** The method names, for transports that decode a request themselves (the HTTP routes). */
+export const SHARED_OBJECT_METHODS = {
+  get: 'sharedObject.get',
+  update: 'sharedObject.update',
+  subscribe: 'sharedObject.subscribe',
+  unsubscribe: 'sharedObject.unsubscribe',
+} as const;
+
+/** A whole number >= 0, or absent. */
+function versionParam(p: Record<string, unknown>, field: string): number | undefined {
+  const value = p[field];
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new ActorGridError('INVALID_ARGUMENTS', `${field} must be a whole number >= 0`, { field });
+  return value as number;
+}
+
+/** Changes as pre-encoded `sharedObject.sync` frames over a push channel (SSE: `event: sync` / `event: snapshot`). */
+function syncChannel(push: PushChannel, codecs: Codecs): SyncChannel {
+  const encoding = push.encoding;
+  return {
+    get bufferedBytes() {
+      return push.bufferedBytes;
+    },
+    sendSync: (delivery, subscription) => {
+      let frame: string | Buffer;
+      try {
+        frame = delivery.frame.frame(encoding, subscription.id);
+      } catch (err) {
+        throw new UndeliverableItemError(`version ${delivery.item.v} of ${delivery.item.n} cannot be encoded as ${encoding}`, { cause: err });
+      }
+      push.send(frame);
+    },
+    sendReset: (name, version, slots, subscription) => void push.send(resetFrame(codecs, name, version, slots).frame(encoding, subscription.id)),
+  };
+}
+
+/**
+ * Registers `sharedObject.get`, `sharedObject.update`, `sharedObject.subscribe` and
+ * `sharedObject.unsubscribe` (PROTOCOL.md "Shared objects"). Subscriptions need a session that can
+ * push (a WebSocket, or the session the SSE route builds), end with the session, and start delivering
+ * only once the reply announcing them was written.
+ */
+export function registerSharedObjectMethods(dispatcher: Dispatcher, service: SharedObjectService, codecs: Codecs): void {
+  const subscriptions = new SessionSubscriptions<SharedObjectSubscription>();
+
+  dispatcher.register(SHARED_OBJECT_METHODS.get, async (params, session) => {
+    const p = paramsObject(params, ['name'], '{name}');
+    return service.get(stringParam(p, 'name', true)!, { client: principalOf(session) });
+  });
+
+  dispatcher.register(SHARED_OBJECT_METHODS.update, async (params, session) => {
+    const p = paramsObject(params, ['name', 'set', 'delete', 'ifVersion', 'idempotencyKey'], '{name, set?, delete?, ifVersion?, idempotencyKey?}');
+    const name = stringParam(p, 'name', true)!;
+    const update: SharedObjectUpdate = {};
+    if (p.set !== undefined) update.set = p.set as Record<string, unknown>;
+    if (p.delete !== undefined) update.delete = p.delete as string[];
+    const ifVersion = versionParam(p, 'ifVersion');
+    if (ifVersion !== undefined) update.ifVersion = ifVersion;
+    const idempotencyKey = checkIdempotencyKey(p.idempotencyKey);
+    return service.update(name, update, { client: principalOf(session) }, {
+      callerText: describeSession(session),
+      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+    });
+  });
+
+  dispatcher.register(SHARED_OBJECT_METHODS.subscribe, async (params, session, context) => {
+    const p = paramsObject(params, ['name', 'since'], '{name, since?}');
+    const name = stringParam(p, 'name', true)!;
+    const push = SessionSubscriptions.channel(session, 'GET /shared/{name}/events');
+    const result = await service.subscribe(name, versionParam(p, 'since'), syncChannel(push, codecs), { client: principalOf(session) });
+    subscriptions.add(session, result.subscription);
+    context.afterReply(result.activate);
+    return {
+      subscription: result.subscription.id,
+      version: result.version,
+      ...(result.slots === undefined ? {} : { slots: result.slots }),
+      ...(result.reset ? { reset: true } : {}),
+    };
+  });
+
+  dispatcher.register(SHARED_OBJECT_METHODS.unsubscribe, async (params, session) => {
+    const p = paramsObject(params, ['subscription'], '{subscription}');
+    subscriptions.remove(session, stringParam(p, 'subscription', true)!);
+    return true;
+  });
+}

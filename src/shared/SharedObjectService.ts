@@ -1,0 +1,214 @@
+import type { CallInvoker } from '../actor/CallRequest';
+import { ActorGridError } from '../errors';
+import type { Grid, GridStream } from '../grid';
+import type { Codecs } from '../protocol/Codecs';
+import { FeedHub, PushSubscription, UndeliverableItemError, type FeedSource, type PushSink } from '../push';
+import type { Logger } from '../runtime/Logger';
+import type { SharedObjectCaller, SharedObjectSnapshot, SharedObjectUpdate } from './SharedObject';
+import { runHook, SHARED_OBJECT_TYPE } from './SharedObjectActor';
+import type { SharedObjectRegistry } from './SharedObjectRegistry';
+import type { SharedObjectRuntime } from './SharedObjectRuntime';
+import { findResumeSeq } from './findResumeSeq';
+import { sharedObjectStream, SyncItemCodec, type SyncDelivery } from './SyncItem';
+
+/** A subscription to a shared object. */
+export type SharedObjectSubscription = PushSubscription<SyncDelivery>;
+
+/** Where a subscription's frames go: a WebSocket or an SSE response (see `sharedObjectMethods`). */
+export interface SyncChannel {
+  readonly bufferedBytes: number;
+  /** Sends a change (`sharedObject.sync`); throws UndeliverableItemError when this channel cannot carry it. */
+  sendSync(delivery: SyncDelivery, subscription: SharedObjectSubscription): void;
+  /** Sends a reset snapshot. */
+  sendReset(name: string, version: number, slots: Record<string, unknown>, subscription: SharedObjectSubscription): void;
+}
+
+/** What `subscribe` answers. */
+export interface SubscribeResult {
+  subscription: SharedObjectSubscription;
+  /** The version the subscriber has: `since` when resuming, else the snapshot's. */
+  version: number;
+  /** The snapshot, unless resuming from a retained `since`. */
+  slots?: Record<string, unknown>;
+  /** True when `since` was given but is no longer retained: `slots` replace everything. */
+  reset?: boolean;
+  /** Starts delivery; call once the reply is on its way. */
+  activate: () => void;
+}
+
+/** Settings (config `sharedObjects`). */
+export interface SharedObjectServiceOptions {
+  maxBufferedBytes: number;
+  repairCheckMs: number;
+}
+
+/**
+ * Shared objects on this node: reads and updates go through the object's actor (turns); each node
+ * follows an object's stream of committed changes (`so.<name>`) while it has subscribers, through the
+ * push core, and sends them `sharedObject.sync` in version order. A subscriber that cannot be given
+ * the next version (too slow, `since` no longer retained, a version missing) gets one reset snapshot.
+ * A node also checks now and then that its subscribers' objects have no committed version missing
+ * from their streams (their node died between commit and append), and has it appended (a `sync` turn).
+ */
+export class SharedObjectService {
+  private readonly hub: FeedHub<SyncDelivery>;
+  private readonly codec: SyncItemCodec;
+  /** Per followed object: the highest version this node saw in its stream, and whether it lagged at the last check. */
+  private readonly followed = new Map<string, { seen: number; lagging: boolean }>();
+  private readonly checker: NodeJS.Timeout;
+
+  constructor(
+    private readonly grid: Grid,
+    private readonly runtime: SharedObjectRuntime,
+    private readonly invoker: CallInvoker,
+    codecs: Codecs,
+    private readonly log: Logger,
+    private readonly options: SharedObjectServiceOptions,
+  ) {
+    this.hub = new FeedHub(log);
+    this.codec = new SyncItemCodec(codecs);
+    this.checker = setInterval(() => void this.checkStreams(), options.repairCheckMs);
+    this.checker.unref();
+  }
+
+  get registry(): SharedObjectRegistry {
+    return this.runtime.registry;
+  }
+
+  /** The current contents. */
+  async get(name: string, caller: SharedObjectCaller): Promise<SharedObjectSnapshot> {
+    await this.authorizeRead(name, caller);
+    return this.snapshot(name);
+  }
+
+  /** Applies an update as a turn of the object's actor; resolves to the new version. */
+  async update(name: string, update: SharedObjectUpdate, caller: SharedObjectCaller, call: { idempotencyKey?: string; requestId?: string; callerText?: string } = {}): Promise<{ version: number }> {
+    this.registry.resolve(name);
+    return (await this.invoker.invoke({
+      type: SHARED_OBJECT_TYPE,
+      id: name,
+      method: 'update',
+      args: [update, caller.client ? { ...caller.client } : {}],
+      ...(call.idempotencyKey === undefined ? {} : { idempotencyKey: call.idempotencyKey }),
+      ...(call.requestId === undefined ? {} : { requestId: call.requestId }),
+      ...(call.callerText === undefined ? {} : { caller: call.callerText }),
+    })) as { version: number };
+  }
+
+  /**
+   * Subscribes `channel` to an object: a snapshot now, or the changes after `since` while the stream
+   * retains them (else a snapshot with `reset`). Call `activate` once the reply is on its way, so
+   * that no change overtakes it.
+   */
+  async subscribe(name: string, since: number | undefined, channel: SyncChannel, caller: SharedObjectCaller): Promise<SubscribeResult> {
+    const spec = this.registry.resolve(name);
+    if (since !== undefined && (!Number.isSafeInteger(since) || since < 0)) throw invalid('since must be a whole number >= 0 (the last version seen)', 'since');
+    await this.authorizeRead(name, caller);
+    const stream = this.stream(name, spec.retention);
+    // The tail first, then the snapshot: a change committed in between is in the stream after the
+    // tail, and dropped there by version if the snapshot already has it.
+    const tail = await stream.tail();
+    const snapshot = await this.snapshot(name);
+    if (since !== undefined && since > snapshot.version) throw invalid(`since ${since} is ahead of ${name}'s version ${snapshot.version}`, 'since');
+    let start = tail + 1;
+    let result: Omit<SubscribeResult, 'subscription' | 'activate'> = { version: snapshot.version, slots: snapshot.slots };
+    if (since !== undefined) {
+      const seq = since === snapshot.version ? tail + 1 : await findResumeSeq(stream, since, (bytes) => this.codec.decode(bytes).item.v);
+      if (seq === undefined) result = { ...result, reset: true };
+      else {
+        start = seq;
+        result = { version: since };
+      }
+    }
+    const state = { last: result.version };
+    const sink: PushSink<SyncDelivery> = {
+      get bufferedBytes() {
+        return channel.bufferedBytes;
+      },
+      send: (delivery, sub) => {
+        if (delivery.item.v !== state.last + 1) throw new UndeliverableItemError(`${name}: version ${delivery.item.v} follows ${state.last}`);
+        channel.sendSync(delivery, sub);
+        state.last = delivery.item.v;
+      },
+      // Versions it cannot be given: one reset snapshot instead; what the feed offers meanwhile is
+      // held and then filtered against the snapshot's version.
+      missed: async (_from, _to, sub) => {
+        const now = await this.snapshot(name);
+        if (now.version <= state.last) return;
+        channel.sendReset(name, now.version, now.slots, sub);
+        state.last = now.version;
+      },
+    };
+    const subscription = new PushSubscription<SyncDelivery>({ sink, next: start, maxBufferedBytes: this.options.maxBufferedBytes, filter: ({ item }) => item.v > state.last });
+    const followed = this.followed.get(name);
+    if (!followed || followed.seen < snapshot.version) this.followed.set(name, { seen: snapshot.version, lagging: false });
+    const source = (): FeedSource<SyncDelivery> => ({
+      stream,
+      decode: (bytes) => {
+        const delivery = this.codec.decode(bytes);
+        const entry = this.followed.get(name);
+        if (entry && delivery.item.v > entry.seen) entry.seen = delivery.item.v;
+        return delivery;
+      },
+    });
+    return { subscription, ...result, activate: () => this.hub.add(name, source, subscription, tail + 1) };
+  }
+
+  /** Ends a subscription. */
+  unsubscribe(subscription: SharedObjectSubscription): void {
+    subscription.close();
+  }
+
+  /** Objects this node follows right now, with their local subscription counts. */
+  feeds(): Map<string, number> {
+    return this.hub.stats();
+  }
+
+  /** Stops every feed and the stream checks (node shutdown). */
+  stop(): void {
+    clearInterval(this.checker);
+    this.hub.stop();
+  }
+
+  private stream(name: string, capacity: number): GridStream {
+    return this.grid.stream(sharedObjectStream(name), { capacity });
+  }
+
+  private async snapshot(name: string): Promise<SharedObjectSnapshot> {
+    return (await this.invoker.invoke({ type: SHARED_OBJECT_TYPE, id: name, method: 'snapshot', args: [] })) as SharedObjectSnapshot;
+  }
+
+  private async authorizeRead(name: string, caller: SharedObjectCaller): Promise<void> {
+    const hooks = this.runtime.hooks(this.registry.resolve(name));
+    if (hooks?.authorizeRead && !(await runHook(() => hooks.authorizeRead!(name, caller)))) {
+      throw new ActorGridError('FORBIDDEN', `not allowed to read ${name}`, { name });
+    }
+  }
+
+  /**
+   * For each object this node follows: if the object is ahead of what its stream delivered here at
+   * two checks in a row, a committed version was not appended (its node died right after the
+   * commit): a `sync` turn appends it.
+   */
+  private async checkStreams(): Promise<void> {
+    const following = this.hub.stats();
+    for (const name of [...this.followed.keys()]) if (!following.has(name)) this.followed.delete(name);
+    for (const [name, entry] of this.followed) {
+      try {
+        const version = (await this.invoker.invoke({ type: SHARED_OBJECT_TYPE, id: name, method: 'current', args: [] })) as number;
+        const lagging = version > entry.seen;
+        if (lagging && entry.lagging) {
+          this.log.info('a shared object is ahead of its stream; appending what is missing', { name, version, seen: entry.seen });
+          await this.invoker.invoke({ type: SHARED_OBJECT_TYPE, id: name, method: 'sync', args: [] });
+        }
+        entry.lagging = lagging;
+      } catch (err) {
+        this.log.warn('checking a shared object\'s stream failed', { name, err });
+      }
+    }
+  }
+}
+
+function invalid(message: string, field: string): ActorGridError {
+  return new ActorGridError('INVALID_ARGUMENTS', message, { field });
+}

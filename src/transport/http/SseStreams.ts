@@ -1,0 +1,71 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Dispatcher } from '../../protocol/Dispatcher';
+import type { Session } from '../../protocol/Session';
+import { httpSession } from './HttpResponder';
+
+/**
+ * The Server-Sent Event streams of one routes plugin. `open` runs a subscribe method through the
+ * dispatcher with a session whose push channel is the response (`encoding: 'sse'`), then turns the
+ * response into an event stream: a first comment or event, keep-alive comments, and an end when the
+ * client goes away or the node closes (SSE responses never end by themselves).
+ */
+export class SseStreams {
+  private readonly open = new Set<() => void>();
+
+  constructor(
+    app: FastifyInstance,
+    private readonly dispatcher: Dispatcher,
+    private readonly keepAliveMs: number,
+  ) {
+    app.addHook('preClose', async () => {
+      for (const close of [...this.open]) close();
+    });
+  }
+
+  /**
+   * Subscribes through `method` with `params`; errors are thrown before anything is written, so the
+   * transport answers them as usual. `first(result)` is the stream's first text (a comment or an
+   * event), written before anything the subscription delivers.
+   */
+  async start(request: FastifyRequest, reply: FastifyReply, method: string, params: Record<string, unknown>, first: (result: unknown) => string): Promise<void> {
+    const raw = reply.raw;
+    const abort = new AbortController();
+    const session: Session = {
+      ...httpSession(request),
+      signal: abort.signal,
+      push: {
+        encoding: 'sse',
+        get bufferedBytes() {
+          return raw.writableLength;
+        },
+        send: (frame) => raw.write(frame),
+      },
+    };
+    const context = this.dispatcher.newContext(session);
+    let result: unknown;
+    try {
+      result = await this.dispatcher.call(method, params, session, context);
+    } catch (err) {
+      abort.abort();
+      throw err;
+    }
+    reply.hijack();
+    raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    raw.write(first(result));
+    const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), this.keepAliveMs);
+    keepAlive.unref();
+    const end = (): void => {
+      clearInterval(keepAlive);
+      abort.abort();
+      this.open.delete(close);
+    };
+    const close = (): void => {
+      end();
+      raw.end();
+    };
+    this.open.add(close);
+    request.raw.once('close', end);
+    raw.once('close', end);
+    context.replied();
+  }
+}
