@@ -42,6 +42,17 @@ export interface ActorContextInit {
   publishChecker?: PublishChecker;
 }
 
+/** The runtime's actor type of shared objects (src/shared); clients cannot call it with `actor.call`. */
+export const SHARED_OBJECT_TYPE = 'actorgrid.SharedObject';
+
+/** What actor code can do with a shared object (`ActorContext.sharedObject(name)`). */
+export interface SharedObjectRef {
+  /** Sets and deletes slots atomically; resolves to the new version (`VERSION_CONFLICT` with a stale `ifVersion`). */
+  update(update: { set?: Record<string, unknown>; delete?: string[]; ifVersion?: number }): Promise<{ version: number }>;
+  /** The current version and slots. */
+  snapshot(): Promise<{ version: number; slots: Record<string, unknown> }>;
+}
+
 /** A message an actor publishes during a call; sent once the call's turn has committed. */
 export interface PendingPublish {
   destination: string;
@@ -221,6 +232,18 @@ export class ActorContext {
         ...(this.startBy === undefined ? {} : { startBy: this.startBy }),
       }));
     });
+  }
+
+  /**
+   * A ref to shared object `name` (docs/shared-objects.md): `update({set?, delete?, ifVersion?})`
+   * runs as a call to the object's actor, checked and synced to its subscribers like any update;
+   * `snapshot()` reads it. Like any call to another actor, an update commits on its own.
+   *
+   * @example
+   * await ActorContext.current().sharedObject('board.lobby').update({ set: { lastMove: move } });
+   */
+  sharedObject(name: string): SharedObjectRef {
+    return this.actor<SharedObjectRef>(SHARED_OBJECT_TYPE, name);
   }
 
   /**

@@ -12,7 +12,7 @@ export type { ActorType, ActorMethod } from './ActorType';
 export { RegistryError, type RegistryErrorReason } from './RegistryError';
 export { StateCodec } from './StateCodec';
 export { readState, applyState } from './actorState';
-export { ActorContext, type ActorContextInit, type OutboxItem, type PendingPublish, type PublishChecker } from './ActorContext';
+export { ActorContext, SHARED_OBJECT_TYPE, type SharedObjectRef, type ActorContextInit, type OutboxItem, type PendingPublish, type PublishChecker } from './ActorContext';
 export { createActorRef, type ActorRef, type UntypedActor, type RefSender } from './ActorRef';
 export { actorKey, type CallRequest, type CallInvoker } from './CallRequest';
 

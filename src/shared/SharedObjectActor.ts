@@ -1,5 +1,5 @@
 import { inject } from 'tsyringe';
-import { Action, Actor, ActorContext, Query, State } from '../actor';
+import { Action, Actor, ActorContext, Query, SHARED_OBJECT_TYPE, State } from '../actor';
 import { ActorGridError, RequestRefusedError } from '../errors';
 import type { ClientPrincipal } from '../push';
 import type { SharedObjectCaller, SharedObjectSnapshot, SharedObjectUpdate } from './SharedObject';
@@ -7,8 +7,7 @@ import { SHARED_OBJECT_RUNTIME, type SharedObjectRuntime } from './SharedObjectR
 import { checkLimits, checkUpdate } from './sharedObjectUpdate';
 import { sharedObjectStream, type SyncItem } from './SyncItem';
 
-/** The internal actor type of shared objects; `actorgrid.*` types are never callable over the wire. */
-export const SHARED_OBJECT_TYPE = 'actorgrid.SharedObject';
+export { SHARED_OBJECT_TYPE };
 
 /** Deleted slots remembered for `ifVersion` checks; older deletions count as "changed after any older version". */
 const MAX_TOMBSTONES = 1000;
