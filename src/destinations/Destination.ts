@@ -1,4 +1,4 @@
-import { injectable } from 'tsyringe';
+import { ClassRecord } from '../actor/ClassRecord';
 import type { ClientPrincipal } from '../push/ClientPrincipal';
 
 /** Per-destination settings. */
@@ -43,7 +43,7 @@ export interface DestinationHooks {
   transform?(message: OutgoingMessage, caller: DestinationCaller): OutgoingMessage | Promise<OutgoingMessage>;
 }
 
-const DESTINATION = Symbol.for('actorgrid.destination');
+const RECORDS = new ClassRecord<DestinationRecord>('destination');
 
 /** What `@Destination` recorded. */
 export interface DestinationRecord {
@@ -62,14 +62,10 @@ export interface DestinationRecord {
  * }
  */
 export function Destination(name: string, options: DestinationOptions = {}): <C extends new (...args: any[]) => object>(ctor: C) => void {
-  return (ctor) => {
-    injectable()(ctor);
-    Object.defineProperty(ctor, DESTINATION, { value: { name, options }, enumerable: false });
-  };
+  return RECORDS.decorator({ name, options });
 }
 
 /** The class's own `@Destination` record, if any. */
 export function destinationRecordOf(value: unknown): DestinationRecord | undefined {
-  if (typeof value !== 'function' || !Object.prototype.hasOwnProperty.call(value, DESTINATION)) return undefined;
-  return (value as unknown as Record<symbol, DestinationRecord>)[DESTINATION];
+  return RECORDS.of(value);
 }

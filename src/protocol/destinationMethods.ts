@@ -2,9 +2,9 @@ import { ActorGridError } from '../errors';
 import type { DestinationCaller } from '../destinations/Destination';
 import { gapFrame, type DestinationSink, type DestinationSubscription } from '../destinations/DestinationDelivery';
 import type { DestinationService, PublishInput, SubscribeInput } from '../destinations/DestinationService';
-import { UndeliverableItemError } from '../push';
 import { Codecs } from './Codecs';
 import { paramsObject, principalOf, stringParam } from './params';
+import { sendFrame } from './sendFrame';
 import { SessionSubscriptions } from './SessionSubscriptions';
 import type { Dispatcher } from './Dispatcher';
 import type { PushChannel, Session } from './Session';
@@ -42,15 +42,7 @@ function channelSink(push: PushChannel, codecs: Codecs, destination: string): De
     get bufferedBytes() {
       return push.bufferedBytes;
     },
-    send: (delivery, subscription) => {
-      let frame: string | Buffer;
-      try {
-        frame = delivery.frame.frame(encoding, subscription.id);
-      } catch (err) {
-        throw new UndeliverableItemError(`message ${delivery.message.seq} of ${destination} cannot be encoded as ${encoding}`, { cause: err });
-      }
-      push.send(frame);
-    },
+    send: (delivery, subscription) => sendFrame(push, encoding, delivery.frame, subscription.id, `message ${delivery.message.seq} of ${destination}`),
     missed: (from, to, subscription) => void push.send(gapFrame(codecs, destination, from, to).frame(encoding, subscription.id)),
   };
 }

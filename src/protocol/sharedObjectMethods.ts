@@ -1,5 +1,4 @@
 import { ActorGridError } from '../errors';
-import { UndeliverableItemError } from '../push';
 import type { SharedObjectUpdate } from '../shared/SharedObject';
 import type { SharedObjectService, SharedObjectSubscription, SyncChannel } from '../shared/SharedObjectService';
 import { resetFrame } from '../shared/SyncItem';
@@ -8,6 +7,7 @@ import type { Codecs } from './Codecs';
 import type { Dispatcher } from './Dispatcher';
 import { paramsObject, principalOf, stringParam } from './params';
 import { describeSession, type PushChannel } from './Session';
+import { sendFrame } from './sendFrame';
 import { SessionSubscriptions } from './SessionSubscriptions';
 
 /** The method names, for transports that decode a request themselves (the HTTP routes). */
@@ -33,15 +33,7 @@ function syncChannel(push: PushChannel, codecs: Codecs): SyncChannel {
     get bufferedBytes() {
       return push.bufferedBytes;
     },
-    sendSync: (delivery, subscription) => {
-      let frame: string | Buffer;
-      try {
-        frame = delivery.frame.frame(encoding, subscription.id);
-      } catch (err) {
-        throw new UndeliverableItemError(`version ${delivery.item.v} of ${delivery.item.n} cannot be encoded as ${encoding}`, { cause: err });
-      }
-      push.send(frame);
-    },
+    sendSync: (delivery, subscription) => sendFrame(push, encoding, delivery.frame, subscription.id, `version ${delivery.item.v} of ${delivery.item.n}`),
     sendReset: (name, version, slots, subscription) => void push.send(resetFrame(codecs, name, version, slots).frame(encoding, subscription.id)),
   };
 }

@@ -1,4 +1,4 @@
-import { injectable } from 'tsyringe';
+import { ClassRecord } from '../actor/ClassRecord';
 import type { ClientPrincipal } from '../push';
 
 /** Per-family settings of `@SharedObject`; each defaults to config `sharedObjects`. */
@@ -52,7 +52,7 @@ export interface SharedObjectHooks {
   validate?(name: string, update: SharedObjectUpdate, current: SharedObjectSnapshot): SharedObjectUpdate | void | Promise<SharedObjectUpdate | void>;
 }
 
-const SHARED_OBJECT = Symbol.for('actorgrid.sharedObject');
+const RECORDS = new ClassRecord<SharedObjectRecord>('sharedObject');
 
 /** What `@SharedObject` recorded. */
 export interface SharedObjectRecord {
@@ -72,14 +72,10 @@ export interface SharedObjectRecord {
  * }
  */
 export function SharedObject(pattern: string, options: SharedObjectOptions = {}): <C extends new (...args: any[]) => object>(ctor: C) => void {
-  return (ctor) => {
-    injectable()(ctor);
-    Object.defineProperty(ctor, SHARED_OBJECT, { value: { pattern, options }, enumerable: false });
-  };
+  return RECORDS.decorator({ pattern, options });
 }
 
 /** The class's own `@SharedObject` record, if any. */
 export function sharedObjectRecordOf(value: unknown): SharedObjectRecord | undefined {
-  if (typeof value !== 'function' || !Object.prototype.hasOwnProperty.call(value, SHARED_OBJECT)) return undefined;
-  return (value as unknown as Record<symbol, SharedObjectRecord>)[SHARED_OBJECT];
+  return RECORDS.of(value);
 }
