@@ -10,6 +10,7 @@ import { Gate } from '../fixtures/testActors';
 import { Announcer, Guarded, Small, Tiny } from '../fixtures/testDestinations';
 import { Inbox } from '../support/notifications';
 import { RawWsClient } from '../support/RawWsClient';
+import { readSse } from '../support/sse';
 import { codeOf } from '../support/codeOf';
 import { uniqueName, waitFor } from '../support/waitFor';
 
@@ -18,47 +19,6 @@ export interface DestinationSetup {
   name: string;
   config(): DeepPartial<Config>;
   grid?(): Grid;
-}
-
-
-interface SseEvent {
-  id?: string;
-  event?: string;
-  data?: string;
-}
-
-/** Reads Server-Sent Events until `until` says stop, or the stream ends. */
-async function readSse(url: string, headers: Record<string, string>, until: (events: SseEvent[]) => boolean): Promise<SseEvent[]> {
-  const controller = new AbortController();
-  const res = await fetch(url, { headers, signal: controller.signal });
-  assert.equal(res.status, 200, await (res.status === 200 ? Promise.resolve('') : res.text()));
-  assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
-  const events: SseEvent[] = [];
-  const reader = res.body!.getReader();
-  let buffer = '';
-  try {
-    while (!until(events)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += Buffer.from(value).toString('utf8');
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const ev: SseEvent = {};
-        for (const line of block.split('\n')) {
-          if (line.startsWith(':')) continue;
-          const at = line.indexOf(': ');
-          const [k, v] = at < 0 ? [line, ''] : [line.slice(0, at), line.slice(at + 2)];
-          if (k === 'id' || k === 'event' || k === 'data') ev[k] = v;
-        }
-        if (ev.event) events.push(ev);
-      }
-    }
-  } finally {
-    controller.abort();
-  }
-  return events;
 }
 
 /**
