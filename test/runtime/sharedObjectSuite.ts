@@ -136,6 +136,47 @@ export function sharedObjectSuite(setup: () => SharedObjectSetup): void {
       assert.deepEqual({ version: late.version, slots: late.slots }, final, 'a new subscriber gets the snapshot');
     });
 
+    it('gives a subscriber that joins during concurrent updates a snapshot and then every later version once', async function () {
+      const name = uniqueName('obj.join');
+      const writer = await client(a);
+      const sub = await client(b);
+      const total = 60;
+      let subscribed: Subscribed | undefined;
+      let resumed: Subscribed | undefined;
+      const writing = (async () => {
+        for (let i = 1; i <= total; i++) await update(writer.c, { name, set: { [`k${i % 7}`]: i } });
+      })();
+      await waitFor('some versions', async () => (await get(sub.c, name)).version >= 10);
+      subscribed = await subscribe(sub.c, { name });
+      resumed = await subscribe(sub.c, { name, since: 5 });
+      await writing;
+      await waitFor('every version', () => sub.inbox.last(subscribed!.subscription) >= total && sub.inbox.last(resumed!.subscription) >= total);
+      assert.ok(subscribed.version >= 10 && subscribed.slots, `a snapshot (version ${subscribed.version})`);
+      assert.deepEqual(sub.inbox.trace(subscribed.subscription), range(subscribed.version + 1, total).map((v) => `v${v}`));
+      assert.deepEqual(sub.inbox.trace(resumed.subscription), range(6, total).map((v) => `v${v}`));
+      const final = await get(sub.c, name);
+      assert.deepEqual(applySyncs(subscribed.slots, sub.inbox.of(subscribed.subscription)), final.slots);
+    });
+
+    it('stops syncing on unsubscribe and when the connection closes', async function () {
+      const name = uniqueName('obj.unsub');
+      const writer = await client(a);
+      const sub = await client(b);
+      const first = await subscribe(sub.c, { name });
+      const second = await subscribe(sub.c, { name });
+      await update(writer.c, { name, set: { a: 1 } });
+      await waitFor('version 1 on both', () => sub.inbox.last(first.subscription) === 1 && sub.inbox.last(second.subscription) === 1);
+      assert.equal(await sub.c.rpc('sharedObject.unsubscribe', { subscription: first.subscription }), true);
+      await update(writer.c, { name, set: { a: 2 } });
+      await waitFor('version 2 on the other', () => sub.inbox.last(second.subscription) === 2);
+      assert.deepEqual(sub.inbox.trace(first.subscription), ['v1']);
+      assert.equal(await codeOf(sub.c.rpc('sharedObject.unsubscribe', { subscription: first.subscription })), 'INVALID_ARGUMENTS');
+      assert.equal(b.sharedObjects.feeds().get(name), 1, 'one subscription left on b');
+      await sub.c.close();
+      // the feed itself goes once its pending stream read returns; its subscriptions go at once
+      await waitFor('no subscription left on b', () => (b.sharedObjects.feeds().get(name) ?? 0) === 0);
+    });
+
     it('commits concurrent updates to different slots from three nodes as distinct consecutive versions', async function () {
       const name = uniqueName('obj.concurrent');
       const watcher = await client(b);
@@ -350,6 +391,27 @@ export function sharedObjectSuite(setup: () => SharedObjectSetup): void {
         live.close();
         for (const r of resumed) r.close();
       }
+      // Last-Event-ID past retention: a snapshot; Last-Event-ID = current: nothing until the next version
+      const tiny = uniqueName('tiny.sse');
+      for (let i = 1; i <= 20; i++) await update(writer.c, { name: tiny, set: { [`k${i % 3}`]: i } });
+      const gone = new SseReader(`${a.url}/shared/${encodeURIComponent(tiny)}/events`, { 'last-event-id': '1' });
+      const upToDate = new SseReader(`${b.url}/shared/${encodeURIComponent(tiny)}/events`, { 'last-event-id': '20' });
+      try {
+        await gone.until((ev) => ev.length >= 1);
+        assert.deepEqual([gone.events[0].event, gone.events[0].id], ['snapshot', '20']);
+        assert.deepEqual(JSON.parse(gone.events[0].data!), { name: tiny, version: 20, set: (await get(writer.c, tiny)).slots, reset: true });
+        await upToDate.opened;
+        await waitFor('the SSE subscription to deliver', async () => {
+          await update(writer.c, { name: tiny, set: { live: Date.now() } });
+          return upToDate.events.length >= 1;
+        }, 15000, 200);
+        assert.deepEqual([upToDate.events[0].event, upToDate.events[0].id], ['sync', '21']);
+        await gone.until((ev) => ev.length >= 2);
+        assert.deepEqual([gone.events[1].event, gone.events[1].id], ['sync', '21']);
+      } finally {
+        gone.close();
+        upToDate.close();
+      }
       assert.equal((await fetch(`${a.url}/shared/nope.x/events`)).status, 404);
       assert.equal((await fetch(`${a.url}/shared/${encodeURIComponent(name)}/events`, { headers: { 'last-event-id': 'x' } })).status, 400);
     });
@@ -414,6 +476,11 @@ export function sharedObjectSuite(setup: () => SharedObjectSetup): void {
       assert.equal(await codeOf(update(c, { name: guarded, set: { locked: true } })), 'FORBIDDEN');
       assert.equal(await codeOf(update(c, { name: guarded, set: { n: 'one' } })), 'INVALID_ARGUMENTS');
       assert.deepEqual(await get(c, guarded), { version: 1, slots: { n: 1 } });
+      const secret = uniqueName('guarded.x') + '.secret';
+      assert.equal(await codeOf(get(c, secret)), 'FORBIDDEN');
+      assert.equal(await codeOf(subscribe(c, { name: secret })), 'FORBIDDEN');
+      assert.equal((await fetch(`${a.url}/shared/${encodeURIComponent(secret)}`)).status, 403);
+      assert.equal((await fetch(`${a.url}/shared/${encodeURIComponent(secret)}/events`)).status, 403);
       // subscribe: bad since, and no push over HTTP /rpc
       assert.equal(await codeOf(subscribe(c, { name, since: 'x' })), 'INVALID_ARGUMENTS');
       assert.equal(await codeOf(subscribe(c, { name, since: -1 })), 'INVALID_ARGUMENTS');
@@ -428,6 +495,17 @@ export function sharedObjectSuite(setup: () => SharedObjectSetup): void {
       assert.equal(((await rpc.json()) as { error: { data: { code: string } } }).error.data.code, 'INVALID_REQUEST');
       assert.deepEqual(await get(c, name), { version: 1, slots: { keep: 1 } }, 'nothing changed');
       assert.equal((await update(c, { name, set: { after: true } })).version, 2, 'the connection still serves');
+    });
+
+    it('syncs what a validate hook rewrote, not what the client sent', async function () {
+      const name = uniqueName('guarded.rewrite');
+      const sub = await client(c3, 'msgpack');
+      const s = await subscribe(sub.c, { name });
+      const writer = await client(a);
+      assert.equal((await update(writer.c, { name, set: { shout: 'hello', n: 1 } })).version, 1);
+      await waitFor('the sync', () => sub.inbox.of(s.subscription).length >= 1);
+      assert.deepEqual(sub.inbox.of(s.subscription).map(delta), [{ version: 1, set: { shout: 'HELLO', n: 1 } }]);
+      assert.deepEqual(await get(writer.c, name), { version: 1, slots: { shout: 'HELLO', n: 1 } });
     });
 
     it('syncs an update an actor makes from its own turn like any other', async function () {
