@@ -330,6 +330,8 @@ export function sharedObjectSuite(setup: () => SharedObjectSetup): void {
       const cached = await fetch(url, { headers: { 'if-none-match': '"1"' } });
       assert.equal(cached.status, 304);
       assert.equal(cached.headers.get('etag'), '"1"');
+      // weak comparison, lists and * (RFC 9110): a proxy that compresses turns "1" into W/"1"
+      for (const tag of ['W/"1"', '"0", "1"', '*']) assert.equal((await fetch(url, { headers: { 'if-none-match': tag } })).status, 304, tag);
       const changed = await fetch(`${b.url}/shared/${encodeURIComponent(name)}`, { headers: { 'if-none-match': '"0"' } });
       assert.equal(changed.status, 200);
       assert.deepEqual(await changed.json(), { version: 1, slots: { a: 1, b: 'two' } });
