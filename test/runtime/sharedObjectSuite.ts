@@ -472,6 +472,13 @@ export function sharedObjectSuite(setup: () => SharedObjectSetup): void {
       // the internal actor type is not callable over the wire
       assert.equal(await codeOf(c.call('actorgrid.SharedObject', name, 'update', [{ set: { a: 1 } }])), 'UNKNOWN_ACTOR_TYPE');
       assert.equal(await codeOf(c.call('actorgrid.SharedObject', name, 'snapshot')), 'UNKNOWN_ACTOR_TYPE');
+      const overHttp = await fetch(`${a.url}/actors/actorgrid.SharedObject/${encodeURIComponent(name)}/update`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([{ set: { a: 1 } }]),
+      });
+      assert.equal(overHttp.status, 404);
+      assert.equal(((await overHttp.json()) as { error: { code: string } }).error.code, 'UNKNOWN_ACTOR_TYPE');
       // hooks: authorizeWrite false → FORBIDDEN, validate throwing → INVALID_ARGUMENTS
       const guarded = uniqueName('guarded.x');
       assert.equal((await update(c, { name: guarded, set: { n: 1 } })).version, 1);
