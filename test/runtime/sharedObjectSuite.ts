@@ -2,23 +2,15 @@ import { strict as assert } from 'node:assert';
 import { Packr } from 'msgpackr';
 import { ActorGridNode } from '../../src/ActorGridNode';
 import { ActorGridClient } from '../../src/client';
-import { loadConfig, type Config, type DeepPartial } from '../../src/config';
+import type { Config, DeepPartial } from '../../src/config';
 import { ActorGridError } from '../../src/errors';
-import type { Grid } from '../../src/grid';
-import { Logger } from '../../src/runtime/Logger';
 import { GuardedObjects, Scribe, SmallObjects, TinyObjects } from '../fixtures/testSharedObjects';
 import { codeOf } from '../support/codeOf';
 import { RawWsClient } from '../support/RawWsClient';
 import { SseReader } from '../support/sse';
+import { SuiteNodes, type GridSetup } from '../support/suiteNodes';
 import { applySyncs, SyncInbox, type SyncParams } from '../support/syncInbox';
 import { uniqueName, waitFor } from '../support/waitFor';
-
-/** How a suite run gets its nodes' grid: a shared memory store, or the real cluster. */
-export interface SharedObjectSetup {
-  name: string;
-  config(): DeepPartial<Config>;
-  grid?(): Grid;
-}
 
 interface Snapshot {
   version: number;
@@ -45,63 +37,24 @@ const range = (from: number, to: number): number[] => Array.from({ length: to - 
  * snapshots, slow subscribers, HTTP (ETag, If-Match, Idempotency-Key, SSE), bad input, updates
  * from actors.
  */
-export function sharedObjectSuite(setup: () => SharedObjectSetup): void {
+export function sharedObjectSuite(setup: () => GridSetup): void {
   describe('Shared objects across 3 nodes', function () {
     this.timeout(120000);
-    const nodes: ActorGridNode[] = [];
-    const clients: ActorGridClient[] = [];
-    let suiteName = '';
-
-    async function node(id: string, extra: DeepPartial<Config> = {}): Promise<ActorGridNode> {
-      const s = setup();
-      const config = loadConfig({
-        env: {},
-        overrides: {
-          ...s.config(),
-          ...extra,
-          node: { id: uniqueName(id), port: 0 },
-          sharedObjects: { names: ['obj.*'], ...(extra.sharedObjects ?? {}) },
-          log: { level: 'silent' },
-        },
-      });
-      const n = await ActorGridNode.start({
-        config,
-        actors: [Scribe],
-        sharedObjects: [TinyObjects, SmallObjects, GuardedObjects],
-        ...(s.grid ? { grid: s.grid() } : {}),
-        logger: new Logger('silent'),
-      });
-      nodes.push(n);
-      return n;
-    }
-
-    async function client(n: ActorGridNode, encoding: 'json' | 'msgpack' = 'json'): Promise<{ c: ActorGridClient; inbox: SyncInbox }> {
-      const c = new ActorGridClient(n.url, { encoding });
-      const inbox = new SyncInbox(c);
-      await c.connect();
-      clients.push(c);
-      return { c, inbox };
-    }
+    const suite = new SuiteNodes(setup, {
+      defaults: { sharedObjects: { names: ['obj.*'] } },
+      classes: { actors: [Scribe], sharedObjects: [TinyObjects, SmallObjects, GuardedObjects] },
+      inbox: (c) => new SyncInbox(c),
+    });
+    const node = (id: string, extra?: DeepPartial<Config>) => suite.node(id, extra);
+    const client = (n: ActorGridNode, encoding?: 'json' | 'msgpack') => suite.client(n, encoding);
 
     const subscribe = (c: ActorGridClient, params: Record<string, unknown>) => c.rpc<Subscribed>('sharedObject.subscribe', params);
     const update = (c: ActorGridClient, params: Record<string, unknown>) => c.rpc<{ version: number }>('sharedObject.update', params);
     const get = (c: ActorGridClient, name: string) => c.rpc<Snapshot>('sharedObject.get', { name });
 
-    let a: ActorGridNode;
-    let b: ActorGridNode;
-    let c3: ActorGridNode;
-
-    before(async function () {
-      suiteName = setup().name;
-      a = await node('a');
-      b = await node('b');
-      c3 = await node('c');
-    });
-
-    after(async function () {
-      await Promise.allSettled(clients.map((c) => c.close()));
-      await Promise.allSettled(nodes.map((n) => n.stop()));
-    });
+    let a: ActorGridNode, b: ActorGridNode, c3: ActorGridNode;
+    before(async () => ([a, b, c3] = await suite.start(['a', 'b', 'c'])));
+    after(() => suite.close());
 
     it('syncs every version, in order and with exactly its delta, to JSON and msgpack subscribers on other nodes', async function () {
       const name = uniqueName('obj.order');
@@ -124,7 +77,7 @@ export function sharedObjectSuite(setup: () => SharedObjectSetup): void {
         expected.push({ version: i, ...change });
       }
       for (const [inbox, sub, what] of [[onB.inbox, subB, 'json on b'], [onC.inbox, subC, 'msgpack on c']] as const) {
-        await waitFor(`30 syncs (${what}) on ${suiteName}`, () => inbox.of(sub.subscription).length >= 30);
+        await waitFor(`30 syncs (${what}) on ${suite.gridName}`, () => inbox.of(sub.subscription).length >= 30);
         const got = inbox.of(sub.subscription);
         assert.deepEqual(got.map(delta), expected, what);
         assert.ok(got.every((s) => s.name === name), 'each sync names its object');
