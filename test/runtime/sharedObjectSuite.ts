@@ -470,7 +470,7 @@ export function sharedObjectSuite(setup: () => GridSetup): void {
       assert.deepEqual(await get(writer.c, name), { version: 1, slots: { shout: 'HELLO', n: 1 } });
     });
 
-    it('syncs an update an actor makes from its own turn like any other', async function () {
+    it('syncs an update an actor makes from its own turn like any other, and runs the hooks with the actor as the caller', async function () {
       const name = uniqueName('obj.actor');
       const sub = await client(b);
       const s = await subscribe(sub.c, { name });
@@ -485,9 +485,20 @@ export function sharedObjectSuite(setup: () => GridSetup): void {
         { version: 2, set: { from: 'client' } },
         { version: 3, set: { n: 3 } },
       ]);
-      // a refused update fails the actor's call and changes nothing
-      const refused = await caller.c.call('Scribe', id, 'note', [uniqueName('small.x'), 'v', 'x'.repeat(300)]).catch((e: unknown) => e);
-      assert.ok(refused instanceof ActorGridError, String(refused));
+      // hooks see the actor as the caller: only a Scribe may set `scribed`, and nobody `locked`
+      const guarded = uniqueName('guarded.scribe');
+      assert.equal(await codeOf(update(caller.c, { name: guarded, set: { scribed: 1 } })), 'FORBIDDEN');
+      assert.equal(await caller.c.call('Scribe', id, 'note', [guarded, 'scribed', 1]), 1);
+      const refusals = [
+        await caller.c.call('Scribe', id, 'note', [guarded, 'locked', true]).catch((e: unknown) => e),
+        await caller.c.call('Scribe', id, 'note', [uniqueName('small.x'), 'v', 'x'.repeat(300)]).catch((e: unknown) => e),
+      ];
+      // a refused update fails the actor's call, with the refusal's code (or as its cause), and changes nothing
+      for (const [err, code] of [[refusals[0], 'FORBIDDEN'], [refusals[1], 'PAYLOAD_TOO_LARGE']] as const) {
+        assert.ok(err instanceof ActorGridError, String(err));
+        assert.ok(err.code === code || err.data?.cause === code, `${code}: ${err.code} ${JSON.stringify(err.data)}`);
+      }
+      assert.deepEqual(await get(caller.c, guarded), { version: 1, slots: { scribed: 1 } });
       assert.deepEqual(await get(caller.c, name), { version: 3, slots: { from: 'client', n: 3 } });
     });
   });
