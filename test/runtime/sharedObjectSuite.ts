@@ -212,13 +212,17 @@ export function sharedObjectSuite(setup: () => GridSetup): void {
       assert.deepEqual(resumed.reset, true);
       assert.deepEqual({ version: resumed.version, slots: resumed.slots }, snapshot);
       assert.equal(snapshot.version, 20);
-      // within the 16 retained versions a resume still gets deltas
-      const within = await subscribe(sub.c, { name, since: 10 });
-      assert.deepEqual({ version: within.version, slots: within.slots, reset: within.reset }, { version: 10, slots: undefined, reset: undefined });
+      // the stream holds the last 16 versions (5..20): since 4 still gets deltas, since 3 a snapshot
+      const within = await subscribe(sub.c, { name, since: 4 });
+      assert.deepEqual({ version: within.version, slots: within.slots, reset: within.reset }, { version: 4, slots: undefined, reset: undefined });
+      const justPast = await subscribe(sub.c, { name, since: 3 });
+      assert.deepEqual({ version: justPast.version, slots: justPast.slots, reset: justPast.reset }, { ...snapshot, reset: true });
       await update(writer.c, { name, delete: ['k0'] });
       await waitFor('the live version', () => sub.inbox.last(resumed.subscription) >= 21 && sub.inbox.last(within.subscription) >= 21);
       assert.deepEqual(sub.inbox.of(resumed.subscription).map(delta), [{ version: 21, delete: ['k0'] }]);
-      assert.deepEqual(sub.inbox.trace(within.subscription), range(11, 21).map((v) => `v${v}`));
+      assert.deepEqual(sub.inbox.trace(within.subscription), range(5, 21).map((v) => `v${v}`));
+      await waitFor('the live version after the snapshot', () => sub.inbox.last(justPast.subscription) >= 21);
+      assert.deepEqual(sub.inbox.trace(justPast.subscription), ['v21']);
     });
 
     it('gives a slow subscriber one reset snapshot instead of a silent gap, then consecutive versions', async function () {
