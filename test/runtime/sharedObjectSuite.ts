@@ -178,6 +178,11 @@ export function sharedObjectSuite(setup: () => GridSetup): void {
       assert.equal(stale.code, 'VERSION_CONFLICT');
       assert.deepEqual(stale.data, { version: base + 3, slots: { x: null } });
       assert.deepEqual(await get(writers[2].c, name), { version: base + 3, slots: { other: 2 } }, 'the refused update set nothing');
+      // one idempotency key sent from three nodes at once applies once; all get its version
+      const idempotencyKey = uniqueName('once');
+      const repeats = await Promise.all(writers.map((w, k) => update(w.c, { name, set: { once: k }, idempotencyKey })));
+      assert.deepEqual(repeats.map((r) => r.version), [base + 4, base + 4, base + 4]);
+      assert.equal((await get(writers[0].c, name)).version, base + 4);
     });
 
     it('resumes with `since` on another node: exactly the versions after it, no reset; nothing when already current', async function () {
