@@ -2,32 +2,8 @@ import { strict as assert } from 'node:assert';
 import { ActorGridClient } from '../../src/client';
 import { sharedCluster } from '../support/cluster';
 import { NodeGroup, type NodeProcess } from '../support/NodeProcess';
+import { SyncInbox } from '../support/syncInbox';
 import { uniqueName, waitFor } from '../support/waitFor';
-
-/** A `sharedObject.sync` notification's params. */
-interface SyncParams {
-  subscription: string;
-  name: string;
-  version: number;
-  set?: Record<string, unknown>;
-  delete?: string[];
-  reset?: boolean;
-}
-
-/** Every `sharedObject.sync` one client was pushed, in arrival order. */
-class SyncInbox {
-  readonly syncs: SyncParams[] = [];
-
-  constructor(client: ActorGridClient) {
-    client.onNotification((n) => {
-      if (n.method === 'sharedObject.sync') this.syncs.push(n.params as SyncParams);
-    });
-  }
-
-  of(subscription: string): SyncParams[] {
-    return this.syncs.filter((s) => s.subscription === subscription);
-  }
-}
 
 /**
  * Shared objects when node processes die, on the shared Hazelcast cluster with real node processes

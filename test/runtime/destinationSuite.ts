@@ -1,128 +1,40 @@
 import { strict as assert } from 'node:assert';
 import { ActorGridNode } from '../../src/ActorGridNode';
 import { ActorGridClient } from '../../src/client';
-import { loadConfig, type Config, type DeepPartial } from '../../src/config';
+import type { Config, DeepPartial } from '../../src/config';
 import { ActorGridError } from '../../src/errors';
-import type { Grid } from '../../src/grid';
-import { Logger } from '../../src/runtime/Logger';
 import { StoredMessageCodec } from '../../src/destinations/StoredMessage';
 import { Gate } from '../fixtures/testActors';
 import { Announcer, Guarded, Small, Tiny } from '../fixtures/testDestinations';
 import { Inbox } from '../support/notifications';
 import { RawWsClient } from '../support/RawWsClient';
+import { readSse } from '../support/sse';
+import { SuiteNodes, type GridSetup } from '../support/suiteNodes';
 import { codeOf } from '../support/codeOf';
 import { uniqueName, waitFor } from '../support/waitFor';
-
-/** How a suite run gets its nodes' grid: a shared memory store, or the real cluster. */
-export interface DestinationSetup {
-  name: string;
-  config(): DeepPartial<Config>;
-  grid?(): Grid;
-}
-
-
-interface SseEvent {
-  id?: string;
-  event?: string;
-  data?: string;
-}
-
-/** Reads Server-Sent Events until `until` says stop, or the stream ends. */
-async function readSse(url: string, headers: Record<string, string>, until: (events: SseEvent[]) => boolean): Promise<SseEvent[]> {
-  const controller = new AbortController();
-  const res = await fetch(url, { headers, signal: controller.signal });
-  assert.equal(res.status, 200, await (res.status === 200 ? Promise.resolve('') : res.text()));
-  assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
-  const events: SseEvent[] = [];
-  const reader = res.body!.getReader();
-  let buffer = '';
-  try {
-    while (!until(events)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += Buffer.from(value).toString('utf8');
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const ev: SseEvent = {};
-        for (const line of block.split('\n')) {
-          if (line.startsWith(':')) continue;
-          const at = line.indexOf(': ');
-          const [k, v] = at < 0 ? [line, ''] : [line.slice(0, at), line.slice(at + 2)];
-          if (k === 'id' || k === 'event' || k === 'data') ev[k] = v;
-        }
-        if (ev.event) events.push(ev);
-      }
-    }
-  } finally {
-    controller.abort();
-  }
-  return events;
-}
 
 /**
  * Publish/subscribe across three nodes on one grid: order, filters, resume on another node, gaps,
  * SSE, backpressure, publishing from actors, and bad input.
  */
-export function destinationSuite(setup: () => DestinationSetup): void {
+export function destinationSuite(setup: () => GridSetup): void {
   describe(`Destinations across 3 nodes`, function () {
     this.timeout(120000);
-    const nodes: ActorGridNode[] = [];
-    const clients: ActorGridClient[] = [];
-    let suiteName = '';
-
-    async function node(id: string, extra: DeepPartial<Config> = {}): Promise<ActorGridNode> {
-      const s = setup();
-      const base = s.config();
-      const config = loadConfig({
-        env: {},
-        overrides: {
-          ...base,
-          ...extra,
-          node: { id: uniqueName(id), port: 0 },
-          destinations: { names: ['feed', 'open'], ...(extra.destinations ?? {}) },
-          log: { level: 'silent' },
-        },
-      });
-      const n = await ActorGridNode.start({
-        config,
-        actors: [Announcer, Gate],
-        destinations: [Tiny, Small, Guarded],
-        ...(s.grid ? { grid: s.grid() } : {}),
-        logger: new Logger('silent'),
-      });
-      nodes.push(n);
-      return n;
-    }
-
-    async function client(n: ActorGridNode, encoding: 'json' | 'msgpack' = 'json'): Promise<{ c: ActorGridClient; inbox: Inbox }> {
-      const c = new ActorGridClient(n.url, { encoding });
-      const inbox = new Inbox(c);
-      await c.connect();
-      clients.push(c);
-      return { c, inbox };
-    }
+    const suite = new SuiteNodes(setup, {
+      defaults: { destinations: { names: ['feed', 'open'] } },
+      classes: { actors: [Announcer, Gate], destinations: [Tiny, Small, Guarded] },
+      inbox: (c) => new Inbox(c),
+    });
+    const node = (id: string, extra?: DeepPartial<Config>) => suite.node(id, extra);
+    const client = (n: ActorGridNode, encoding?: 'json' | 'msgpack') => suite.client(n, encoding);
 
     const subscribe = (c: ActorGridClient, params: Record<string, unknown>) =>
       c.rpc<{ subscription: string; seq: number }>('destination.subscribe', params);
     const publish = (c: ActorGridClient, params: Record<string, unknown>) => c.rpc<{ seq: number }>('destination.publish', params);
 
-    let a: ActorGridNode;
-    let b: ActorGridNode;
-    let c3: ActorGridNode;
-
-    before(async function () {
-      suiteName = setup().name;
-      a = await node('a');
-      b = await node('b');
-      c3 = await node('c');
-    });
-
-    after(async function () {
-      await Promise.allSettled(clients.map((c) => c.close()));
-      await Promise.allSettled(nodes.map((n) => n.stop()));
-    });
+    let a: ActorGridNode, b: ActorGridNode, c3: ActorGridNode;
+    before(async () => ([a, b, c3] = await suite.start(['a', 'b', 'c'])));
+    after(() => suite.close());
 
     it('delivers what a publisher on one node sends to subscribers on the others, in publish order', async function () {
       const pub = await client(a);
@@ -137,7 +49,7 @@ export function destinationSuite(setup: () => DestinationSetup): void {
       }
       assert.deepEqual(seqs, Array.from({ length: 40 }, (_, i) => seqs[0] + i), 'consecutive sequences');
       for (const [inbox, sub] of [[onB.inbox, subB], [onC.inbox, subC]] as const) {
-        await waitFor(`40 messages on ${suiteName}`, () => inbox.messages(sub.subscription).length >= 40);
+        await waitFor(`40 messages on ${suite.gridName}`, () => inbox.messages(sub.subscription).length >= 40);
         const got = inbox.messages(sub.subscription);
         assert.deepEqual(got.map((m) => (m.body as { i: number }).i), Array.from({ length: 40 }, (_, i) => i));
         assert.deepEqual(got.map((m) => m.seq), seqs);

@@ -44,6 +44,16 @@ function versionHeader(value: string | string[] | undefined, header: string): nu
   return Number(match[1]);
 }
 
+/**
+ * Whether `If-None-Match` matches version `version` (RFC 9110 13.1.2): `*`, or a list of entity tags
+ * compared weakly, so `W/"7"` (as a proxy that compresses rewrites the tag) matches `"7"`.
+ */
+function noneMatch(value: string | string[] | undefined, version: number): boolean {
+  if (value === undefined) return false;
+  const tags = (Array.isArray(value) ? value.join(',') : value).split(',').map((tag) => tag.trim());
+  return tags.some((tag) => tag === '*' || tag.replace(/^W\//, '') === `"${version}"`);
+}
+
 function objectBody(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ActorGridError('INVALID_ARGUMENTS', 'the body must be a JSON object {set?, delete?}', { field: 'body' });
@@ -81,7 +91,7 @@ async function sharedObjectRoutesPlugin(app: FastifyInstance, options: SharedObj
     const result = (await dispatcher.call(SHARED_OBJECT_METHODS.get, { name }, httpSession(request))) as { version: number };
     const etag = `"${result.version}"`;
     reply.header('etag', etag);
-    if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+    if (noneMatch(request.headers['if-none-match'], result.version)) return reply.code(304).send();
     return result;
   });
 
