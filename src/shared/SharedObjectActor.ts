@@ -36,7 +36,7 @@ export class SharedObjectActor {
   async update(raw: object, client: object = {}): Promise<{ version: number }> {
     const ctx = ActorContext.current();
     const name = ctx.actorId;
-    const spec = this.runtime.registry.resolve(name);
+    const spec = await runHook(() => this.runtime.registry.resolve(name)); // UNKNOWN_SHARED_OBJECT as it is, also for actors
     let update = checkUpdate(raw);
     const caller: SharedObjectCaller = isPrincipal(client) ? { client } : { actor: ctx.caller ?? 'unknown' };
     const hooks = this.runtime.hooks(spec);
