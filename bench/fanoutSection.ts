@@ -81,6 +81,13 @@ export interface FanoutServers {
 
 export const wsUrl = (server: ServerProcess, route: string): string => `${server.url.replace(/^http/, 'ws')}${route}`;
 
+/** The grid operation counts of several nodes, summed. */
+export async function nodesGridCounts(nodes: ServerProcess[]): Promise<GridOpCounts> {
+  const sum: GridOpCounts = {};
+  for (const counts of await Promise.all(nodes.map((n) => n.counts()))) for (const [k, v] of Object.entries(counts)) sum[k] = (sum[k] ?? 0) + v;
+  return sum;
+}
+
 /** What a fan-out section fans out, and how it names itself. */
 export interface FanoutSpec {
   /** The section's letter in logs, tables and profile files: `f`, `s`. */
@@ -128,12 +135,7 @@ export async function runFanout(
     raw: { bench: process.pid, raw1: raw1.pid, raw2: raw2.pid, member: servers.memberPid },
   };
   const profiled: Record<FanoutSide, Array<[string, ServerProcess]>> = { actorgrid: [['node1', node1], ['node2', node2]], raw: [['raw1', raw1], ['raw2', raw2]] };
-  const gridCounts = async (): Promise<GridOpCounts> => {
-    const [a, b] = await Promise.all([node1.counts(), node2.counts()]);
-    const sum: GridOpCounts = { ...a };
-    for (const [k, v] of Object.entries(b)) sum[k] = (sum[k] ?? 0) + v;
-    return sum;
-  };
+  const gridCounts = (): Promise<GridOpCounts> => nodesGridCounts([node1, node2]);
 
   const samples: FanoutSample[] = [];
   const measure = async (side: FanoutSide, kind: FanoutKind, round: number, durationMs: number): Promise<FanoutSample> => {

@@ -11,8 +11,10 @@ export const SECTION_IDS = [...PAIR_IDS, 'f', 'shared', 'twoway'] as const;
 
 /** The board-editing part of the shared-objects section (s); see sharedSection.ts and bench/README.md. */
 export interface EditOptions {
-  /** Clients, each with its own connection, subscription and slot, alternating between 2 nodes. */
+  /** Clients, each with its own connection, subscription and slot, alternating between the nodes. */
   clients: number;
+  /** How many nodes the clients alternate between: 2, or 1 (node 1 only, a diagnostic). */
+  nodes: number;
   /** Updates per second each client starts (at most one in flight per client). */
   rate: number;
   /** Measured rounds. */
@@ -130,6 +132,7 @@ above (updates instead of publishes), then clients editing one board, each its o
   --edit-clients N          clients, over 2 nodes                     (default 50)
   --edit-rate N             updates/s per client, one in flight       (default 20)
   --edit-rounds N           measured runs                             (default 2)
+  --edit-nodes 1|2          nodes the clients alternate between       (default 2)
   --edit-duration MS        one run                                   (default 10000)
 
 two-way transfers section (t): 3 actorgrid nodes, Account.transfer between 2 accounts
@@ -184,6 +187,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
         'edit-clients': { type: 'string' },
         'edit-rate': { type: 'string' },
         'edit-rounds': { type: 'string' },
+        'edit-nodes': { type: 'string' },
         'edit-duration': { type: 'string' },
         'twoway-callers': { type: 'string' },
         'twoway-rounds': { type: 'string' },
@@ -231,6 +235,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       clients: int('--edit-clients', values['edit-clients'], 50, 1),
       rate: int('--edit-rate', values['edit-rate'], 20, 1),
       rounds: int('--edit-rounds', values['edit-rounds'], quick ? 1 : 2, 1),
+      nodes: int('--edit-nodes', values['edit-nodes'], 2, 1),
       durationMs: int('--edit-duration', values['edit-duration'], quick ? 4000 : 10_000, 100),
       warmupMs: quick ? 1000 : 2000,
     },
@@ -244,6 +249,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     },
     cpuProf: values['cpu-prof'] === true,
   };
+  if (options.editOptions.nodes > 2) throw new UsageError('--edit-nodes must be 1 or 2');
   if (options.actors < options.concurrency) throw new UsageError('--actors must be at least --concurrency (every worker owns its own keys)');
   return options;
 }

@@ -6,9 +6,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { padFor, Run, Samples, sharedObjectFlavor, SubscriberGroup, type Checks } from './fanout';
-import { checksText, runFanout, wsUrl, type FanoutServers, type FanoutSample, type FanoutSpec, type FanoutSummary } from './fanoutSection';
+import { checksText, nodesGridCounts, runFanout, wsUrl, type FanoutServers, type FanoutSample, type FanoutSpec, type FanoutSummary } from './fanoutSection';
+import { diffCounts, type GridOpCounts } from './gridOpCounter';
 import type { EditOptions, FanoutOptions } from './options';
 import { cpuSnapshot } from './procCpu';
+import type { ServerProcess } from './ServerProcess';
 import { fmt, summarize, table, type Summary } from './stats';
 import { failureCode } from './WsRpcPool';
 
@@ -65,6 +67,8 @@ export interface EditSample {
   versionsAdvanced: number;
   stalled: boolean;
   cpuMs: Record<string, number>;
+  /** Grid operations of both nodes during the run. */
+  gridOps: GridOpCounts;
 }
 
 /**
@@ -72,7 +76,15 @@ export interface EditSample {
  * sets its own slot `c<w>` with `ifVersion` = the newest version it has seen (its own last reply or
  * its subscription), for `durationMs`; then waits until every commit reached every client.
  */
-async function editRun(group: SubscriberGroup, name: string, options: EditOptions, bodyBytes: number, round: number, pids: Record<string, number>): Promise<EditSample> {
+async function editRun(
+  group: SubscriberGroup,
+  name: string,
+  options: EditOptions,
+  bodyBytes: number,
+  round: number,
+  nodes: ServerProcess[],
+  pids: Record<string, number>,
+): Promise<EditSample> {
   const clients = group.subscribers;
   const get = async (): Promise<number> => ((await clients[0].call('sharedObject.get', { name })) as { version: number }).version;
   const before = await get();
@@ -84,6 +96,7 @@ async function editRun(group: SubscriberGroup, name: string, options: EditOption
   const interval = 1000 / options.rate;
   let commits = 0;
   let lastReplyAt = 0;
+  const opsBefore = await nodesGridCounts(nodes);
   const cpuBefore = cpuSnapshot(pids);
   group.current = run;
   const start = performance.now();
@@ -119,6 +132,7 @@ async function editRun(group: SubscriberGroup, name: string, options: EditOption
   }
   group.current = undefined;
   const cpuAfter = cpuSnapshot(pids);
+  const gridOps = diffCounts(opsBefore, await nodesGridCounts(nodes));
   const after = await get();
   const checks = group.checks();
   for (const k of Object.keys(checks) as (keyof Checks)[]) checks[k] -= checksBefore[k];
@@ -144,6 +158,7 @@ async function editRun(group: SubscriberGroup, name: string, options: EditOption
     versionsAdvanced: after - before,
     stalled,
     cpuMs: Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, cpuAfter[k] - cpuBefore[k]])),
+    gridOps,
   };
 }
 
@@ -158,14 +173,16 @@ export interface EditSummary {
 /** (s), part 2: the board-editing runs; closes its own connections. */
 async function runEdit(servers: FanoutServers, options: EditOptions, bodyBytes: number, log: (line: string) => void): Promise<{ summary: EditSummary; samples: EditSample[]; table: string }> {
   const name = `board.bench-edit-${process.pid}`;
-  const group = new SubscriberGroup('actorgrid', sharedObjectFlavor(name), [wsUrl(servers.node1, '/ws'), wsUrl(servers.node2, '/ws')], () => 0);
+  const clientNodes = [servers.node1, servers.node2].slice(0, options.nodes);
+  const group = new SubscriberGroup('actorgrid', sharedObjectFlavor(name), clientNodes.map((n) => wsUrl(n, '/ws')), () => 0);
+  const nodes = [servers.node1, servers.node2];
   const pids = { bench: process.pid, node1: servers.node1.pid, node2: servers.node2.pid, member: servers.memberPid };
   const samples: EditSample[] = [];
   try {
-    log(`(s) ${options.clients} clients editing ${name}, ${options.clients / 2} per node, ${options.rate} updates/s each`);
+    log(`(s) ${options.clients} clients editing ${name} over ${options.nodes} node(s), ${options.rate} updates/s each`);
     await group.growTo(options.clients);
     for (let round = options.warmupMs > 0 ? 0 : 1; round <= options.rounds; round++) {
-      const s = await editRun(group, name, round === 0 ? { ...options, durationMs: options.warmupMs } : options, bodyBytes, round, pids);
+      const s = await editRun(group, name, round === 0 ? { ...options, durationMs: options.warmupMs } : options, bodyBytes, round, nodes, pids);
       log(
         `${round === 0 ? 'warm-up' : `round ${round}`} (s) edit: ${s.commits} commits (${Math.round(s.commitsPerSec)}/s), p50 ${fmt(s.p50Ms)} p99 ${fmt(s.p99Ms)} ms, ` +
           `failures ${failuresText(s.failures)}, syncs ${s.syncs} (p50 ${fmt(s.syncP50Ms)} p99 ${fmt(s.syncP99Ms)} ms), versions +${s.versionsAdvanced}, ${checkText(s)}`,
@@ -210,16 +227,21 @@ function renderEdit(samples: EditSample[], options: EditOptions): string {
     failuresText(Object.fromEntries(Object.entries(s.failures).filter(([code]) => code !== VERSION_CONFLICT))),
     `${fmt(s.syncP50Ms)} / ${fmt(s.syncP99Ms)}`,
     processes.map((p) => `${p} ${fmt((s.cpuMs[p] * 1000) / Math.max(1, s.commits))}`).join(', '),
+    Object.entries(s.gridOps)
+      .map(([k, v]) => [k, v / Math.max(1, s.commits)] as const)
+      .filter(([, v]) => v >= 0.001)
+      .map(([k, v]) => `${k} ${fmt(v)}`)
+      .join(', '),
     (s.cpuMs.other / s.elapsedMs).toFixed(2),
     checkText(s),
   ]);
   const head = [
-    `(s) ${options.clients} WebSocket clients (one connection and one subscription each, alternating between 2 nodes) edit one board: each sets its own slot`,
+    `(s) ${options.clients} WebSocket clients (one connection and one subscription each, alternating between ${options.nodes} node(s)) edit one board: each sets its own slot`,
     `at ${options.rate}/s (one update in flight, target ${options.clients * options.rate}/s in all) with ifVersion = the newest version it has seen, ${options.durationMs} ms per run;`,
     `then every commit must reach every client. Different slots never conflict, so VERSION_CONFLICT must be 0.`,
   ].join('\n');
   return `${head}\n\n${table(
-    ['(s) edit run', 'commits / updates', 'commits/s', 'p50 ms', 'p99 ms', 'max ms', 'VERSION_CONFLICT', 'other failures', 'sync p50 / p99 ms', 'CPU µs/commit by process', 'other cores', 'order and version check'],
+    ['(s) edit run', 'commits / updates', 'commits/s', 'p50 ms', 'p99 ms', 'max ms', 'VERSION_CONFLICT', 'other failures', 'sync p50 / p99 ms', 'CPU µs/commit by process', 'grid ops/commit (both nodes)', 'other cores', 'order and version check'],
     rows,
   )}`;
 }
