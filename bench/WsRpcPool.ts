@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
 /** A JSON-RPC error reply; `code` is the string code of the error table (`error.data.code`), else the numeric code. */
@@ -10,18 +11,39 @@ export class RpcError extends Error {
   }
 }
 
+/** An open WebSocket client connection (no compression). */
+export function openSocket(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { perMessageDeflate: false });
+    socket.once('open', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+/** What a failed call is counted as: the error code of its JSON-RPC reply, else the message. */
+export function failureCode(err: unknown): string {
+  if (err instanceof RpcError) return err.code;
+  return err instanceof Error ? err.message : String(err);
+}
+
 interface Pending {
   resolve(value: unknown): void;
   reject(err: Error): void;
 }
 
-/** One WebSocket speaking JSON-RPC 2.0 in text frames, many requests in flight. */
-class RpcConnection {
+/** A JSON-RPC notification as received: its method and params, the frame's size and when it arrived (bench clock, ms). */
+export type NotificationHandler = (method: string, params: Record<string, unknown> | undefined, frameBytes: number, receivedAt: number) => void;
+
+/** One WebSocket speaking JSON-RPC 2.0 in text frames, many requests in flight; notifications go to `onNotification`. */
+export class RpcConnection {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
-  constructor(private readonly socket: WebSocket) {
-    socket.on('message', (data) => this.onMessage(data.toString()));
+  constructor(
+    readonly socket: WebSocket,
+    private readonly onNotification?: NotificationHandler,
+  ) {
+    socket.on('message', (data: Buffer) => this.onMessage(data));
     socket.on('close', () => this.failAll(new Error('websocket closed')));
     socket.on('error', (err) => this.failAll(err));
   }
@@ -42,9 +64,19 @@ class RpcConnection {
     });
   }
 
-  private onMessage(text: string): void {
-    const reply = JSON.parse(text) as { id?: number; result?: unknown; error?: { code: unknown; message: string; data?: { code?: unknown } } };
-    if (typeof reply.id !== 'number') return; // notifications
+  private onMessage(data: Buffer): void {
+    const receivedAt = this.onNotification ? performance.now() : 0;
+    const reply = JSON.parse(data.toString()) as {
+      id?: number;
+      method?: string;
+      params?: Record<string, unknown>;
+      result?: unknown;
+      error?: { code: unknown; message: string; data?: { code?: unknown } };
+    };
+    if (typeof reply.id !== 'number') {
+      if (typeof reply.method === 'string') this.onNotification?.(reply.method, reply.params, data.length, receivedAt);
+      return;
+    }
     const pending = this.pending.get(reply.id);
     if (!pending) return;
     this.pending.delete(reply.id);
@@ -68,17 +100,7 @@ export class WsRpcPool {
   private constructor(private readonly connections: RpcConnection[]) {}
 
   static async open(url: string, size: number): Promise<WsRpcPool> {
-    const sockets = await Promise.all(
-      Array.from(
-        { length: size },
-        () =>
-          new Promise<WebSocket>((resolve, reject) => {
-            const socket = new WebSocket(url, { perMessageDeflate: false });
-            socket.once('open', () => resolve(socket));
-            socket.once('error', reject);
-          }),
-      ),
-    );
+    const sockets = await Promise.all(Array.from({ length: size }, () => openSocket(url)));
     return new WsRpcPool(sockets.map((s) => new RpcConnection(s)));
   }
 

@@ -1,15 +1,16 @@
 /**
- * Fan-out (f): deliveries per second and publish → receive latency of destination messages pushed
- * over WebSocket, actorgrid (publisher → node → ringbuffer → each node's feed → its subscribers)
- * against a bare `ws` broadcast (publisher → server → its subscribers; bench/bareBroadcast.ts), with
- * the same subscriber counts split over two server processes, the same frame size and the same
- * client code. Every subscriber checks, for every frame, that sequences arrive in order without gap
- * or repeat. All clients live in the bench process, so send and receive times share its clock.
- * See bench/README.md.
+ * Fan-out (f) and (s): deliveries per second and publish → receive latency of items pushed over
+ * WebSocket — destination messages (f: publisher → node → ringbuffer → each node's feed → its
+ * subscribers) or shared-object versions (s: `sharedObject.update` → the object's turn → its stream →
+ * each node's feed → its subscribers) — against a bare `ws` broadcast (publisher → server → its
+ * subscribers; bench/bareBroadcast.ts), with the same subscriber counts split over two server
+ * processes, the same frame shape and size and the same client code. Every subscriber checks, for
+ * every frame, that sequences (versions) arrive in order without gap or repeat. All clients live in
+ * the bench process, so send and receive times share its clock. See bench/README.md.
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { WsRpcPool } from './WsRpcPool';
+import { openSocket, RpcConnection, WsRpcPool } from './WsRpcPool';
 
 /** The plain destination the node declares for the bench (ACTORGRID_DESTINATIONS_NAMES). */
 export const FANOUT_DESTINATION = 'bench';
@@ -21,11 +22,87 @@ const STALL_MS = 3000;
 export type FanoutSide = 'actorgrid' | 'raw';
 
 /** The body every published message carries: run, index in the run, send time (bench clock, ms), padding. */
-interface Body {
+export interface Body {
   r: number;
   i: number;
   t: number;
   p: string;
+}
+
+/** What a subscriber makes of one notification. */
+export type Notice =
+  /** An item: its sequence (a destination's `seq`, a shared object's `version`) and the body it carries. */
+  | { kind: 'item'; subscription: string; seq: number; body: Body }
+  /** The server said the subscriber skipped items: `destination.gap` (no sequence), or a shared-object reset to version `seq`. */
+  | { kind: 'skip'; seq?: number };
+
+/** JSON-RPC `call` of one connection. */
+type Call = (method: string, params: unknown) => Promise<unknown>;
+
+/**
+ * What is fanned out: destination messages (f) or shared-object versions (s). Everything else of a
+ * run — subscribers, window, latencies, the order check, the raw baseline — is the same for both.
+ */
+export interface FanoutFlavor {
+  /** What one frame received by one subscriber is called in tables: `delivery`, `sync`; plural `nouns`. */
+  readonly noun: string;
+  readonly nouns: string;
+  /** What the server's skip notices are called in the order check: `destination.gap`, `resets`. */
+  readonly skipLabel: string;
+  /** Subscribes over `call`; resolves to the subscription id and the last sequence it already has. */
+  subscribe(call: Call): Promise<{ subscription: string; last: number }>;
+  /** Reads a notification; undefined when it is none of this flavor's. */
+  read(method: string, params: Record<string, unknown>): Notice | undefined;
+  /** Publishes one body (actorgrid) over `call`; resolves to its sequence. */
+  publish(call: Call, body: Body): Promise<number>;
+  /** The raw baseline's frame for sequence `seq`: the exact shape (so the size) of actorgrid's notification. */
+  rawFrame(seq: number, body: Body): string;
+}
+
+/** (f): messages of the plain destination `bench`. */
+export const DESTINATION_FLAVOR: FanoutFlavor = {
+  noun: 'delivery',
+  nouns: 'deliveries',
+  skipLabel: 'destination.gap',
+  subscribe: async (call) => {
+    const r = (await call('destination.subscribe', { destination: FANOUT_DESTINATION })) as { subscription: string; seq: number };
+    return { subscription: r.subscription, last: r.seq };
+  },
+  read: (method, p) => {
+    if (method === 'destination.message') return { kind: 'item', subscription: p.subscription as string, seq: p.seq as number, body: p.body as Body };
+    return method === 'destination.gap' ? { kind: 'skip' } : undefined;
+  },
+  publish: async (call, body) => ((await call('destination.publish', { destination: FANOUT_DESTINATION, body })) as { seq: number }).seq,
+  rawFrame: (seq, body) =>
+    JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'destination.message',
+      params: { subscription: RAW_SUBSCRIPTION, destination: FANOUT_DESTINATION, seq, headers: {}, body, publishedAt: Date.now() },
+    }),
+};
+
+/**
+ * (s): versions of shared object `name`. A publish is `sharedObject.update` setting slot `slot` to the
+ * body; an item is a `sharedObject.sync` (its body: the one slot it sets); a reset is a skip.
+ */
+export function sharedObjectFlavor(name: string, slot = 'v'): FanoutFlavor {
+  return {
+    noun: 'sync',
+    nouns: 'syncs',
+    skipLabel: 'resets',
+    subscribe: async (call) => {
+      const r = (await call('sharedObject.subscribe', { name })) as { subscription: string; version: number };
+      return { subscription: r.subscription, last: r.version };
+    },
+    read: (method, p) => {
+      if (method !== 'sharedObject.sync') return undefined;
+      if (p.reset === true) return { kind: 'skip', seq: p.version as number };
+      const set = (p.set ?? {}) as Record<string, Body>;
+      return { kind: 'item', subscription: p.subscription as string, seq: p.version as number, body: set[Object.keys(set)[0]] };
+    },
+    publish: async (call, body) => ((await call('sharedObject.update', { name, set: { [slot]: body } })) as { version: number }).version,
+    rawFrame: (seq, body) => JSON.stringify({ jsonrpc: '2.0', method: 'sharedObject.sync', params: { subscription: RAW_SUBSCRIPTION, name, version: seq, set: { [slot]: body } } }),
+  };
 }
 
 /** Correctness counters of one subscriber (cumulative) or of a run (summed differences). */
@@ -38,7 +115,7 @@ export interface Checks {
   gapMessages: number;
   /** Frames whose sequence was not above the last one seen (repeats or reordering). */
   duplicates: number;
-  /** `destination.gap` notifications (the node said it skipped messages: backpressure or retention). */
+  /** `destination.gap` notifications or shared-object resets (the node said it skipped items: backpressure or retention). */
   serverGaps: number;
   /** Frames from an earlier run (after a stalled run) or with someone else's subscription id. */
   stray: number;
@@ -51,7 +128,7 @@ function addChecks(into: Checks, a: Checks, sign = 1): void {
 }
 
 /** A growable array of doubles (latencies). */
-class Samples {
+export class Samples {
   private data = new Float64Array(1 << 16);
   length = 0;
 
@@ -71,8 +148,10 @@ class Samples {
   }
 }
 
+let runIds = 0;
+
 /** One measurement in progress: which messages every subscriber has, and the latencies. */
-class Run {
+export class Run {
   /** Per message index: subscribers that still have not received it. */
   private remaining = new Int32Array(1024);
   readonly latencies = new Samples();
@@ -84,10 +163,10 @@ class Run {
   lastCompletionAt = 0;
   onComplete: () => void = () => {};
 
-  constructor(
-    readonly id: number,
-    readonly subscribers: number,
-  ) {}
+  /** A run with a new id (bodies carry it, so frames of an earlier run are told apart). */
+  constructor(readonly subscribers: number) {}
+
+  readonly id = ++runIds;
 
   /** Registers message `i` as sent (before its frame can arrive). */
   sending(i: number): void {
@@ -123,80 +202,51 @@ class Run {
 }
 
 /** One subscriber connection: checks order per frame and reports deliveries to the current run. */
-class Subscriber {
+export class Subscriber {
   readonly checks = zeroChecks();
   /** The last sequence seen. */
   last = -1;
   subscription?: string;
   /** Bytes of the last frame (message size as the subscriber sees it). */
   frameBytes = 0;
-  private nextId = 1;
-  private readonly replies = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  readonly connection: RpcConnection;
 
   constructor(
-    readonly socket: WebSocket,
+    socket: WebSocket,
     private readonly group: SubscriberGroup,
   ) {
-    socket.on('message', (data: Buffer) => this.onFrame(data));
-    const fail = (err: Error): void => {
-      for (const r of this.replies.values()) r.reject(err);
-      this.replies.clear();
-    };
-    socket.on('close', () => fail(new Error('subscriber websocket closed')));
-    socket.on('error', fail);
+    this.connection = new RpcConnection(socket, (method, params, bytes, now) => this.onNotification(method, params, bytes, now));
   }
 
   call(method: string, params: unknown): Promise<unknown> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.replies.set(id, { resolve, reject });
-      this.socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
-    });
+    return this.connection.call(method, params);
   }
 
-  private onFrame(data: Buffer): void {
-    const now = performance.now();
-    const frame = JSON.parse(data.toString()) as {
-      id?: number;
-      method?: string;
-      result?: unknown;
-      error?: { message: string };
-      params?: { subscription: string; seq: number; body: Body };
-    };
-    if (frame.method === 'destination.message' && frame.params) {
-      const { seq, body, subscription } = frame.params;
-      this.frameBytes = data.length;
-      const checks = this.checks;
-      if (this.subscription !== undefined && subscription !== this.subscription) {
-        checks.stray += 1;
-        return;
-      }
-      if (seq === this.last + 1) this.last = seq;
-      else if (seq > this.last + 1) {
-        checks.gaps += 1;
-        checks.gapMessages += seq - this.last - 1;
-        this.last = seq;
-      } else checks.duplicates += 1;
-      const run = this.group.current;
-      if (run && body.r === run.id && run.deliver(body.i, body.t, now)) checks.delivered += 1;
-      else checks.stray += 1;
-    } else if (frame.method === 'destination.gap') {
-      this.checks.serverGaps += 1;
-    } else if (typeof frame.id === 'number') {
-      const reply = this.replies.get(frame.id);
-      this.replies.delete(frame.id);
-      if (frame.error) reply?.reject(new Error(frame.error.message));
-      else reply?.resolve(frame.result);
+  private onNotification(method: string, params: Record<string, unknown> | undefined, frameBytes: number, now: number): void {
+    const notice = params && this.group.flavor.read(method, params);
+    if (!notice) return;
+    const checks = this.checks;
+    if (notice.kind === 'skip') {
+      checks.serverGaps += 1;
+      if (notice.seq !== undefined) this.last = notice.seq;
+      return;
     }
+    const { seq, body, subscription } = notice;
+    this.frameBytes = frameBytes;
+    if (this.subscription !== undefined && subscription !== this.subscription) {
+      checks.stray += 1;
+      return;
+    }
+    if (seq === this.last + 1) this.last = seq;
+    else if (seq > this.last + 1) {
+      checks.gaps += 1;
+      checks.gapMessages += seq - this.last - 1;
+      this.last = seq;
+    } else checks.duplicates += 1;
+    const run = this.group.current;
+    if (run && body?.r === run.id && run.deliver(body.i, body.t, now)) checks.delivered += 1;
+    else checks.stray += 1;
   }
-}
-
-function openSocket(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { perMessageDeflate: false });
-    socket.once('open', () => resolve(socket));
-    socket.once('error', reject);
-  });
 }
 
 /** Opens `count` items with at most `concurrency` handshakes in flight (a listen backlog is ~511). */
@@ -221,6 +271,7 @@ export class SubscriberGroup {
 
   constructor(
     readonly side: FanoutSide,
+    readonly flavor: FanoutFlavor,
     /** ws:// URLs of the two servers' subscriber endpoints. */
     private readonly urls: string[],
     /** For raw subscribers: the sequence the publisher sends next (they start right before it). */
@@ -238,9 +289,7 @@ export class SubscriberGroup {
       const url = this.urls[(start + k) % this.urls.length];
       const sub = new Subscriber(await openSocket(url), this);
       if (this.side === 'actorgrid') {
-        const r = (await sub.call('destination.subscribe', { destination: FANOUT_DESTINATION })) as { subscription: string; seq: number };
-        sub.subscription = r.subscription;
-        sub.last = r.seq;
+        ({ subscription: sub.subscription, last: sub.last } = await this.flavor.subscribe((method, params) => sub.call(method, params)));
       } else {
         sub.last = this.rawNextSeq() - 1;
       }
@@ -270,12 +319,12 @@ export class SubscriberGroup {
   async close(): Promise<void> {
     await Promise.all(
       this.subscribers.map(
-        (s) =>
+        ({ connection: { socket } }) =>
           new Promise<void>((resolve) => {
-            if (s.socket.readyState === WebSocket.CLOSED) return resolve();
-            s.socket.once('close', () => resolve());
-            s.socket.close(1000);
-            setTimeout(() => (s.socket.terminate(), resolve()), 2000).unref();
+            if (socket.readyState === WebSocket.CLOSED) return resolve();
+            socket.once('close', () => resolve());
+            socket.close(1000);
+            setTimeout(() => (socket.terminate(), resolve()), 2000).unref();
           }),
       ),
     );
@@ -291,19 +340,22 @@ export interface Publisher {
   close(): Promise<void>;
 }
 
-/** One WebSocket JSON-RPC connection to the first node: `destination.publish`. */
+/** One WebSocket JSON-RPC connection to the first node: `destination.publish` or `sharedObject.update`. */
 export class ActorgridPublisher implements Publisher {
   readonly side = 'actorgrid';
   lastSeq = -1;
 
-  private constructor(private readonly pool: WsRpcPool) {}
+  private constructor(
+    private readonly pool: WsRpcPool,
+    private readonly flavor: FanoutFlavor,
+  ) {}
 
-  static async open(url: string): Promise<ActorgridPublisher> {
-    return new ActorgridPublisher(await WsRpcPool.open(url, 1));
+  static async open(url: string, flavor: FanoutFlavor): Promise<ActorgridPublisher> {
+    return new ActorgridPublisher(await WsRpcPool.open(url, 1), flavor);
   }
 
   async publish(body: Body): Promise<number> {
-    const { seq } = (await this.pool.call(0, 'destination.publish', { destination: FANOUT_DESTINATION, body })) as { seq: number };
+    const seq = await this.flavor.publish((method, params) => this.pool.call(0, method, params), body);
     this.lastSeq = Math.max(this.lastSeq, seq);
     return seq;
   }
@@ -315,17 +367,20 @@ export class ActorgridPublisher implements Publisher {
 
 /**
  * One connection to each raw broadcast server's `/pub`; every message goes to both, as a frame of
- * exactly the shape (and so, with the same body, the size) of actorgrid's `destination.message`
- * notification. It numbers the messages itself, like the destination does.
+ * exactly the shape (and so, with the same body, the size) of actorgrid's notification
+ * (`FanoutFlavor.rawFrame`). It numbers the messages itself, like the destination or object does.
  */
 export class RawPublisher implements Publisher {
   readonly side = 'raw';
   nextSeq = 0;
 
-  private constructor(private readonly sockets: WebSocket[]) {}
+  private constructor(
+    private readonly sockets: WebSocket[],
+    private readonly flavor: FanoutFlavor,
+  ) {}
 
-  static async open(urls: string[]): Promise<RawPublisher> {
-    return new RawPublisher(await Promise.all(urls.map(openSocket)));
+  static async open(urls: string[], flavor: FanoutFlavor): Promise<RawPublisher> {
+    return new RawPublisher(await Promise.all(urls.map(openSocket)), flavor);
   }
 
   get lastSeq(): number {
@@ -334,11 +389,7 @@ export class RawPublisher implements Publisher {
 
   async publish(body: Body): Promise<number> {
     const seq = this.nextSeq++;
-    const frame = JSON.stringify({
-      jsonrpc: '2.0',
-      method: 'destination.message',
-      params: { subscription: RAW_SUBSCRIPTION, destination: FANOUT_DESTINATION, seq, headers: {}, body, publishedAt: Date.now() },
-    });
+    const frame = this.flavor.rawFrame(seq, body);
     for (const s of this.sockets) s.send(frame);
     return seq;
   }
@@ -380,11 +431,10 @@ export interface FanoutRunResult {
   stalled: boolean;
 }
 
-let runIds = 0;
 let padCache = { bytes: -1, pad: '' };
 
 /** Padding so that the body `{r,i,t,p}` is about `bytes` long in JSON. */
-function padFor(bodyBytes: number): string {
+export function padFor(bodyBytes: number): string {
   if (padCache.bytes !== bodyBytes) {
     const probe = JSON.stringify({ r: 1, i: 10000, t: 123456.789012, p: '' }).length;
     padCache = { bytes: bodyBytes, pad: 'x'.repeat(Math.max(0, bodyBytes - probe)) };
@@ -405,7 +455,7 @@ export async function fanoutRun(
   durationMs: number,
   bodyBytes: number,
 ): Promise<FanoutRunResult> {
-  const run = new Run(++runIds, group.size);
+  const run = new Run(group.size);
   const checksBefore = group.checks();
   const pad = padFor(bodyBytes);
   let publishErrors = 0;

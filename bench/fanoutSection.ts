@@ -1,10 +1,22 @@
 /**
- * The fan-out section (f) of `npm run bench`: orchestration, summaries and the table. What a single
- * run does is in fanout.ts; the method is described in bench/README.md.
+ * The fan-out sections of `npm run bench`, (f) destination messages and (s) shared-object versions:
+ * orchestration, summaries and the tables. What a single run does is in fanout.ts; the method is
+ * described in bench/README.md.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ActorgridPublisher, fanoutRun, RawPublisher, SubscriberGroup, type Checks, type FanoutRunResult, type FanoutSide, type Publisher } from './fanout';
+import {
+  ActorgridPublisher,
+  DESTINATION_FLAVOR,
+  fanoutRun,
+  RawPublisher,
+  SubscriberGroup,
+  type Checks,
+  type FanoutFlavor,
+  type FanoutRunResult,
+  type FanoutSide,
+  type Publisher,
+} from './fanout';
 import { diffCounts, type GridOpCounts } from './gridOpCounter';
 import type { FanoutOptions } from './options';
 import { cpuSnapshot } from './procCpu';
@@ -67,21 +79,55 @@ export interface FanoutServers {
   memberPid: number;
 }
 
-const wsUrl = (server: ServerProcess, route: string): string => `${server.url.replace(/^http/, 'ws')}${route}`;
+export const wsUrl = (server: ServerProcess, route: string): string => `${server.url.replace(/^http/, 'ws')}${route}`;
 
-/** Runs every fan-out measurement; closes its own connections. */
+/** The grid operation counts of several nodes, summed. */
+export async function nodesGridCounts(nodes: ServerProcess[]): Promise<GridOpCounts> {
+  const sum: GridOpCounts = {};
+  for (const counts of await Promise.all(nodes.map((n) => n.counts()))) for (const [k, v] of Object.entries(counts)) sum[k] = (sum[k] ?? 0) + v;
+  return sum;
+}
+
+/** What a fan-out section fans out, and how it names itself. */
+export interface FanoutSpec {
+  /** The section's letter in logs, tables and profile files: `f`, `s`. */
+  id: string;
+  flavor: FanoutFlavor;
+  /** What the latency title calls a publish: `publish`, `update`. */
+  verb: string;
+  /** The lines printed above the tables. */
+  describe(options: FanoutOptions): string;
+}
+
+/** (f): destination messages. */
+export const DESTINATION_FANOUT: FanoutSpec = {
+  id: 'f',
+  flavor: DESTINATION_FLAVOR,
+  verb: 'publish',
+  describe: (options) =>
+    [
+      `(f) 1 publisher connection → N WebSocket subscribers (one connection each) split evenly over 2 server processes; ${options.rounds} rounds,`,
+      `medians (min–max). deliveries/s: closed loop, ≤ ${options.window} messages outstanding (not yet received by every subscriber), ${options.durationMs} ms;`,
+      `latency: open loop, ${options.latencyRate} msg/s for ${options.latencyMs} ms, receive − send time over every delivery (one clock: all clients are in the bench).`,
+      `Body ${options.bodyBytes} B of JSON; raw frames have the exact shape of actorgrid's destination.message. Latency ratio: × = how many times slower.`,
+    ].join('\n'),
+};
+
+/** Runs every fan-out measurement of one section (by default (f)); closes its own connections. */
 export async function runFanout(
   servers: FanoutServers,
   options: FanoutOptions,
   profile: { dir: string } | undefined,
   log: (line: string) => void,
+  spec: FanoutSpec = DESTINATION_FANOUT,
 ): Promise<{ summaries: FanoutSummary[]; samples: FanoutSample[]; table: string }> {
   const { node1, node2, raw1, raw2 } = servers;
-  const rawPublisher = await RawPublisher.open([wsUrl(raw1, '/pub'), wsUrl(raw2, '/pub')]);
-  const agPublisher = await ActorgridPublisher.open(wsUrl(node1, '/ws'));
+  const { flavor, id } = spec;
+  const rawPublisher = await RawPublisher.open([wsUrl(raw1, '/pub'), wsUrl(raw2, '/pub')], flavor);
+  const agPublisher = await ActorgridPublisher.open(wsUrl(node1, '/ws'), flavor);
   const groups: Record<FanoutSide, SubscriberGroup> = {
-    actorgrid: new SubscriberGroup('actorgrid', [wsUrl(node1, '/ws'), wsUrl(node2, '/ws')], () => 0),
-    raw: new SubscriberGroup('raw', [wsUrl(raw1, '/sub'), wsUrl(raw2, '/sub')], () => rawPublisher.nextSeq),
+    actorgrid: new SubscriberGroup('actorgrid', flavor, [wsUrl(node1, '/ws'), wsUrl(node2, '/ws')], () => 0),
+    raw: new SubscriberGroup('raw', flavor, [wsUrl(raw1, '/sub'), wsUrl(raw2, '/sub')], () => rawPublisher.nextSeq),
   };
   const publishers: Record<FanoutSide, Publisher> = { actorgrid: agPublisher, raw: rawPublisher };
   const pids: Record<FanoutSide, Record<string, number>> = {
@@ -89,12 +135,7 @@ export async function runFanout(
     raw: { bench: process.pid, raw1: raw1.pid, raw2: raw2.pid, member: servers.memberPid },
   };
   const profiled: Record<FanoutSide, Array<[string, ServerProcess]>> = { actorgrid: [['node1', node1], ['node2', node2]], raw: [['raw1', raw1], ['raw2', raw2]] };
-  const gridCounts = async (): Promise<GridOpCounts> => {
-    const [a, b] = await Promise.all([node1.counts(), node2.counts()]);
-    const sum: GridOpCounts = { ...a };
-    for (const [k, v] of Object.entries(b)) sum[k] = (sum[k] ?? 0) + v;
-    return sum;
-  };
+  const gridCounts = (): Promise<GridOpCounts> => nodesGridCounts([node1, node2]);
 
   const samples: FanoutSample[] = [];
   const measure = async (side: FanoutSide, kind: FanoutKind, round: number, durationMs: number): Promise<FanoutSample> => {
@@ -108,15 +149,15 @@ export async function runFanout(
     const cpuAfter = cpuSnapshot(pids[side]);
     if (prof) {
       fs.mkdirSync(profile.dir, { recursive: true });
-      await Promise.all(profiled[side].map(([name, p]) => p.stopProfile(path.join(profile.dir, `f${group.size}-${name}-round${round}.cpuprofile`))));
+      await Promise.all(profiled[side].map(([name, p]) => p.stopProfile(path.join(profile.dir, `${id}${group.size}-${name}-round${round}.cpuprofile`))));
     }
     const gridOps = side === 'actorgrid' ? diffCounts(opsBefore, await gridCounts()) : {};
     const cpuMs = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, cpuAfter[k] - cpuBefore[k]]));
     const sample: FanoutSample = { ...r, kind, subscribers: group.size, round, side, frameBytes: group.frameBytes(), cpuMs, gridOps };
     const c = r.checks;
-    if (r.publishErrors > 0) log(`(f) ${side}: ${r.publishErrors} publish errors, first: ${r.firstError}`);
+    if (r.publishErrors > 0) log(`(${id}) ${side}: ${r.publishErrors} publish errors, first: ${r.firstError}`);
     if (r.stalled || r.missing || c.gaps || c.duplicates || c.serverGaps || c.stray) {
-      log(`(f) ${side} ${kind} ${group.size}: ${r.stalled ? 'STALLED, ' : ''}missing ${r.missing}, gaps ${c.gaps} (${c.gapMessages} msgs), duplicates ${c.duplicates}, destination.gap ${c.serverGaps}, stray ${c.stray}`);
+      log(`(${id}) ${side} ${kind} ${group.size}: ${r.stalled ? 'STALLED, ' : ''}missing ${r.missing}, gaps ${c.gaps} (${c.gapMessages} msgs), duplicates ${c.duplicates}, ${flavor.skipLabel} ${c.serverGaps}, stray ${c.stray}`);
     }
     return sample;
   };
@@ -124,7 +165,7 @@ export async function runFanout(
   const counts = [...new Set(options.subscribers)].sort((a, b) => a - b);
   try {
     for (const n of counts) {
-      log(`(f) opening ${n} subscribers per side (${n / 2} per server process)`);
+      log(`(${id}) opening ${n} subscribers per side (${n / 2} per server process)`);
       await groups.actorgrid.growTo(n);
       await groups.raw.growTo(n);
       const kinds: FanoutKind[] = n === options.latencySubscribers && options.latencyMs > 0 ? ['throughput', 'latency'] : ['throughput'];
@@ -138,8 +179,8 @@ export async function runFanout(
           const [a, b] = (['actorgrid', 'raw'] as const).map((side) => samples.find((s) => s.round === round && s.kind === kind && s.subscribers === n && s.side === side)!);
           log(
             kind === 'throughput'
-              ? `round ${round} (f) ${n} subscribers: actorgrid ${Math.round(a.deliveriesPerSec)} deliveries/s, raw ${Math.round(b.deliveriesPerSec)}/s, ratio ${(a.deliveriesPerSec / b.deliveriesPerSec).toFixed(3)}`
-              : `round ${round} (f) latency @${options.latencyRate}/s, ${n} subscribers: actorgrid p50 ${a.p50Ms.toFixed(2)} p99 ${a.p99Ms.toFixed(2)} ms, raw p50 ${b.p50Ms.toFixed(2)} p99 ${b.p99Ms.toFixed(2)} ms`,
+              ? `round ${round} (${id}) ${n} subscribers: actorgrid ${Math.round(a.deliveriesPerSec)} ${flavor.nouns}/s, raw ${Math.round(b.deliveriesPerSec)}/s, ratio ${(a.deliveriesPerSec / b.deliveriesPerSec).toFixed(3)}`
+              : `round ${round} (${id}) latency @${options.latencyRate}/s, ${n} subscribers: actorgrid p50 ${a.p50Ms.toFixed(2)} p99 ${a.p99Ms.toFixed(2)} ms, raw p50 ${b.p50Ms.toFixed(2)} p99 ${b.p99Ms.toFixed(2)} ms`,
           );
         }
       }
@@ -147,8 +188,8 @@ export async function runFanout(
   } finally {
     await Promise.allSettled([groups.actorgrid.close(), groups.raw.close(), agPublisher.close(), rawPublisher.close()]);
   }
-  const summaries = summarizeFanout(samples, options);
-  return { summaries, samples, table: renderFanout(summaries, options) };
+  const summaries = summarizeFanout(samples, options, spec);
+  return { summaries, samples, table: renderFanout(summaries, options, spec) };
 }
 
 function sideSummary(mine: FanoutSample[]): FanoutSideSummary {
@@ -176,7 +217,7 @@ function sideSummary(mine: FanoutSample[]): FanoutSideSummary {
   };
 }
 
-export function summarizeFanout(samples: FanoutSample[], options: FanoutOptions): FanoutSummary[] {
+export function summarizeFanout(samples: FanoutSample[], options: FanoutOptions, spec: FanoutSpec = DESTINATION_FANOUT): FanoutSummary[] {
   const out: FanoutSummary[] = [];
   const keys = [...new Set(samples.map((s) => `${s.kind}:${s.subscribers}`))];
   for (const key of keys) {
@@ -193,8 +234,8 @@ export function summarizeFanout(samples: FanoutSample[], options: FanoutOptions)
       subscribers: n,
       title:
         kind === 'throughput'
-          ? `deliveries/s, ${n} subscribers (window ${options.window})`
-          : `publish→receive latency, ${n} subscribers @${options.latencyRate} msg/s`,
+          ? `${spec.flavor.nouns}/s, ${n} subscribers (window ${options.window})`
+          : `${spec.verb}→receive latency, ${n} subscribers @${options.latencyRate} msg/s`,
       actorgrid: sideSummary(mine.filter((s) => s.side === 'actorgrid')),
       raw: sideSummary(mine.filter((s) => s.side === 'raw')),
       ratio: summarize(pairsByRound.map(([a, b]) => (kind === 'throughput' ? a.deliveriesPerSec / b.deliveriesPerSec : a.p50Ms / b.p50Ms))),
@@ -207,13 +248,14 @@ export function summarizeFanout(samples: FanoutSample[], options: FanoutOptions)
 
 const range = (s: Summary): string => `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
 
-function checksText(s: FanoutSideSummary): string {
+/** The order check in words: `ok (N checked)`, or what went wrong. */
+export function checksText(s: Pick<FanoutSideSummary, 'checks' | 'missing' | 'publishErrors' | 'stalledRuns'>, skipLabel: string): string {
   const c = s.checks;
   const bad = [
     s.missing ? `missing ${s.missing}` : '',
     c.gaps ? `gaps ${c.gaps} (${c.gapMessages} msgs)` : '',
     c.duplicates ? `dups ${c.duplicates}` : '',
-    c.serverGaps ? `destination.gap ${c.serverGaps}` : '',
+    c.serverGaps ? `${skipLabel} ${c.serverGaps}` : '',
     c.stray ? `stray ${c.stray}` : '',
     s.publishErrors ? `publish errors ${s.publishErrors}` : '',
     s.stalledRuns ? `stalled runs ${s.stalledRuns}` : '',
@@ -222,7 +264,8 @@ function checksText(s: FanoutSideSummary): string {
 }
 
 /** The fan-out tables `npm run bench` prints. */
-export function renderFanout(summaries: FanoutSummary[], options: FanoutOptions): string {
+export function renderFanout(summaries: FanoutSummary[], options: FanoutOptions, spec: FanoutSpec = DESTINATION_FANOUT): string {
+  const { id, flavor } = spec;
   const mainRows: string[][] = [];
   for (const s of summaries) {
     if (s.kind === 'throughput') {
@@ -232,7 +275,7 @@ export function renderFanout(summaries: FanoutSummary[], options: FanoutOptions)
       mainRows.push([`${s.title}: p99 ms`, range(s.actorgrid.p99Ms), range(s.raw.p99Ms), `×${range(s.p99Ratio!)}`]);
     }
   }
-  const main = table(['(f) fan-out', 'actorgrid (2 nodes)', 'raw ws broadcast (2 servers)', 'ratio actorgrid ÷ raw'], mainRows);
+  const main = table([`(${id}) fan-out`, 'actorgrid (2 nodes)', 'raw ws broadcast (2 servers)', 'ratio actorgrid ÷ raw'], mainRows);
   const detailRows: string[][] = [];
   for (const s of summaries) {
     for (const side of ['actorgrid', 'raw'] as const) {
@@ -246,7 +289,7 @@ export function renderFanout(summaries: FanoutSummary[], options: FanoutOptions)
         .map(([k, v]) => `${k} ${fmt(v)}`)
         .join(', ');
       detailRows.push([
-        `${s.kind === 'throughput' ? 'deliveries' : 'latency'} ${s.subscribers} subs: ${side}`,
+        `${s.kind === 'throughput' ? flavor.nouns : 'latency'} ${s.subscribers} subs: ${side}`,
         fmt(d.messagesPerSec),
         fmt(d.deliveriesPerSec.median),
         fmt(d.p50Ms.median),
@@ -256,16 +299,13 @@ export function renderFanout(summaries: FanoutSummary[], options: FanoutOptions)
         ops || '-',
         String(d.frameBytes),
         d.otherCores.toFixed(2),
-        checksText(d),
+        checksText(d, flavor.skipLabel),
       ]);
     }
   }
-  const detail = table(['(f) run', 'msgs/s', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'CPU µs/delivery by process', 'grid ops/msg (both nodes)', 'frame B', 'other cores', 'order check'], detailRows);
-  const head = [
-    `(f) 1 publisher connection → N WebSocket subscribers (one connection each) split evenly over 2 server processes; ${options.rounds} rounds,`,
-    `medians (min–max). deliveries/s: closed loop, ≤ ${options.window} messages outstanding (not yet received by every subscriber), ${options.durationMs} ms;`,
-    `latency: open loop, ${options.latencyRate} msg/s for ${options.latencyMs} ms, receive − send time over every delivery (one clock: all clients are in the bench).`,
-    `Body ${options.bodyBytes} B of JSON; raw frames have the exact shape of actorgrid's destination.message. Latency ratio: × = how many times slower.`,
-  ].join('\n');
-  return `${head}\n\n${main}\n\n${detail}`;
+  const detail = table(
+    [`(${id}) run`, 'msgs/s', `${flavor.nouns}/s`, 'p50 ms', 'p99 ms', 'max ms', `CPU µs/${flavor.noun} by process`, 'grid ops/msg (both nodes)', 'frame B', 'other cores', 'order check'],
+    detailRows,
+  );
+  return `${spec.describe(options)}\n\n${main}\n\n${detail}`;
 }

@@ -25,9 +25,10 @@ export function installGridOpCounter(): GridOpCounts {
       return original.apply(this, args);
     };
   }
-  // Ringbuffer operations (destinations' streams): appends and batch reads, one round trip each.
+  // Ringbuffer operations (destination and shared-object streams): appends, batch reads and the
+  // sequence queries (a feed's tail checks, an outbox repair's scan), one round trip each.
   const { RingbufferProxy } = require('hazelcast-client/lib/proxy/ringbuffer/RingbufferProxy') as { RingbufferProxy: { prototype: Record<string, unknown> } };
-  for (const [method, key] of [['add', 'rbAdd'], ['readMany', 'rbReadMany']] as const) {
+  for (const [method, key] of [['add', 'rbAdd'], ['readMany', 'rbReadMany'], ['tailSequence', 'rbTail'], ['headSequence', 'rbHead']] as const) {
     const original = RingbufferProxy.prototype[method] as (...args: unknown[]) => unknown;
     counts[key] = 0;
     RingbufferProxy.prototype[method] = function counted(this: unknown, ...args: unknown[]): unknown {

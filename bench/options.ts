@@ -3,8 +3,27 @@ import { parseArgs } from 'node:util';
 /** The measurement pairs; see pairs.ts. */
 export const PAIR_IDS = ['a', 'b', 'c', 'd', 'w'] as const;
 export type PairId = (typeof PAIR_IDS)[number];
-/** What `--only` takes: the pairs, (f) the fan-out section (fanout.ts) and the two-way transfers section (twoWaySection.ts). */
-export const SECTION_IDS = [...PAIR_IDS, 'f', 'twoway'] as const;
+/**
+ * What `--only` takes: the pairs, (f) the fan-out section (fanout.ts), (s) the shared-objects section
+ * (sharedSection.ts) and the two-way transfers section (twoWaySection.ts).
+ */
+export const SECTION_IDS = [...PAIR_IDS, 'f', 'shared', 'twoway'] as const;
+
+/** The board-editing part of the shared-objects section (s); see sharedSection.ts and bench/README.md. */
+export interface EditOptions {
+  /** Clients, each with its own connection, subscription and slot, alternating between the nodes. */
+  clients: number;
+  /** How many nodes the clients alternate between: 2, or 1 (node 1 only, a diagnostic). */
+  nodes: number;
+  /** Updates per second each client starts (at most one in flight per client). */
+  rate: number;
+  /** Measured rounds. */
+  rounds: number;
+  /** Length of one run, ms; then every update in flight finishes and every sync arrives. */
+  durationMs: number;
+  /** Unrecorded run before the rounds, ms. */
+  warmupMs: number;
+}
 
 /** The two-way transfers section (t); see twoWaySection.ts and bench/README.md. */
 export interface TwoWayOptions {
@@ -66,6 +85,9 @@ export interface BenchOptions {
   /** Run the fan-out section (f): `--only` names f, or names nothing. */
   fanout: boolean;
   fanoutOptions: FanoutOptions;
+  /** Run the shared-objects section (s), fan-out with `fanoutOptions` and board editing: `--only` names shared, or names nothing. */
+  shared: boolean;
+  editOptions: EditOptions;
   /** Run the two-way transfers section (t): `--only` names twoway, or names nothing. */
   twoway: boolean;
   twowayOptions: TwoWayOptions;
@@ -77,8 +99,9 @@ export const USAGE = `usage: npm run bench -- [options]
 
 Starts a 1-member Hazelcast cluster and an actorgrid node (child process), measures each pair
 against its baseline in the same run, then (f) destination fan-out and latency against a raw ws
-broadcast (a second node, two raw servers), then (t) two-way transfers between two Account actors
-against one-way transfers (3 nodes); prints the tables and writes bench/results/latest.json.
+broadcast (a second node, two raw servers), then (s) the same for one shared object's versions and
+50 clients editing one board, then (t) two-way transfers between two Account actors against one-way
+transfers (3 nodes); prints the tables and writes bench/results/latest.json.
 
   --rounds N           measured rounds per pair                    (default 5)
   --duration MS        length of one measurement                   (default 3000)
@@ -87,9 +110,10 @@ against one-way transfers (3 nodes); prints the tables and writes bench/results/
   --concurrency N      calls in flight for (a), (c), (d)           (default 64)
   --hot-concurrency N  calls in flight for (b)                     (default 32)
   --connections N      WebSocket connections                       (default 8)
-  --only a,b,c,d,w,f,twoway  run only these pairs / sections       (default all)
-  --quick              --rounds 2 --duration 1500 --warmup 1000, for (f)
+  --only a,b,c,d,w,f,shared,twoway  run only these pairs / sections (default all)
+  --quick              --rounds 2 --duration 1500 --warmup 1000, for (f) and (s)
                        --fanout-rounds 2 --fanout-duration 1500 --latency-duration 2500,
+                       for (s) --edit-rounds 1 --edit-duration 4000,
                        for (t) --twoway-rounds 1 --twoway-duration 4000 --twoway-warmup 1000
 
 fan-out section (f): 2 actorgrid nodes vs 2 bare ws broadcast servers, ~75 s by default
@@ -103,6 +127,14 @@ fan-out section (f): 2 actorgrid nodes vs 2 bare ws broadcast servers, ~75 s by 
   --latency-duration MS     one latency run; 0 skips the latency runs (default 5000)
   --body-bytes N            message body size as JSON                 (default 128)
 
+shared-objects section (s): the fan-out of one shared object (board.bench-…) with the options of (f)
+above (updates instead of publishes), then clients editing one board, each its own slot with ifVersion
+  --edit-clients N          clients, over 2 nodes                     (default 50)
+  --edit-rate N             updates/s per client, one in flight       (default 20)
+  --edit-rounds N           measured runs                             (default 2)
+  --edit-nodes 1|2          nodes the clients alternate between       (default 2)
+  --edit-duration MS        one run                                   (default 10000)
+
 two-way transfers section (t): 3 actorgrid nodes, Account.transfer between 2 accounts
   --twoway-callers N        callers in flight, half per direction     (default 32)
   --twoway-rounds N         rounds of two-way + one-way               (default 2)
@@ -113,7 +145,7 @@ two-way transfers section (t): 3 actorgrid nodes, Account.transfer between 2 acc
   --cpu-prof           CPU-profile the node during each measured run (inspector), into
                        bench/results/profiles/<pair>-round<N>.cpuprofile (adds some overhead);
                        for (f), both nodes and both raw servers during the deliveries/s runs:
-                       f<subscribers>-<node1|node2|raw1|raw2>-round<N>.cpuprofile
+                       f<subscribers>-<node1|node2|raw1|raw2>-round<N>.cpuprofile; for (s) s<subscribers>-…
   -h, --help           this text`;
 
 export class UsageError extends Error {}
@@ -152,6 +184,11 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
         'latency-rate': { type: 'string' },
         'latency-duration': { type: 'string' },
         'body-bytes': { type: 'string' },
+        'edit-clients': { type: 'string' },
+        'edit-rate': { type: 'string' },
+        'edit-rounds': { type: 'string' },
+        'edit-nodes': { type: 'string' },
+        'edit-duration': { type: 'string' },
         'twoway-callers': { type: 'string' },
         'twoway-rounds': { type: 'string' },
         'twoway-duration': { type: 'string' },
@@ -193,6 +230,15 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     only: PAIR_IDS.filter((id) => only.includes(id)),
     fanout: only.includes('f'),
     fanoutOptions,
+    shared: only.includes('shared'),
+    editOptions: {
+      clients: int('--edit-clients', values['edit-clients'], 50, 1),
+      rate: int('--edit-rate', values['edit-rate'], 20, 1),
+      rounds: int('--edit-rounds', values['edit-rounds'], quick ? 1 : 2, 1),
+      nodes: int('--edit-nodes', values['edit-nodes'], 2, 1),
+      durationMs: int('--edit-duration', values['edit-duration'], quick ? 4000 : 10_000, 100),
+      warmupMs: quick ? 1000 : 2000,
+    },
     twoway: only.includes('twoway'),
     twowayOptions: {
       callers: int('--twoway-callers', values['twoway-callers'], 32, 2),
@@ -203,6 +249,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     },
     cpuProf: values['cpu-prof'] === true,
   };
+  if (options.editOptions.nodes > 2) throw new UsageError('--edit-nodes must be 1 or 2');
   if (options.actors < options.concurrency) throw new UsageError('--actors must be at least --concurrency (every worker owns its own keys)');
   return options;
 }

@@ -9,7 +9,7 @@ import { projectRoot } from '../scripts/harness/projectRoot';
 import { diffCounts, installGridOpCounter, type GridOpCounts } from './gridOpCounter';
 import { HttpClient } from './HttpClient';
 import { FANOUT_DESTINATION } from './fanout';
-import { runFanout, type FanoutSample, type FanoutSummary } from './fanoutSection';
+import { runFanout, type FanoutSample, type FanoutServers, type FanoutSummary } from './fanoutSection';
 import { closedLoop, forEachConcurrently } from './loadLoop';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './options';
 import { actorId, definePairs, HOT, rawKey, type Measurement, type Pair } from './pairs';
@@ -17,6 +17,7 @@ import { cpuSnapshot, machineInfo } from './procCpu';
 import { RawGrid } from './RawGrid';
 import { renderTables, summarizePairs, type PairSummary, type Sample } from './report';
 import { ServerProcess } from './ServerProcess';
+import { runShared } from './sharedSection';
 import { runTwoWay, type TwoWaySample, type TwoWaySummary } from './twoWaySection';
 import { WsRpcPool } from './WsRpcPool';
 
@@ -29,7 +30,7 @@ const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n
 class Resources {
   harness?: HazelcastHarness;
   node?: ServerProcess;
-  /** (f): the second node, on the same member, and the two raw ws broadcast servers. */
+  /** (f), (s), (t): the second node, on the same member; (f), (s): the two raw ws broadcast servers. */
   node2?: ServerProcess;
   /** (t): the third node (with node and node2). */
   node3?: ServerProcess;
@@ -175,31 +176,30 @@ async function main(options: BenchOptions): Promise<void> {
       ({ pairSummaries, samples, recordBytes, tables } = await runPairs(res, options, members, memberPid, profDir));
     }
     let fanout: { summaries: FanoutSummary[]; samples: FanoutSample[]; table: string } | undefined;
-    if (options.fanout || options.twoway) {
+    if (options.fanout || options.shared || options.twoway) {
       res.node2 = await startNode('actorgrid node 2', 'node2.log');
       log(`node 2 ${res.node2.url} (pid ${res.node2.pid})`);
     }
-    if (options.fanout) {
+    if (options.fanout || options.shared) {
       for (const i of [1, 2]) {
         res.rawBroadcast.push(
           await ServerProcess.start({ name: `raw ws broadcast ${i}`, script: path.join(__dirname, 'bareBroadcast.js'), args: [], cwd: root, logFile: path.join(logDir, `raw-broadcast-${i}.log`) }),
         );
       }
-      log(`(f) raw ws broadcast ${res.rawBroadcast.map((s) => `${s.url} (pid ${s.pid})`).join(', ')}`);
-      fanout = await runFanout(
-        { node1: res.node, node2: res.node2!, raw1: res.rawBroadcast[0], raw2: res.rawBroadcast[1], memberPid },
-        options.fanoutOptions,
-        options.cpuProf ? { dir: profDir } : undefined,
-        log,
-      );
+      log(`(f)/(s) raw ws broadcast ${res.rawBroadcast.map((s) => `${s.url} (pid ${s.pid})`).join(', ')}`);
     }
+    const fanoutServers = (): FanoutServers => ({ node1: res.node!, node2: res.node2!, raw1: res.rawBroadcast[0], raw2: res.rawBroadcast[1], memberPid });
+    const profile = options.cpuProf ? { dir: profDir } : undefined;
+    if (options.fanout) fanout = await runFanout(fanoutServers(), options.fanoutOptions, profile, log);
+    let shared: Awaited<ReturnType<typeof runShared>> | undefined;
+    if (options.shared) shared = await runShared(fanoutServers(), options.fanoutOptions, options.editOptions, profile, log);
     let twoway: { summary: TwoWaySummary; samples: TwoWaySample[]; table: string } | undefined;
     if (options.twoway) {
       res.node3 = await startNode('actorgrid node 3', 'node3.log');
       log(`(t) node 3 ${res.node3.url} (pid ${res.node3.pid})`);
       twoway = await runTwoWay({ nodes: [res.node, res.node2!, res.node3], memberPid }, options.twowayOptions, log);
     }
-    process.stdout.write(`\n${[tables, fanout?.table, twoway?.table].filter(Boolean).join('\n\n')}\n\n`);
+    process.stdout.write(`\n${[tables, fanout?.table, shared?.table, twoway?.table].filter(Boolean).join('\n\n')}\n\n`);
 
     const results = {
       startedAt: new Date(began).toISOString(),
@@ -209,6 +209,8 @@ async function main(options: BenchOptions): Promise<void> {
         node: 'child process: node dist/src/cli.js start (own event loop), 1 Hazelcast member via HazelcastHarness',
         baselines: 'raw hazelcast-client in the bench process; bare fastify in a child process',
         fanout: '(f): a second node on the same member; two bare ws broadcast servers (bench/bareBroadcast.ts) as child processes; all WebSocket clients in the bench process',
+        shared:
+          '(s): node 2 and the two raw ws broadcast servers as in (f); one board.bench-<pid> shared object fanned out to subscribers on both nodes; board.bench-edit-<pid> edited by clients on both nodes',
         twoway: '(t): node 2 and a third node on the same member; Account callers over WebSocket JSON-RPC in the bench process, caller w on node w % 3',
         recordBytes,
         nodeConfig: 'config/default.json + CLI flags (turn.maxBatch 64, lockWaitMs 5000, leaseMs 15000)',
@@ -217,6 +219,7 @@ async function main(options: BenchOptions): Promise<void> {
       summaries: pairSummaries,
       samples,
       ...(fanout ? { fanout: { table: fanout.table.split('\n'), summaries: fanout.summaries, samples: fanout.samples } } : {}),
+      ...(shared ? { shared: { table: shared.table.split('\n'), fanout: shared.fanout, edit: shared.edit } } : {}),
       ...(twoway ? { twoway: { table: twoway.table.split('\n'), summary: twoway.summary, samples: twoway.samples } } : {}),
     };
     fs.mkdirSync(resultsDir, { recursive: true });

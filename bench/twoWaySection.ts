@@ -9,7 +9,7 @@ import type { TwoWayOptions } from './options';
 import { cpuSnapshot } from './procCpu';
 import type { ServerProcess } from './ServerProcess';
 import { fmt, summarize, table, type Summary } from './stats';
-import { RpcError, WsRpcPool } from './WsRpcPool';
+import { failureCode, RpcError, WsRpcPool } from './WsRpcPool';
 
 export const ACCOUNT_A = 'twoway-a';
 export const ACCOUNT_B = 'twoway-b';
@@ -84,11 +84,6 @@ const wsUrl = (server: ServerProcess): string => `${server.url.replace(/^http/, 
 function expectNumber(value: unknown): number {
   if (typeof value !== 'number') throw new Error(`expected a number, got ${JSON.stringify(value)}`);
   return value;
-}
-
-function failureCode(err: unknown): string {
-  if (err instanceof RpcError) return err.code;
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Caller `w` talks to node `w % nodes`, over that node's connection `floor(w / nodes)`. */
