@@ -118,6 +118,8 @@ export interface GridStream {
   readonly capacity: number;
   /** Appends one item; resolves to its sequence. */
   append(value: Buffer): Promise<number>;
+  /** Appends several items in order in one round trip; resolves to the last one's sequence. */
+  appendAll(values: readonly Buffer[]): Promise<number>;
   /**
    * Reads up to `max` items from sequence `from`. With `waitMs > 0` and nothing to read yet, waits up to
    * that long for the next item (resolving with no items if none came). Reading from past the tail + 1

@@ -110,6 +110,7 @@ export class StreamFeed<T> {
           result = await this.source.stream.read(this.position, this.readMax, this.readWaitMs);
           failures = 0;
         } catch (err) {
+          if (this.stopped) break; // the node is shutting down its grid client: not a failure
           failures += 1;
           if (failures === 1) this.log.warn('stream read failed; retrying', { stream: this.name, err });
           await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * failures)));

@@ -47,7 +47,7 @@ export class OutboxRelay {
   async append(actor: string, version: number, entries: readonly OutboxEntry[]): Promise<boolean> {
     if (this.failpoints.has('outbox.beforeAppend')) process.kill(process.pid, 'SIGKILL');
     try {
-      for (const [stream, capacity, bytes] of entries) await this.grid.stream(stream, { capacity }).append(bytes);
+      await this.appendInOrder(entries);
       this.remember(actor, version);
       return true;
     } catch (err) {
@@ -58,7 +58,7 @@ export class OutboxRelay {
 
   /** Appends items emitted outside a turn (a @Query's `publish()`): at most once, nothing records them. */
   async appendNow(actor: string, items: readonly OutboxItem[]): Promise<void> {
-    for (const [stream, capacity, bytes] of this.encode(actor, -1, items)) await this.grid.stream(stream, { capacity }).append(bytes);
+    await this.appendInOrder(this.encode(actor, -1, items));
   }
 
   /**
@@ -72,17 +72,27 @@ export class OutboxRelay {
     entries.forEach(([stream], index) => byStream.set(stream, [...(byStream.get(stream) ?? []), index]));
     const missing = new Set<number>();
     for (const [stream, indexes] of byStream) {
-      const found = await this.appendedIndexes(stream, entries[indexes[0]][1], actor, version);
+      const found = await this.appendedIndexes(stream, entries[indexes[0]][1], actor, version, indexes.length);
       for (const index of indexes) if (!found.has(index)) missing.add(index);
     }
     if (missing.size > 0) {
       this.log.info('appending what an earlier turn emitted but did not append (its node stopped after the commit?)', { actor, version, count: missing.size });
     }
-    for (const index of [...missing].sort((a, b) => a - b)) {
-      const [stream, capacity, bytes] = entries[index];
-      await this.grid.stream(stream, { capacity }).append(bytes);
-    }
+    await this.appendInOrder([...missing].sort((a, b) => a - b).map((index) => entries[index]));
     this.remember(actor, version);
+  }
+
+  /** Appends entries in order: one round trip per run of entries bound for the same stream. */
+  private async appendInOrder(entries: readonly OutboxEntry[]): Promise<void> {
+    for (let i = 0; i < entries.length; ) {
+      const [stream, capacity] = entries[i];
+      let j = i + 1;
+      while (j < entries.length && entries[j][0] === stream) j++;
+      const bytes = entries.slice(i, j).map(([, , b]) => b);
+      const target = this.grid.stream(stream, { capacity });
+      await (bytes.length === 1 ? target.append(bytes[0]) : target.appendAll(bytes));
+      i = j;
+    }
   }
 
   /**
@@ -90,21 +100,25 @@ export class OutboxRelay {
    * item of the same actor (its appends are in order) or after MAX_SCAN items; an entry appended
    * before that many others would be appended again (at least once, never lost).
    */
-  private async appendedIndexes(streamName: string, capacity: number, actor: string, version: number): Promise<Set<number>> {
+  private async appendedIndexes(streamName: string, capacity: number, actor: string, version: number, expected: number): Promise<Set<number>> {
     const stream = this.grid.stream(streamName, { capacity });
     const found = new Set<number>();
-    const head = await stream.head();
     let end = await stream.tail();
     let scanned = 0;
-    while (end >= head && scanned < MAX_SCAN) {
-      const from = Math.max(head, end - SCAN_CHUNK + 1);
-      const { items } = await stream.read(from, end - from + 1);
+    // First only as many items as the record holds for this stream (where a stream only this actor
+    // writes has them), then larger chunks. Reading before the head reports it as lost: stop there.
+    let chunk = Math.max(1, expected);
+    while (end >= 0 && scanned < MAX_SCAN) {
+      const from = Math.max(0, end - chunk + 1);
+      chunk = SCAN_CHUNK;
+      const { items, lost } = await stream.read(from, end - from + 1);
       for (let k = items.length - 1; k >= 0; k--) {
         const id = this.idOf(items[k].value);
         if (!id || id[0] !== actor) continue;
         if (id[1] < version) return found;
         if (id[1] === version) found.add(id[2]);
       }
+      if (found.size >= expected || lost) return found;
       scanned += end - from + 1;
       end = from - 1;
     }

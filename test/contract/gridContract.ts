@@ -278,6 +278,14 @@ export function gridContract(adapter: string, fixture: () => GridFixture): void 
         assert.equal(await other.tail(), 4);
       });
 
+      it('appends several items in order in one call, after what is there, and gives the last sequence', async function () {
+        const s = a.stream(uniqueName('sa'));
+        await s.append(buf('before'));
+        assert.equal(await s.appendAll([buf('x'), buf('y'), buf('z')]), 3);
+        const all = await b.stream(s.name).read(0, 100);
+        assert.deepEqual(all.items.map((i) => [i.seq, i.value.toString()]), [[0, 'before'], [1, 'x'], [2, 'y'], [3, 'z']]);
+      });
+
       it('waits for the next item when asked to', async function () {
         const s = a.stream(uniqueName('sw'));
         await s.append(buf('first'));

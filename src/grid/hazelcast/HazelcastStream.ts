@@ -26,6 +26,12 @@ export class HazelcastStream implements GridStream {
     return (await call(() => rb.add(value))).toNumber();
   }
 
+  async appendAll(values: readonly Buffer[]): Promise<number> {
+    if (values.length === 0) throw new RangeError('appendAll needs at least one item');
+    const rb = await this.proxy;
+    return (await call(() => rb.addAll([...values]))).toNumber();
+  }
+
   async head(): Promise<number> {
     const rb = await this.proxy;
     return (await call(() => rb.headSequence())).toNumber();

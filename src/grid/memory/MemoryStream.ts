@@ -20,6 +20,14 @@ export class MemoryStream implements GridStream {
     return this.store.append(value);
   }
 
+  async appendAll(values: readonly Buffer[]): Promise<number> {
+    this.grid.check();
+    if (values.length === 0) throw new RangeError('appendAll needs at least one item');
+    let last = -1;
+    for (const value of values) last = this.store.append(value);
+    return last;
+  }
+
   async read(from: number, max: number, waitMs = 0): Promise<StreamReadResult> {
     this.grid.check();
     return this.store.read(from, max, waitMs);
