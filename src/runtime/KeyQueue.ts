@@ -27,6 +27,8 @@ export interface PinRequest {
   owner: string;
   resolve(pin: Pin): void;
   reject(err: unknown): void;
+  /** Refuses the request if the queue has not started taking the lock for it in time. */
+  timer: NodeJS.Timeout;
 }
 
 /** One actor's calls on this node: the queue, and what runs now. */

@@ -114,7 +114,7 @@ export class OutboxRelay {
       const { items, lost } = await stream.read(from, end - from + 1);
       for (let k = items.length - 1; k >= 0; k--) {
         const id = this.idOf(items[k].value);
-        if (!id || id[0] !== actor) continue;
+        if (!id || id[0] !== actor || id[1] < 0) continue; // ids below 0: a @Query's items, never in a record
         if (id[1] < version) return found;
         if (id[1] === version) found.add(id[2]);
       }

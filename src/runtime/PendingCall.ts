@@ -65,6 +65,11 @@ export class PendingCall {
     }, Math.max(0, this.startBy - Date.now()));
   }
 
+  /** Stops the start timer (the call left the queue to be retried another way). */
+  disarm(): void {
+    clearTimeout(this.timer);
+  }
+
   resolve(value: unknown): void {
     if (this.state === 'settled') return;
     this.state = 'settled';

@@ -55,7 +55,12 @@ export async function runTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorTyp
   } catch (err) {
     return failAll(batch, asUnavailable(err));
   }
-  if (!locked) return failAll(batch, lockTimeout(type.name, id));
+  if (!locked) {
+    // Calls of the actor's own that came along with calls that may wait only briefly (from other
+    // turns, or holding pins) have not had their full lock wait: they go back to the queue.
+    const shortWait = startBys.length > 0;
+    return batch.map((call) => (shortWait && call.startBy === undefined ? { call, deferred: true } : { call, error: lockTimeout(type.name, id) }));
+  }
   try {
     return await lockedTurn(env, map, type, id, batch, Date.now());
   } finally {
@@ -156,13 +161,18 @@ export async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: Actor
     }
   }
 
-  if (!recorded && outbox.length === 0 && current.equals(original)) return outcomes; // nothing changed: no write
+  if (!recorded && outbox.length === 0 && current.equals(original)) {
+    // Nothing changed: no write — except to drop items of an earlier turn that the repair above made sure of.
+    if (raw && record.o && record.o.length > 0) await dropOutbox(env, map, id, raw, { v: record.v, s: record.s, r: record.r });
+    return outcomes;
+  }
   trimOutcomes(record, Date.now(), env.idempotency.maxEntries, env.idempotency.maxAgeMs);
   const entries = env.outbox.encode(key, record.v + 1, outbox);
   const next: ActorRecord = { v: record.v + 1, s: current, r: record.r, ...(entries.length > 0 ? { o: entries } : {}) };
   let written: boolean;
+  let bytes: Buffer;
   try {
-    const bytes = env.codec.encode(next);
+    bytes = env.codec.encode(next);
     written = raw ? await map.replaceIfSame(id, raw, bytes) : (await map.putIfAbsent(id, bytes)) === undefined;
   } catch (err) {
     // The write's outcome is unknown (the grid did not answer): retryable, and safe to retry with an idempotency key.
@@ -173,8 +183,24 @@ export async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: Actor
   }
   // Still under the lock, so that an actor's items keep the order of its turns. The calls have
   // committed: a failed append is logged and left to the next turn's repair, never reported to them.
-  if (entries.length > 0) await env.outbox.append(key, next.v, entries);
+  if (entries.length > 0 && (await env.outbox.append(key, next.v, entries))) {
+    await dropOutbox(env, map, id, bytes, { v: next.v, s: next.s, r: next.r });
+  }
   return outcomes;
+}
+
+/**
+ * Once a record's items are known to be in their streams, writes the record without them (fenced on
+ * the bytes just written or read, still under the lock), so that no later turn on another node has
+ * to look for them — which, for an actor quiet while its streams moved on, could be past the window
+ * it looks through. Best effort: if it fails, the next turn looks them up as usual.
+ */
+async function dropOutbox(env: TurnEnv, map: GridMap<Buffer>, id: string, current: Buffer, record: ActorRecord): Promise<void> {
+  try {
+    await map.replaceIfSame(id, current, env.codec.encode(record));
+  } catch (err) {
+    env.log.debug('dropping a record\'s appended items failed; the next turn looks them up', { id, err });
+  }
 }
 
 /**

@@ -231,6 +231,7 @@ export class TurnScheduler {
    * start within a quarter of the first pin's lease, and waits for its own lock only that long.
    */
   private async runPinned(queue: KeyQueue, call: PendingCall): Promise<void> {
+    call.disarm(); // the last attempt's start timer must not fail this one
     call.state = 'queued';
     const own = this.reattach(queue);
     own.pinsPending += 1;
@@ -252,6 +253,13 @@ export class TurnScheduler {
       }
     } catch (err) {
       held.forEach((pin) => this.releasePin(pin));
+      // What it learned did not work out (the actor stayed busy, or the grid failed): forget it, and
+      // run the call without pins, as a new attempt.
+      this.pinsToTake.delete(queue.key);
+      call.wantPins.clear();
+      call.attempts += 1;
+      if ((call.state as PendingCall['state']) === 'settled') return;
+      if (call.attempts < this.env.options.maxNestedRetries && !this.env.draining()) return this.enqueue(queue, [call], true);
       call.reject(err instanceof ActorGridError ? err : new UnavailableError('taking a lock failed', { cause: err }));
       return;
     }
@@ -261,15 +269,29 @@ export class TurnScheduler {
     this.enqueue(queue, [call], true);
   }
 
+  /** Asks `queue`'s actor for a pin; refused with LOCK_TIMEOUT if the queue does not get to it within the lock wait. */
   private requestPin(queue: KeyQueue, owner: string): Promise<Pin> {
     return new Promise<Pin>((resolve, reject) => {
-      queue.pinRequests.push({ owner, resolve, reject });
+      const request: PinRequest = {
+        owner,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          const at = queue.pinRequests.indexOf(request);
+          if (at < 0) return;
+          queue.pinRequests.splice(at, 1);
+          reject(lockTimeout(queue.type.name, queue.id));
+          this.schedule(queue);
+        }, this.env.options.lockWaitMs),
+      };
+      queue.pinRequests.push(request);
       this.schedule(queue);
     });
   }
 
   /** Takes the lock of `queue`'s actor for a pin; the queue runs nothing else until it is released. */
   private takePin(queue: KeyQueue, request: PinRequest): void {
+    clearTimeout(request.timer);
     queue.running = true;
     this.env
       .actorMap(queue.type)

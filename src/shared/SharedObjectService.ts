@@ -53,8 +53,11 @@ export interface SharedObjectServiceOptions {
 export class SharedObjectService {
   private readonly hub: FeedHub<SyncDelivery>;
   private readonly codec: SyncItemCodec;
-  /** Per followed object: the highest version this node saw in its stream, and whether it lagged at the last check. */
-  private readonly followed = new Map<string, { seen: number; lagging: boolean }>();
+  /**
+   * Per followed object: the highest version this node saw in its stream, whether it lagged at the
+   * last check, and since when it is followed.
+   */
+  private readonly followed = new Map<string, { seen: number; lagging: boolean; since: number }>();
   private readonly checker: NodeJS.Timeout;
 
   constructor(
@@ -140,8 +143,9 @@ export class SharedObjectService {
       },
     };
     const subscription = new PushSubscription<SyncDelivery>({ sink, next: start, maxBufferedBytes: this.options.maxBufferedBytes, filter: ({ item }) => item.v > state.last });
-    const followed = this.followed.get(name);
-    if (!followed || followed.seen < snapshot.version) this.followed.set(name, { seen: snapshot.version, lagging: false });
+    // What this node's stream holds, not the snapshot, is what the repair check compares against:
+    // a version committed but never appended must show as a lag, also for a subscriber that resumed.
+    if (!this.followed.has(name)) this.followed.set(name, { seen: await this.newestInStream(stream, tail), lagging: false, since: Date.now() });
     const source = (): FeedSource<SyncDelivery> => ({
       stream,
       decode: (bytes) => {
@@ -174,6 +178,17 @@ export class SharedObjectService {
     return this.grid.stream(sharedObjectStream(name), { capacity });
   }
 
+  /** The version of the newest change in the stream (0 when it holds none). */
+  private async newestInStream(stream: GridStream, tail: number): Promise<number> {
+    if (tail < 0) return 0;
+    const { items } = await stream.read(tail, 1);
+    try {
+      return items.length > 0 ? this.codec.decode(items[0].value).item.v : 0;
+    } catch {
+      return 0;
+    }
+  }
+
   private async snapshot(name: string): Promise<SharedObjectSnapshot> {
     return (await this.invoker.invoke({ type: SHARED_OBJECT_TYPE, id: name, method: 'snapshot', args: [] })) as SharedObjectSnapshot;
   }
@@ -192,7 +207,9 @@ export class SharedObjectService {
    */
   private async checkStreams(): Promise<void> {
     const following = this.hub.stats();
-    for (const name of [...this.followed.keys()]) if (!following.has(name)) this.followed.delete(name);
+    // Entries of objects no longer followed go; a new one may not have its feed yet (activation).
+    const settled = Date.now() - 2 * this.options.repairCheckMs;
+    for (const [name, entry] of [...this.followed]) if (!following.has(name) && entry.since < settled) this.followed.delete(name);
     for (const [name, entry] of this.followed) {
       try {
         const version = (await this.invoker.invoke({ type: SHARED_OBJECT_TYPE, id: name, method: 'current', args: [] })) as number;
