@@ -3,7 +3,8 @@
  * requests, notifications) and `HttpActorClient` (one HTTP request per call). Both turn the node's
  * coded errors into `ActorGridError`s and give typed actor refs.
  */
-export { ActorGridClient, webSocketUrl, type ActorGridClientOptions, type CallOptions, type Notification } from './ActorGridClient';
+export { ActorGridClient, type ActorGridClientOptions, type CallOptions, type ConnectionState, type Notification, type StateChange } from './ActorGridClient';
+export { webSocketUrl } from './NodeList';
 export { HttpActorClient, type HttpActorClientOptions } from './HttpActorClient';
 export { ConnectionClosedError, RequestTimeoutError, TransportError } from './clientErrors';
 export type { ClientEncoding } from './clientCodec';
