@@ -37,7 +37,10 @@ export interface ActorGridClientOptions {
    * a lost connection rejects what it carried and the client stays closed. @default true
    */
   reconnect?: boolean;
-  /** Base of the exponential backoff (full jitter) between reconnect attempts and call retries. @default 100 */
+  /**
+   * Base of the exponential backoff (full jitter) before each reconnect round (every known node
+   * tried once, in random order) and before each retry of a call. @default 100
+   */
   reconnectDelayMs?: number;
   /** Cap of that backoff. @default 5000 */
   maxReconnectDelayMs?: number;
@@ -388,21 +391,31 @@ export class ActorGridClient {
     this.scheduleReconnect(0, url);
   }
 
-  private scheduleReconnect(attempt: number, previous: string | undefined): void {
-    const delay = backoffDelay(attempt, this.reconnectDelayMs, this.maxReconnectDelayMs);
-    this.reconnectTimer = setTimeout(() => {
+  /**
+   * After a backoff (full jitter, growing with each failed round), tries every known node once in
+   * random order, the one just lost last; a round where all fail schedules the next.
+   */
+  private scheduleReconnect(round: number, lostUrl: string | undefined): void {
+    const delay = backoffDelay(round, this.reconnectDelayMs, this.maxReconnectDelayMs);
+    this.reconnectTimer = setTimeout(() => void this.reconnectRound(round, lostUrl), delay);
+  }
+
+  private async reconnectRound(round: number, lostUrl: string | undefined): Promise<void> {
+    const order = this.nodes.shuffled();
+    if (lostUrl !== undefined && order.includes(lostUrl)) order.push(...order.splice(order.indexOf(lostUrl), 1));
+    for (const url of order) {
       if (this.current !== 'reconnecting') return;
-      const url = this.nodes.pick(previous);
-      this.openSocket(url).then(
-        (socket) => {
-          if (this.current === 'reconnecting') this.opened(socket, url);
-          else socket.terminate();
-        },
-        () => {
-          if (this.current === 'reconnecting') this.scheduleReconnect(attempt + 1, url);
-        },
-      );
-    }, delay);
+      let socket: WebSocket;
+      try {
+        socket = await this.openSocket(url);
+      } catch {
+        continue;
+      }
+      if (this.current === 'reconnecting') this.opened(socket, url);
+      else socket.terminate();
+      return;
+    }
+    if (this.current === 'reconnecting') this.scheduleReconnect(round + 1, lostUrl);
   }
 
   /** Adds the URLs `GET /cluster` lists; failures are ignored (the known URLs still work). */

@@ -1,7 +1,7 @@
 /**
  * The node URLs a client knows (WebSocket form, `ws://host:port/ws`), given or learned from
- * `GET /cluster`. Picks are random so that the clients of a node that dies spread over the
- * survivors instead of all trying the same one first.
+ * `GET /cluster`. Reconnect rounds go in random order so that the clients of a node that dies
+ * spread over the survivors instead of all trying the same one first.
  */
 export class NodeList {
   private readonly list: string[] = [];
@@ -35,12 +35,6 @@ export class NodeList {
       [order[i], order[j]] = [order[j], order[i]];
     }
     return order;
-  }
-
-  /** A random URL other than `not` (unless it is the only one). */
-  pick(not: string | undefined): string {
-    const others = this.list.length > 1 ? this.list.filter((url) => url !== not) : this.list;
-    return others[Math.floor(this.random() * others.length)];
   }
 }
 
