@@ -3,103 +3,10 @@ import { createActorRef, type ActorRef, type UntypedActor } from '../actor/Actor
 import { ActorGridError } from '../errors';
 import { ConnectionClosedError, fromJsonRpcError, isRecord, RequestTimeoutError, TransportError } from './clientErrors';
 import { createClientCodec, type ClientCodec, type ClientEncoding } from './clientCodec';
-import { backoffDelay, httpBaseUrl, NodeList } from './NodeList';
-
-/** Where the client's connection stands; see {@link ActorGridClient.state}. */
-export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
-
-/** What {@link ActorGridClient.onStateChange} handlers receive. */
-export interface StateChange {
-  state: ConnectionState;
-  previous: ConnectionState;
-  /** The WebSocket URL of the node now connected to (`open`) or last connected to. */
-  url: string | undefined;
-  /** Why the connection was lost (`reconnecting`, `closed` after a failure). */
-  error?: Error;
-}
-
-/** Options of {@link ActorGridClient}. */
-export interface ActorGridClientOptions {
-  /** More node URLs (http(s) or ws(s)), beside those given to the constructor. */
-  urls?: string[];
-  /**
-   * `json` sends text frames, `msgpack` binary frames; replies come back in the same encoding.
-   * @default "json"
-   */
-  encoding?: ClientEncoding;
-  /** How long a request waits for its result, across reconnects and retries; 0 waits forever. @default 30000 */
-  requestTimeoutMs?: number;
-  /** How long one connection attempt waits for the WebSocket handshake. @default 10000 */
-  connectTimeoutMs?: number;
-  /**
-   * Reconnect (to any known node) when the connection is lost, re-send the calls it carried, and
-   * retry calls that fail with a retryable error. `false` gives the single-connection behaviour:
-   * a lost connection rejects what it carried and the client stays closed. @default true
-   */
-  reconnect?: boolean;
-  /**
-   * Base of the exponential backoff (full jitter) before each reconnect round (every known node
-   * tried once, in random order) and before each retry of a call. @default 100
-   */
-  reconnectDelayMs?: number;
-  /** Cap of that backoff. @default 5000 */
-  maxReconnectDelayMs?: number;
-  /** After each connect, learn the other nodes' URLs from the node's `GET /cluster`. @default true */
-  discover?: boolean;
-  /** Called on every state change (also see `onStateChange()`). */
-  onStateChange?: (change: StateChange) => void;
-  /**
-   * Largest request frame sent, in bytes; a larger call is refused locally with PAYLOAD_TOO_LARGE
-   * (the node would answer it without an id, so it could not be matched to the call). Keep it at the
-   * node's `limits.maxPayloadBytes`; 0 disables the check. @default 1048576
-   */
-  maxPayloadBytes?: number;
-  /** Extra headers of the upgrade request and of `GET /cluster` (e.g. `authorization`). */
-  headers?: Record<string, string>;
-  /**
-   * Receives what belongs to no request: error replies without an id (the node could not read a
-   * frame), frames this client cannot decode, and exceptions thrown by notification and state handlers.
-   * @default emits a process warning
-   */
-  onError?: (err: Error) => void;
-}
-
-/** Options of one call or request. */
-export interface CallOptions {
-  /**
-   * Applies the call at most once: a repeat with the same key, on any node, returns the first result.
-   * At most 128 characters. @default a random key per call (`ActorGridClient.call`)
-   */
-  idempotencyKey?: string;
-  /** Overrides the client's `requestTimeoutMs` for this request. */
-  timeoutMs?: number;
-}
-
-/** A server → client JSON-RPC notification, e.g. `destination.message`. */
-export interface Notification {
-  method: string;
-  params: unknown;
-}
-
-/** One request from its caller's point of view: it may go out several times (same key). */
-interface Op {
-  method: string;
-  params: unknown;
-  /** Names it in errors, e.g. `Counter/hits.increment`. */
-  what: string;
-  /** Safe to send again: an `actor.call` with its idempotency key, on a reconnecting client. */
-  resendable: boolean;
-  deadline: number;
-  timeoutMs: number;
-  attempts: number;
-  resolve: (value: unknown) => void;
-  reject: (err: Error) => void;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  retryTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The wire id and connection of its latest send, while it waits for that reply. */
-  wireId: number | undefined;
-  socket: WebSocket | undefined;
-}
+import type { ActorGridClientOptions, CallOptions, ConnectionState, Notification, StateChange } from './clientOptions';
+import { backoffDelay, NodeList } from './NodeList';
+import { Destination } from './DestinationSubscription';
+import { newIdempotencyKey, toBuffer, type Op } from './clientRequest';
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -267,6 +174,16 @@ export class ActorGridClient {
   }
 
   /**
+   * A destination whose subscriptions survive failover (resumed with `after` on the next node).
+   *
+   * @example
+   * await client.destination('chat').subscribe((m) => console.log(m.seq, m.body));
+   */
+  destination(name: string): Destination {
+    return new Destination(this, name);
+  }
+
+  /**
    * Closes the connection (code 1000), stops reconnecting, and resolves once it is closed. Requests
    * still waiting reject with a `ConnectionClosedError`. Harmless when not connected.
    */
@@ -360,7 +277,7 @@ export class ActorGridClient {
       this.waiting.delete(op);
       this.send(op);
     }
-    if (this.discover) void this.learnNodes(url);
+    if (this.discover) void this.nodes.learnFrom(url, { headers: this.headers, timeoutMs: this.connectTimeoutMs });
   }
 
   /** The open connection closed: re-queue or reject what it carried, then reconnect (or stay closed). */
@@ -416,22 +333,6 @@ export class ActorGridClient {
       return;
     }
     if (this.current === 'reconnecting') this.scheduleReconnect(round + 1, lostUrl);
-  }
-
-  /** Adds the URLs `GET /cluster` lists; failures are ignored (the known URLs still work). */
-  private async learnNodes(url: string): Promise<void> {
-    try {
-      const response = await fetch(`${httpBaseUrl(url)}/cluster`, {
-        headers: { ...this.headers, accept: 'application/json' },
-        signal: AbortSignal.timeout(this.connectTimeoutMs),
-      });
-      if (!response.ok) return;
-      const body: unknown = await response.json();
-      const nodes = isRecord(body) && Array.isArray(body.nodes) ? body.nodes : [];
-      for (const node of nodes) if (isRecord(node) && typeof node.url === 'string') this.nodes.add(node.url);
-    } catch {
-      // Not reachable or not an actorgrid node: discovery is an extra, not a requirement.
-    }
   }
 
   private request<R>(method: string, params: unknown, what: string, timeoutMs = this.requestTimeoutMs, resendable: boolean): Promise<R> {
@@ -578,15 +479,4 @@ export class ActorGridClient {
       // The error hook itself failed: nothing sensible is left to do with it.
     }
   }
-}
-
-/** A fresh idempotency key: random, so two clients never share one. */
-function newIdempotencyKey(): string {
-  return `c-${globalThis.crypto.randomUUID()}`;
-}
-
-function toBuffer(data: WebSocket.RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
 }

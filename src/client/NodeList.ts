@@ -1,3 +1,5 @@
+import { isRecord } from './clientErrors';
+
 /**
  * The node URLs a client knows (WebSocket form, `ws://host:port/ws`), given or learned from
  * `GET /cluster`. Reconnect rounds go in random order so that the clients of a node that dies
@@ -25,6 +27,25 @@ export class NodeList {
     if (this.list.includes(ws)) return false;
     this.list.push(ws);
     return true;
+  }
+
+  /**
+   * Adds the node URLs the node at `wsUrl` lists in `GET /cluster` (`nodes[].url`). Failures are
+   * ignored: discovery is an extra, the known URLs still work.
+   */
+  async learnFrom(wsUrl: string, options: { headers?: Record<string, string>; timeoutMs: number }): Promise<void> {
+    try {
+      const response = await fetch(`${httpBaseUrl(wsUrl)}/cluster`, {
+        headers: { ...options.headers, accept: 'application/json' },
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      if (!response.ok) return;
+      const body: unknown = await response.json();
+      const nodes = isRecord(body) && Array.isArray(body.nodes) ? body.nodes : [];
+      for (const node of nodes) if (isRecord(node) && typeof node.url === 'string') this.add(node.url);
+    } catch {
+      // Not reachable or not an actorgrid node.
+    }
   }
 
   /** Every URL once, in random order (for a first connect). */
