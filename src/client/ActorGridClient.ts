@@ -3,70 +3,33 @@ import { createActorRef, type ActorRef, type UntypedActor } from '../actor/Actor
 import { ActorGridError } from '../errors';
 import { ConnectionClosedError, fromJsonRpcError, isRecord, RequestTimeoutError, TransportError } from './clientErrors';
 import { createClientCodec, type ClientCodec, type ClientEncoding } from './clientCodec';
-
-/** Options of {@link ActorGridClient}. */
-export interface ActorGridClientOptions {
-  /**
-   * `json` sends text frames, `msgpack` binary frames; replies come back in the same encoding.
-   * @default "json"
-   */
-  encoding?: ClientEncoding;
-  /** How long a request waits for its reply; 0 waits forever. @default 30000 */
-  requestTimeoutMs?: number;
-  /** How long `connect()` waits for the WebSocket handshake. @default 10000 */
-  connectTimeoutMs?: number;
-  /**
-   * Largest request frame sent, in bytes; a larger call is refused locally with PAYLOAD_TOO_LARGE
-   * (the node would answer it without an id, so it could not be matched to the call). Keep it at the
-   * node's `limits.maxPayloadBytes`; 0 disables the check. @default 1048576
-   */
-  maxPayloadBytes?: number;
-  /** Extra headers of the upgrade request (e.g. `authorization`). */
-  headers?: Record<string, string>;
-  /**
-   * Receives what belongs to no request: error replies without an id (the node could not read a
-   * frame), frames this client cannot decode, and exceptions thrown by notification handlers.
-   * @default emits a process warning
-   */
-  onError?: (err: Error) => void;
-}
-
-/** Options of one call or request. */
-export interface CallOptions {
-  /** Applies the call at most once: a repeat with the same key, on any node, returns the first result. At most 128 characters. */
-  idempotencyKey?: string;
-  /** Overrides the client's `requestTimeoutMs` for this request. */
-  timeoutMs?: number;
-}
-
-/** A server → client JSON-RPC notification, e.g. `destination.message`. */
-export interface Notification {
-  method: string;
-  params: unknown;
-}
-
-interface Pending {
-  /** The connection it was sent on: only that connection's close rejects it. */
-  socket: WebSocket;
-  resolve: (value: unknown) => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout | undefined;
-}
+import type { ActorGridClientOptions, CallOptions, ConnectionState, Notification, StateChange } from './clientOptions';
+import { backoffDelay, NodeList } from './NodeList';
+import { Destination } from './DestinationSubscription';
+import { newIdempotencyKey, toBuffer, type Op } from './clientRequest';
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+const DEFAULT_RECONNECT_DELAY_MS = 100;
+const DEFAULT_MAX_RECONNECT_DELAY_MS = 5000;
 
 /**
- * A client of one actorgrid node over its WebSocket (JSON-RPC 2.0, PROTOCOL.md). Requests run
- * concurrently on the one connection and are matched to their replies by id. Errors the node sends
- * reject with an `ActorGridError` carrying the string code (`err.code`, `err.retryable`); when the
- * connection closes, every request still waiting rejects with a `ConnectionClosedError`
- * (retryable, outcome unknown). The client never retries or reconnects by itself: call `connect()`
- * again (to this node or another) and retry, with idempotency keys for calls that change state.
+ * A client of an actorgrid cluster over WebSocket (JSON-RPC 2.0, PROTOCOL.md), connected to one
+ * node at a time. Requests run concurrently on the connection and are matched to replies by id.
+ *
+ * Failover (unless `reconnect: false`): when the connection is lost the client reconnects to a
+ * known node (the URLs given, plus those `GET /cluster` lists) with exponential backoff and full
+ * jitter, until `close()`. Every `call` carries an idempotency key (a random one when the caller
+ * gives none), so a call whose connection dropped is sent again on the next connection and applied
+ * once; calls failing with a retryable error (LOCK_TIMEOUT, CONFLICT, UNAVAILABLE) are retried; all
+ * within the call's timeout. Requests made while reconnecting wait for the connection. Other errors
+ * reject at once with an `ActorGridError` (`err.code`, `err.retryable`). Requests other than `call`
+ * (`rpc`) that were on a lost connection reject with `ConnectionClosedError` (outcome unknown).
  *
  * @example
- * const client = new ActorGridClient('http://127.0.0.1:8080', { encoding: 'msgpack' });
+ * const client = new ActorGridClient(['http://10.0.0.1:8080', 'http://10.0.0.2:8080'], { encoding: 'msgpack' });
+ * client.onStateChange(({ state }) => console.log(state)); // connecting, open, reconnecting, open, …
  * await client.connect();
  * const n = await client.call('Counter', 'hits', 'increment', [1], { idempotencyKey: 'order-17' });
  * const counter = client.actor<Counter>('Counter', 'hits');
@@ -74,76 +37,113 @@ const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
  * await client.close();
  */
 export class ActorGridClient {
-  /** The WebSocket URL, e.g. `ws://127.0.0.1:8080/ws`. */
-  readonly url: string;
+  private readonly nodes: NodeList;
   private readonly codec: ClientCodec;
   private readonly requestTimeoutMs: number;
   private readonly connectTimeoutMs: number;
   private readonly maxPayloadBytes: number;
+  private readonly reconnect: boolean;
+  private readonly reconnectDelayMs: number;
+  private readonly maxReconnectDelayMs: number;
+  private readonly discover: boolean;
   private readonly headers: Record<string, string> | undefined;
   private readonly onError: (err: Error) => void;
-  private readonly pending = new Map<number, Pending>();
+  /** Every request not settled yet. */
+  private readonly ops = new Set<Op>();
+  /** Requests on the wire, by wire id. */
+  private readonly sent = new Map<number, Op>();
+  /** Requests waiting for a connection, in the order they were made. */
+  private readonly waiting = new Set<Op>();
   private readonly handlers = new Set<(notification: Notification) => void>();
+  private readonly stateHandlers = new Set<(change: StateChange) => void>();
+  private current: ConnectionState = 'closed';
   private socket: WebSocket | undefined;
+  private lastUrl: string | undefined;
   private opening: Promise<void> | undefined;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private nextId = 1;
 
   /**
-   * @param url the node's WebSocket URL (`ws://host:port/ws`), or its HTTP URL (`http://host:port`,
+   * @param urls one node URL or several: WebSocket (`ws://host:port/ws`) or HTTP (`http://host:port`,
    *   as the CLI prints it), to which `/ws` is added.
    */
-  constructor(url: string, options: ActorGridClientOptions = {}) {
-    this.url = webSocketUrl(url);
+  constructor(urls: string | readonly string[], options: ActorGridClientOptions = {}) {
+    this.nodes = new NodeList([...(typeof urls === 'string' ? [urls] : urls), ...(options.urls ?? [])]);
     this.codec = createClientCodec(options.encoding ?? 'json');
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    this.reconnect = options.reconnect ?? true;
+    this.reconnectDelayMs = options.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS;
+    this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS;
+    this.discover = options.discover ?? true;
     this.headers = options.headers;
     this.onError = options.onError ?? ((err) => process.emitWarning(err));
+    if (options.onStateChange) this.stateHandlers.add(options.onStateChange);
+  }
+
+  /** The WebSocket URL of the node connected to, or last connected or tried. */
+  get url(): string {
+    return this.lastUrl ?? this.nodes.urls[0];
+  }
+
+  /** Every node URL known (WebSocket form): those given, then those learned from `GET /cluster`. */
+  get urls(): readonly string[] {
+    return this.nodes.urls;
+  }
+
+  /**
+   * `connecting` (first `connect()`), `open`, `reconnecting` (connection lost; requests wait),
+   * `closed` (before `connect()`, after `close()`, or after a loss with `reconnect: false`).
+   */
+  get state(): ConnectionState {
+    return this.current;
   }
 
   /** True while the connection is open. */
   get connected(): boolean {
-    return this.socket?.readyState === WebSocket.OPEN;
+    return this.current === 'open' && this.socket?.readyState === WebSocket.OPEN;
   }
 
-  /** Requests sent and not yet answered. */
+  /** Requests made and not settled yet (on the wire, waiting for a connection, or waiting to retry). */
   get inFlight(): number {
-    return this.pending.size;
+    return this.ops.size;
   }
 
   /**
-   * Opens the connection. Resolves once it is open (at once if it already is); rejects with a
-   * `TransportError` (UNAVAILABLE) if the node cannot be reached or refuses the upgrade (a draining
-   * node answers 503). After the connection closed, `connect()` opens a new one.
+   * Opens the connection: tries every known node once, in random order. Resolves once one is open
+   * (at once if it already is; when reconnecting, once the client is back); rejects with a
+   * `TransportError` (UNAVAILABLE) if none can be reached or all refuse the upgrade (a draining
+   * node answers 503). After `close()`, `connect()` opens a new connection.
    */
   connect(): Promise<void> {
     if (this.connected) return Promise.resolve();
-    this.opening ??= this.open().finally(() => (this.opening = undefined));
+    this.opening ??= this.firstConnect().finally(() => (this.opening = undefined));
     return this.opening;
   }
 
   /**
    * Calls `method` of actor `(type, id)` with positional `args` (JSON-RPC `actor.call`) and resolves
-   * with its return value (`null` for a method that returns nothing).
+   * with its return value (`null` for a method that returns nothing). Carries `idempotencyKey`, or a
+   * random key, so that re-sending it after a failover applies it once.
    *
    * @example
    * await client.call('Account', 'bob', 'deposit', [100], { idempotencyKey: 'payment-981' });
    */
   call<R = unknown>(type: string, id: string, method: string, args: unknown[] = [], options: CallOptions = {}): Promise<R> {
-    const params: Record<string, unknown> = { type, id, method, args };
-    if (options.idempotencyKey !== undefined) params.idempotencyKey = options.idempotencyKey;
-    return this.request<R>('actor.call', params, `${type}/${id}.${method}`, options.timeoutMs);
+    const idempotencyKey = options.idempotencyKey ?? newIdempotencyKey();
+    return this.request<R>('actor.call', { type, id, method, args, idempotencyKey }, `${type}/${id}.${method}`, options.timeoutMs, this.reconnect);
   }
 
   /**
-   * Sends any JSON-RPC request (e.g. `destination.subscribe`) and resolves with its result.
+   * Sends any JSON-RPC request (e.g. `destination.subscribe`) and resolves with its result. Waits
+   * while the client reconnects; never re-sent once it went out (its outcome would be unknown).
    *
    * @example
    * const { subscription } = await client.rpc<{ subscription: string }>('destination.subscribe', { destination: 'news' });
    */
   rpc<R = unknown>(method: string, params?: Record<string, unknown> | unknown[], options: Pick<CallOptions, 'timeoutMs'> = {}): Promise<R> {
-    return this.request<R>(method, params, method, options.timeoutMs);
+    return this.request<R>(method, params, method, options.timeoutMs, false);
   }
 
   /**
@@ -155,9 +155,15 @@ export class ActorGridClient {
     return () => this.handlers.delete(handler);
   }
 
+  /** Calls `handler` on every change of `state`. Returns a function that removes it. */
+  onStateChange(handler: (change: StateChange) => void): () => void {
+    this.stateHandlers.add(handler);
+    return () => this.stateHandlers.delete(handler);
+  }
+
   /**
-   * A typed ref to actor `(type, id)` whose methods are calls over this client (without idempotency
-   * keys: use `call` for those).
+   * A typed ref to actor `(type, id)` whose methods are calls over this client (each with a random
+   * idempotency key: use `call` to give your own).
    *
    * @example
    * const cart = client.actor<ShoppingCart>('ShoppingCart', 'ann');
@@ -168,10 +174,24 @@ export class ActorGridClient {
   }
 
   /**
-   * Closes the connection (code 1000) and resolves once it is closed. Requests still waiting reject
-   * with a `ConnectionClosedError`. Harmless when not connected.
+   * A destination whose subscriptions survive failover (resumed with `after` on the next node).
+   *
+   * @example
+   * await client.destination('chat').subscribe((m) => console.log(m.seq, m.body));
+   */
+  destination(name: string): Destination {
+    return new Destination(this, name);
+  }
+
+  /**
+   * Closes the connection (code 1000), stops reconnecting, and resolves once it is closed. Requests
+   * still waiting reject with a `ConnectionClosedError`. Harmless when not connected.
    */
   async close(): Promise<void> {
+    clearTimeout(this.reconnectTimer);
+    this.setState('closed');
+    const closedByClient = new ConnectionClosedError('the client was closed before the reply arrived; the outcome is unknown', { reason: 'client closing' });
+    for (const op of [...this.ops]) if (op.socket === undefined) this.finish(op, closedByClient);
     const socket = this.socket;
     if (!socket || socket.readyState === WebSocket.CLOSED) return;
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
@@ -186,74 +206,192 @@ export class ActorGridClient {
     }
   }
 
-  private open(): Promise<void> {
+  private async firstConnect(): Promise<void> {
+    if (this.current === 'reconnecting' || this.current === 'open') return this.whenOpen();
+    this.setState('connecting');
+    let last: Error | undefined;
+    for (const url of this.nodes.shuffled()) {
+      try {
+        const socket = await this.openSocket(url);
+        if (this.current !== 'connecting') {
+          socket.terminate(); // closed meanwhile
+          throw new TransportError('the client was closed while connecting', { outcomeUnknown: false });
+        }
+        this.opened(socket, url);
+        return;
+      } catch (err) {
+        last = err as Error;
+        if (this.current !== 'connecting') throw last;
+      }
+    }
+    this.setState('closed', last);
+    const failure = last ?? new TransportError('no node to connect to', { outcomeUnknown: false });
+    for (const op of [...this.waiting]) this.finish(op, failure);
+    throw failure;
+  }
+
+  /** Resolves on the next `open`; rejects if the client closes first. */
+  private whenOpen(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const socket = new WebSocket(this.url, { headers: this.headers, handshakeTimeout: this.connectTimeoutMs, perMessageDeflate: false });
-      this.socket = socket;
-      let opened = false;
-      let failure: Error | undefined;
-      socket.on('unexpected-response', (_request, response) => {
-        failure = new TransportError(`${this.url} refused the WebSocket upgrade with HTTP ${response.statusCode}`, { outcomeUnknown: false });
-        response.resume();
-        socket.terminate();
-      });
-      socket.on('error', (err) => {
-        failure ??= new TransportError(`WebSocket ${this.url}: ${err.message}`, { cause: err, outcomeUnknown: opened });
-      });
-      socket.once('open', () => {
-        opened = true;
-        resolve();
-      });
-      socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-      socket.once('close', (code, reason) => {
-        if (this.socket === socket) this.socket = undefined;
-        const why = reason.toString();
-        this.rejectAll(
-          socket,
-          new ConnectionClosedError(
-            `the connection to ${this.url} closed (${code}${why ? ` ${why}` : ''}) before the reply arrived; the outcome is unknown (retry with the same idempotency key)`,
-            { closeCode: code, ...(why ? { reason: why } : {}) },
-            { cause: failure },
-          ),
-        );
-        if (!opened) reject(failure ?? new TransportError(`could not connect to ${this.url} (closed with ${code})`, { outcomeUnknown: false }));
+      const off = this.onStateChange(({ state, error }) => {
+        if (state === 'open') resolve();
+        else if (state === 'closed') reject(error ?? new TransportError('the client was closed', { outcomeUnknown: false }));
+        else return;
+        off();
       });
     });
   }
 
-  /** Sends one request; `what` names it in errors, e.g. `Counter/hits.increment`. */
-  private request<R>(method: string, params: unknown, what: string, timeoutMs = this.requestTimeoutMs): Promise<R> {
+  /** One connection attempt: resolves with the open socket, or rejects with a TransportError. */
+  private openSocket(url: string): Promise<WebSocket> {
+    this.lastUrl = url;
+    return new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(url, { headers: this.headers, handshakeTimeout: this.connectTimeoutMs, perMessageDeflate: false });
+      let opened = false;
+      let failure: Error | undefined;
+      socket.on('unexpected-response', (_request, response) => {
+        failure = new TransportError(`${url} refused the WebSocket upgrade with HTTP ${response.statusCode}`, { outcomeUnknown: false });
+        response.resume();
+        socket.terminate();
+      });
+      socket.on('error', (err) => {
+        failure ??= new TransportError(`WebSocket ${url}: ${err.message}`, { cause: err, outcomeUnknown: opened });
+      });
+      socket.once('open', () => {
+        opened = true;
+        resolve(socket);
+      });
+      socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+      socket.once('close', (code, reason) => {
+        if (!opened) reject(failure ?? new TransportError(`could not connect to ${url} (closed with ${code})`, { outcomeUnknown: false }));
+        else this.lost(socket, url, code, reason.toString(), failure);
+      });
+    });
+  }
+
+  private opened(socket: WebSocket, url: string): void {
+    this.socket = socket;
+    this.lastUrl = url;
+    this.setState('open');
+    for (const op of [...this.waiting]) {
+      this.waiting.delete(op);
+      this.send(op);
+    }
+    if (this.discover) void this.nodes.learnFrom(url, { headers: this.headers, timeoutMs: this.connectTimeoutMs });
+  }
+
+  /** The open connection closed: re-queue or reject what it carried, then reconnect (or stay closed). */
+  private lost(socket: WebSocket, url: string, code: number, why: string, failure: Error | undefined): void {
+    if (this.socket !== socket) return;
+    this.socket = undefined;
+    const err = new ConnectionClosedError(
+      `the connection to ${url} closed (${code}${why ? ` ${why}` : ''}) before the reply arrived; the outcome is unknown (retry with the same idempotency key)`,
+      { closeCode: code, ...(why ? { reason: why } : {}) },
+      { cause: failure },
+    );
+    const staying = this.reconnect && this.current !== 'closed';
+    for (const [id, op] of [...this.sent]) {
+      if (op.socket !== socket) continue;
+      this.sent.delete(id);
+      op.socket = undefined;
+      op.wireId = undefined;
+      if (staying && op.resendable) this.waiting.add(op);
+      else this.finish(op, err);
+    }
+    if (this.current === 'closed') return;
+    if (!staying) {
+      for (const op of [...this.waiting]) this.finish(op, err);
+      this.setState('closed', err);
+      return;
+    }
+    this.setState('reconnecting', err);
+    this.scheduleReconnect(0, url);
+  }
+
+  /**
+   * After a backoff (full jitter, growing with each failed round), tries every known node once in
+   * random order, the one just lost last; a round where all fail schedules the next.
+   */
+  private scheduleReconnect(round: number, lostUrl: string | undefined): void {
+    const delay = backoffDelay(round, this.reconnectDelayMs, this.maxReconnectDelayMs);
+    this.reconnectTimer = setTimeout(() => void this.reconnectRound(round, lostUrl), delay);
+  }
+
+  private async reconnectRound(round: number, lostUrl: string | undefined): Promise<void> {
+    const order = this.nodes.shuffled();
+    if (lostUrl !== undefined && order.includes(lostUrl)) order.push(...order.splice(order.indexOf(lostUrl), 1));
+    for (const url of order) {
+      if (this.current !== 'reconnecting') return;
+      let socket: WebSocket;
+      try {
+        socket = await this.openSocket(url);
+      } catch {
+        continue;
+      }
+      if (this.current === 'reconnecting') this.opened(socket, url);
+      else socket.terminate();
+      return;
+    }
+    if (this.current === 'reconnecting') this.scheduleReconnect(round + 1, lostUrl);
+  }
+
+  private request<R>(method: string, params: unknown, what: string, timeoutMs = this.requestTimeoutMs, resendable: boolean): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      const socket = this.socket;
-      if (!socket || socket.readyState !== WebSocket.OPEN) {
+      const op: Op = {
+        method,
+        params,
+        what,
+        resendable,
+        timeoutMs,
+        deadline: timeoutMs > 0 ? Date.now() + timeoutMs : Infinity,
+        attempts: 0,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        timer: undefined,
+        retryTimer: undefined,
+        wireId: undefined,
+        socket: undefined,
+      };
+      if (this.current === 'closed') {
         reject(new TransportError(`not connected to ${this.url}: call connect() first`, { outcomeUnknown: false }));
         return;
       }
-      const id = this.nextId++;
-      const message: Record<string, unknown> = { jsonrpc: '2.0', id, method };
-      if (params !== undefined) message.params = params;
-      let payload: string | Buffer;
-      try {
-        payload = this.codec.encode(message);
-      } catch (err) {
-        reject(new ActorGridError('INVALID_ARGUMENTS', `cannot encode the request as ${this.codec.name}: ${(err as Error).message}`, undefined, { cause: err }));
-        return;
-      }
-      const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
-      if (this.maxPayloadBytes > 0 && size > this.maxPayloadBytes) {
-        reject(new ActorGridError('PAYLOAD_TOO_LARGE', `request of ${size} bytes; at most ${this.maxPayloadBytes}`, { maxPayloadBytes: this.maxPayloadBytes }));
-        return;
-      }
-      const pending: Pending = { socket, resolve: resolve as (value: unknown) => void, reject, timer: undefined };
-      if (timeoutMs > 0) {
-        pending.timer = setTimeout(() => {
-          if (this.pending.delete(id)) reject(new RequestTimeoutError(what, timeoutMs));
-        }, timeoutMs);
-      }
-      this.pending.set(id, pending);
-      socket.send(payload, { binary: this.codec.binary }, (err) => {
-        if (err && this.settle(id)) reject(new TransportError(`could not send ${what} to ${this.url}: ${err.message}`, { cause: err }));
-      });
+      this.ops.add(op);
+      if (timeoutMs > 0) op.timer = setTimeout(() => this.finish(op, new RequestTimeoutError(what, timeoutMs)), timeoutMs);
+      this.dispatchOp(op);
+    });
+  }
+
+  /** Sends now when open, else queues for the next connection. */
+  private dispatchOp(op: Op): void {
+    if (this.connected) this.send(op);
+    else this.waiting.add(op);
+  }
+
+  private send(op: Op): void {
+    const socket = this.socket!;
+    const id = this.nextId++;
+    const message: Record<string, unknown> = { jsonrpc: '2.0', id, method: op.method };
+    if (op.params !== undefined) message.params = op.params;
+    let payload: string | Buffer;
+    try {
+      payload = this.codec.encode(message);
+    } catch (err) {
+      this.finish(op, new ActorGridError('INVALID_ARGUMENTS', `cannot encode the request as ${this.codec.name}: ${(err as Error).message}`, undefined, { cause: err }));
+      return;
+    }
+    const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+    if (this.maxPayloadBytes > 0 && size > this.maxPayloadBytes) {
+      this.finish(op, new ActorGridError('PAYLOAD_TOO_LARGE', `request of ${size} bytes; at most ${this.maxPayloadBytes}`, { maxPayloadBytes: this.maxPayloadBytes }));
+      return;
+    }
+    op.wireId = id;
+    op.socket = socket;
+    op.attempts++;
+    this.sent.set(id, op);
+    socket.send(payload, { binary: this.codec.binary }, (err) => {
+      // A failed send is followed by the socket's close, which re-queues resendable requests.
+      if (err && !op.resendable && this.sent.get(id) === op) this.finish(op, new TransportError(`could not send ${op.what} to ${socket.url}: ${err.message}`, { cause: err }));
     });
   }
 
@@ -281,28 +419,57 @@ export class ActorGridClient {
       }
       return;
     }
-    const pending = typeof entry.id === 'number' ? this.settle(entry.id) : undefined;
+    const op = typeof entry.id === 'number' ? this.sent.get(entry.id) : undefined;
     const error = 'error' in entry ? fromJsonRpcError(entry.error) : undefined;
-    if (!pending) {
+    if (!op) {
       // id null: the node could not read a frame; anything else is a reply that came after its timeout.
       if (error && entry.id === null) this.report(error);
       return;
     }
-    if (error) pending.reject(error);
-    else pending.resolve(entry.result);
+    this.sent.delete(entry.id as number);
+    op.socket = undefined;
+    op.wireId = undefined;
+    if (error && op.resendable && error.retryable) this.retryLater(op, error);
+    else if (error) this.finish(op, error);
+    else this.finish(op, undefined, entry.result);
   }
 
-  /** Removes a pending request and stops its timer; undefined when it was already settled. */
-  private settle(id: number): Pending | undefined {
-    const pending = this.pending.get(id);
-    if (!pending) return undefined;
-    this.pending.delete(id);
-    clearTimeout(pending.timer);
-    return pending;
+  /** A retryable error: send again (same key) after a backoff, unless that would pass the deadline. */
+  private retryLater(op: Op, error: ActorGridError): void {
+    const delay = backoffDelay(op.attempts - 1, this.reconnectDelayMs, this.maxReconnectDelayMs);
+    if (Date.now() + delay >= op.deadline || this.current === 'closed') {
+      this.finish(op, error);
+      return;
+    }
+    op.retryTimer = setTimeout(() => {
+      op.retryTimer = undefined;
+      if (this.ops.has(op)) this.dispatchOp(op);
+    }, delay);
   }
 
-  private rejectAll(socket: WebSocket, err: Error): void {
-    for (const [id, pending] of [...this.pending]) if (pending.socket === socket) this.settle(id)?.reject(err);
+  /** Settles a request once, wherever it stands (on the wire, queued, waiting to retry). */
+  private finish(op: Op, err: Error | undefined, result?: unknown): void {
+    if (!this.ops.delete(op)) return;
+    clearTimeout(op.timer);
+    clearTimeout(op.retryTimer);
+    this.waiting.delete(op);
+    if (op.wireId !== undefined && this.sent.get(op.wireId) === op) this.sent.delete(op.wireId);
+    if (err) op.reject(err);
+    else op.resolve(result);
+  }
+
+  private setState(state: ConnectionState, error?: Error): void {
+    const previous = this.current;
+    if (previous === state) return;
+    this.current = state;
+    const change: StateChange = { state, previous, url: this.lastUrl, ...(error ? { error } : {}) };
+    for (const handler of [...this.stateHandlers]) {
+      try {
+        handler(change);
+      } catch (err) {
+        this.report(err);
+      }
+    }
   }
 
   private report(err: unknown): void {
@@ -312,22 +479,4 @@ export class ActorGridClient {
       // The error hook itself failed: nothing sensible is left to do with it.
     }
   }
-}
-
-/** `http://h:p` → `ws://h:p/ws`, `https:` → `wss:`; a `ws:`/`wss:` URL is used as given. */
-export function webSocketUrl(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.protocol === 'http:' || parsed.protocol === 'https:') {
-    parsed.protocol = parsed.protocol === 'https:' ? 'wss:' : 'ws:';
-    if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = '/ws';
-  } else if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
-    throw new TypeError(`expected an http(s) or ws(s) URL, got ${url}`);
-  }
-  return parsed.toString();
-}
-
-function toBuffer(data: WebSocket.RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
 }

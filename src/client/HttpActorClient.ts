@@ -1,6 +1,6 @@
 import { createActorRef, type ActorRef, type UntypedActor } from '../actor/ActorRef';
 import { ActorGridError } from '../errors';
-import type { CallOptions } from './ActorGridClient';
+import type { CallOptions } from './clientOptions';
 import { createClientCodec, type ClientCodec, type ClientEncoding } from './clientCodec';
 import { fromHttpError, isRecord, RequestTimeoutError, TransportError } from './clientErrors';
 

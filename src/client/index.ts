@@ -3,7 +3,10 @@
  * requests, notifications) and `HttpActorClient` (one HTTP request per call). Both turn the node's
  * coded errors into `ActorGridError`s and give typed actor refs.
  */
-export { ActorGridClient, webSocketUrl, type ActorGridClientOptions, type CallOptions, type Notification } from './ActorGridClient';
+export { ActorGridClient } from './ActorGridClient';
+export type { ActorGridClientOptions, CallOptions, ConnectionState, Notification, StateChange } from './clientOptions';
+export { webSocketUrl } from './NodeList';
+export { Destination, DestinationSubscription, type DestinationGap, type DestinationMessage, type DestinationSubscribeOptions } from './DestinationSubscription';
 export { HttpActorClient, type HttpActorClientOptions } from './HttpActorClient';
 export { ConnectionClosedError, RequestTimeoutError, TransportError } from './clientErrors';
 export type { ClientEncoding } from './clientCodec';

@@ -27,7 +27,8 @@ describe('Destinations: failover of the subscriber\'s node (3 node processes, re
   });
 
   async function connect(node: NodeProcess): Promise<{ c: ActorGridClient; inbox: Inbox }> {
-    const c = new ActorGridClient(node.url);
+    // reconnect: false: these tests watch the nodes, so a client stays on its node and fails with it.
+    const c = new ActorGridClient(node.url, { reconnect: false });
     const inbox = new Inbox(c);
     await c.connect();
     clients.push(c);

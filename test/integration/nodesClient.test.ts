@@ -2,43 +2,13 @@ import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import WebSocket, { WebSocketServer } from 'ws';
 import { ActorGridClient, ConnectionClosedError, HttpActorClient, RequestTimeoutError, TransportError, webSocketUrl } from '../../src/client';
 import { ActorGridError } from '../../src/errors';
 import { MsgpackCodec } from '../../src/protocol/MsgpackCodec';
+import { FakeWsNode } from '../support/FakeWsNode';
 import { NodeGroup, type NodeProcess } from '../support/NodeProcess';
 import { uniqueName, waitFor } from '../support/waitFor';
 import { rejection } from './nodesKit';
-
-/** A scripted WebSocket server: each test says what to do with every request frame. */
-class FakeWsNode {
-  readonly requests: Array<{ message: any; isBinary: boolean; socket: WebSocket }> = [];
-  onRequest: (message: any, socket: WebSocket, isBinary: boolean) => void = () => undefined;
-  private constructor(readonly server: WebSocketServer) {
-    server.on('connection', (socket) => {
-      socket.on('message', (data: Buffer, isBinary) => {
-        const message = isBinary ? new MsgpackCodec().decode(data) : JSON.parse(data.toString());
-        this.requests.push({ message, isBinary, socket });
-        this.onRequest(message, socket, isBinary);
-      });
-    });
-  }
-
-  static async start(): Promise<FakeWsNode> {
-    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    await once(server, 'listening');
-    return new FakeWsNode(server);
-  }
-
-  get url(): string {
-    return `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}/ws`;
-  }
-
-  async stop(): Promise<void> {
-    for (const client of this.server.clients) client.terminate();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 /** A plain HTTP server answering every request with `respond`. */
 async function fakeHttp(respond: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; server: Server }> {
@@ -68,7 +38,7 @@ describe('node clients (src/client)', function () {
     beforeEach(async function () {
       fake = await FakeWsNode.start();
       errors.length = 0;
-      client = new ActorGridClient(fake.url, { requestTimeoutMs: 5000, onError: (err) => errors.push(err) });
+      client = new ActorGridClient(fake.url, { requestTimeoutMs: 5000, reconnect: false, discover: false, onError: (err) => errors.push(err) });
       await client.connect();
     });
 
@@ -86,9 +56,10 @@ describe('node clients (src/client)', function () {
       const results = await Promise.all([1, 2, 3].map((n) => client.call('Counter', 'c', 'increment', [n])));
       assert.deepEqual(results, [10, 20, 30]);
       assert.deepEqual(
-        fake.requests.map((r) => r.message.params),
-        [1, 2, 3].map((n) => ({ type: 'Counter', id: 'c', method: 'increment', args: [n] })),
+        fake.requests.map((r) => ({ ...r.message.params, idempotencyKey: typeof r.message.params.idempotencyKey })),
+        [1, 2, 3].map((n) => ({ type: 'Counter', id: 'c', method: 'increment', args: [n], idempotencyKey: 'string' })),
       );
+      assert.equal(new Set(fake.requests.map((r) => r.message.params.idempotencyKey)).size, 3, 'every call gets a key of its own');
     });
 
     it('rejects every pending call with ConnectionClosedError (retryable, outcome unknown) when the connection closes', async function () {
@@ -280,8 +251,8 @@ describe('node clients (src/client)', function () {
       node = await group.start({ grid: 'memory' });
     });
 
-    it('rejects calls still waiting when the node dies, and connects to nothing afterwards', async function () {
-      const client = new ActorGridClient(node.url);
+    it('with reconnect: false, rejects calls still waiting when the node dies, and connects to nothing afterwards', async function () {
+      const client = new ActorGridClient(node.url, { reconnect: false });
       await client.connect();
       const id = uniqueName('c');
       assert.equal(await client.call('Counter', id, 'increment', [1]), 1);

@@ -27,7 +27,8 @@ export class Callers {
     const callers = new Callers(nodes);
     for (const node of nodes) {
       callers.http.push([new HttpActorClient(node.url), new HttpActorClient(node.url, { encoding: 'msgpack' })]);
-      callers.ws.push([new ActorGridClient(node.url), new ActorGridClient(node.url, { encoding: 'msgpack' })]);
+      // reconnect: false: these tests watch the nodes, so a client stays on its node and fails with it.
+      callers.ws.push([new ActorGridClient(node.url, { reconnect: false }), new ActorGridClient(node.url, { encoding: 'msgpack', reconnect: false })]);
     }
     await Promise.all(callers.ws.flat().map((c) => c.connect()));
     return callers;

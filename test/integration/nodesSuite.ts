@@ -296,7 +296,7 @@ export function nodesSuite(setup: NodesSetup, group: () => NodeGroup): void {
         const huge = await RawWsClient.connect(node.url);
         huge.send(`[${'1,'.repeat(1_600_000)}1]`);
         assert.equal((await huge.closed).code, 1009);
-        const fresh = new ActorGridClient(node.url, { encoding: 'msgpack' });
+        const fresh = new ActorGridClient(node.url, { encoding: 'msgpack', reconnect: false });
         await fresh.connect();
         try {
           assert.equal(await fresh.call('Counter', id, 'increment', [1]), 5);
@@ -312,7 +312,7 @@ export function nodesSuite(setup: NodesSetup, group: () => NodeGroup): void {
       const id = uniqueName('drain');
       const total = 1200;
       const http = new HttpActorClient(drained.url);
-      const ws = [new ActorGridClient(drained.url), new ActorGridClient(drained.url, { encoding: 'msgpack' })];
+      const ws = [new ActorGridClient(drained.url, { reconnect: false }), new ActorGridClient(drained.url, { encoding: 'msgpack', reconnect: false })];
       await Promise.all(ws.map((c) => c.connect()));
       const grid = await setup.connectGrid?.();
       try {

@@ -32,7 +32,8 @@ describe('Shared objects: node failures (real node processes, real Hazelcast)', 
   });
 
   async function connect(node: NodeProcess): Promise<{ c: ActorGridClient; inbox: SyncInbox }> {
-    const c = new ActorGridClient(node.url);
+    // reconnect: false: these tests watch the nodes, so a client stays on its node and fails with it.
+    const c = new ActorGridClient(node.url, { reconnect: false });
     const inbox = new SyncInbox(c);
     await c.connect();
     clients.push(c);

@@ -67,7 +67,8 @@ export class SuiteNodes<I> {
 
   /** A connected client of `n`, with its inbox. */
   async client(n: ActorGridNode, encoding: 'json' | 'msgpack' = 'json'): Promise<{ c: ActorGridClient; inbox: I }> {
-    const c = new ActorGridClient(n.url, { encoding });
+    // reconnect: false: these tests watch the nodes, so a client stays on its node and fails with it.
+    const c = new ActorGridClient(n.url, { encoding, reconnect: false });
     const inbox = this.options.inbox(c);
     await c.connect();
     this.clients.push(c);

@@ -1,0 +1,164 @@
+import type { ActorGridClient } from './ActorGridClient';
+import { isRecord } from './clientErrors';
+
+const RETRY_PAUSE_MS = 200;
+
+/** A message of a destination, as `destination.message` carries it (docs/destinations.md). */
+export interface DestinationMessage<B = unknown> {
+  destination: string;
+  seq: number;
+  subtopic?: string;
+  headers: Record<string, unknown>;
+  body: B;
+  publishedAt: number;
+}
+
+/** Messages `[from, to]` of a destination this subscription will never get (retention passed, backpressure). */
+export interface DestinationGap {
+  destination: string;
+  from: number;
+  to: number;
+}
+
+/** Options of {@link Destination.subscribe}. */
+export interface DestinationSubscribeOptions {
+  /** Only this subtopic or pattern (`rooms.*`). */
+  subtopic?: string;
+  /** Only messages whose headers match (`lang = 'en'`). */
+  selector?: string;
+  /** Start right after this sequence number. @default the next message published */
+  after?: number;
+  /** Ranges the subscription will never get. */
+  onGap?: (gap: DestinationGap) => void;
+  /**
+   * A resubscribe after a reconnect that the node refused (e.g. FORBIDDEN); the subscription then
+   * stays inactive. @default emits a process warning
+   */
+  onError?: (err: Error) => void;
+}
+
+/** A destination of the cluster, as `client.destination(name)` gives it. */
+export class Destination {
+  constructor(
+    private readonly client: ActorGridClient,
+    /** The destination's name, e.g. `chat`. */
+    readonly name: string,
+  ) {}
+
+  /**
+   * Subscribes `handler` to the destination's messages and resolves once the node confirmed it.
+   * The subscription survives failover: after the client reconnected (to any node) it subscribes
+   * again with `after` = the last sequence seen, so the handler gets every message once, in order,
+   * without gaps unless reported to `onGap`.
+   *
+   * @example
+   * const sub = await client.destination('chat').subscribe((m) => console.log(m.seq, m.body), { subtopic: 'rooms.*' });
+   * await sub.unsubscribe();
+   */
+  async subscribe<B = unknown>(handler: (message: DestinationMessage<B>) => void, options: DestinationSubscribeOptions = {}): Promise<DestinationSubscription<B>> {
+    const subscription = new DestinationSubscription<B>(this.client, this.name, handler, options);
+    await subscription.start();
+    return subscription;
+  }
+}
+
+/**
+ * One subscription of a destination, kept across reconnects. `lastSeq` is the last sequence
+ * delivered (or skipped by a gap); a message at or before it is dropped as a duplicate.
+ */
+export class DestinationSubscription<B = unknown> {
+  private id: string | undefined;
+  private seq = -1;
+  private active = true;
+  /** A resubscribe on its way (queued or sent); another `open` does not start a second. */
+  private resubscribing = false;
+  private readonly offs: Array<() => void> = [];
+
+  /** @internal use `client.destination(name).subscribe()` */
+  constructor(
+    private readonly client: ActorGridClient,
+    readonly destination: string,
+    private readonly handler: (message: DestinationMessage<B>) => void,
+    private readonly options: DestinationSubscribeOptions,
+  ) {}
+
+  /** The last sequence delivered or skipped; -1 before the first. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** @internal Subscribes for the first time; later ones follow reconnects. */
+  async start(): Promise<void> {
+    this.offs.push(
+      this.client.onNotification(({ method, params }) => this.onNotification(method, params)),
+      this.client.onStateChange(({ state, previous }) => {
+        if (state === 'open' && previous === 'reconnecting' && this.active) void this.resubscribe();
+      }),
+    );
+    try {
+      await this.subscribeOnce(this.options.after);
+    } catch (err) {
+      this.stop();
+      throw err;
+    }
+  }
+
+  /** Stops delivery and tells the node (when connected). */
+  async unsubscribe(): Promise<void> {
+    const id = this.id;
+    this.stop();
+    if (id !== undefined && this.client.connected) await this.client.rpc('destination.unsubscribe', { subscription: id }).catch(() => undefined);
+  }
+
+  private stop(): void {
+    this.active = false;
+    this.id = undefined;
+    for (const off of this.offs.splice(0)) off();
+  }
+
+  private async subscribeOnce(after: number | undefined): Promise<void> {
+    const params: Record<string, unknown> = { destination: this.destination };
+    if (this.options.subtopic !== undefined) params.subtopic = this.options.subtopic;
+    if (this.options.selector !== undefined) params.selector = this.options.selector;
+    if (after !== undefined) params.after = after;
+    this.id = undefined;
+    const reply = await this.client.rpc<{ subscription: string; seq: number }>('destination.subscribe', params);
+    if (!this.active) return;
+    this.id = reply.subscription;
+    // Without `after`, delivery starts after the destination's last sequence at subscribe time.
+    if (after === undefined) this.seq = Math.max(this.seq, reply.seq);
+    else this.seq = Math.max(this.seq, after);
+  }
+
+  private async resubscribe(): Promise<void> {
+    if (this.resubscribing) return;
+    this.resubscribing = true;
+    try {
+      await this.subscribeOnce(this.seq);
+    } catch (err) {
+      if (!this.active) return;
+      if ((err as { retryable?: boolean }).retryable !== true) {
+        this.stop();
+        (this.options.onError ?? ((e) => process.emitWarning(e)))(err as Error);
+      }
+    } finally {
+      this.resubscribing = false;
+    }
+    // A retryable failure (lost on the way, timed out, node busy) while the client is open: the
+    // `open` that would retry has passed, so retry after a pause.
+    if (this.active && this.id === undefined && this.client.state === 'open') setTimeout(() => void this.resubscribe(), RETRY_PAUSE_MS);
+  }
+
+  private onNotification(method: string, params: unknown): void {
+    if (!isRecord(params) || this.id === undefined || params.subscription !== this.id) return;
+    if (method === 'destination.message' && typeof params.seq === 'number') {
+      if (params.seq <= this.seq) return;
+      this.seq = params.seq;
+      const { subscription: _, ...message } = params;
+      this.handler(message as unknown as DestinationMessage<B>);
+    } else if (method === 'destination.gap' && typeof params.to === 'number') {
+      this.seq = Math.max(this.seq, params.to);
+      this.options.onGap?.({ destination: this.destination, from: params.from as number, to: params.to });
+    }
+  }
+}
