@@ -334,8 +334,9 @@ export function gridContract(adapter: string, fixture: () => GridFixture): void 
 
       it('lists registered nodes and drops the ones whose heartbeats stop', async function () {
         const mapName = uniqueName('nodes');
-        const ra = new NodeRegistry(a, { mapName, heartbeatMs: 100, ttlMs: 1000 });
-        const rb = new NodeRegistry(b, { mapName, heartbeatMs: 100, ttlMs: 1000 });
+        // A ttl of 30 heartbeats: a live node's entry must survive event-loop stalls of a loaded CI machine.
+        const ra = new NodeRegistry(a, { mapName, heartbeatMs: 100, ttlMs: 3000 });
+        const rb = new NodeRegistry(b, { mapName, heartbeatMs: 100, ttlMs: 3000 });
         const info = (id: string) => () => ({ id, url: `http://127.0.0.1/${id}`, startedAt: id === 'na' ? 1 : 2, load: 0 });
         await ra.start(info('na'));
         await rb.start(info('nb'));
