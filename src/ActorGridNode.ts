@@ -115,11 +115,7 @@ export class ActorGridNode {
       const codecs = new Codecs();
       const destinations = new DestinationService(grid, destinationRegistry, codecs, container, log.child('destinations'), config.destinations.maxBufferedBytes);
       const publisher: PublishChecker = {
-        prepare: (m, caller) => {
-          destinationRegistry.get(m.destination); // unknown destination, malformed message: the call fails at once
-          destinations.checkMessage(m);
-          return destinations.prepare(m.destination, m, { actor: caller });
-        },
+        prepare: (m, caller) => destinations.prepare(m.destination, m, { actor: caller }),
       };
       const invoker = new Invoker(grid, registry, new StateCodec(), container, log.child('runtime'), { ...config.turn, idempotency: config.idempotency, failpoints: new Set(config.testing.failpoints) }, publisher);
       container.registerInstance(SHARED_OBJECT_RUNTIME, new SharedObjectRuntime(sharedRegistry, codecs, container));

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import type { ActorRegistry } from './ActorRegistry';
+import { INTERNAL_TYPE_PREFIX, type ActorRegistry } from './ActorRegistry';
 import { createActorRef, type ActorRef, type UntypedActor } from './ActorRef';
 import { actorKey, type CallInvoker } from './CallRequest';
 import type { Constructor } from './decorators';
@@ -43,7 +43,7 @@ export interface ActorContextInit {
 }
 
 /** The runtime's actor type of shared objects (src/shared); clients cannot call it with `actor.call`. */
-export const SHARED_OBJECT_TYPE = 'actorgrid.SharedObject';
+export const SHARED_OBJECT_TYPE = `${INTERNAL_TYPE_PREFIX}SharedObject`;
 
 /** What actor code can do with a shared object (`ActorContext.sharedObject(name)`). */
 export interface SharedObjectRef {

@@ -1,6 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { OutboxItem } from '../actor';
-import { ActorGridError } from '../errors';
+import { ActorGridError, runHook } from '../errors';
 import type { Grid, GridStream } from '../grid';
 import { checkDeliverable } from '../protocol/checkDeliverable';
 import type { Codecs } from '../protocol/Codecs';
@@ -82,31 +82,50 @@ export class DestinationService {
 
   /** Publishes a message; resolves to its sequence in the destination. */
   async publish(name: string, input: PublishInput, caller: DestinationCaller): Promise<{ seq: number }> {
-    const { stream, capacity, item } = await this.prepare(name, input, caller);
-    return { seq: await this.grid.stream(stream, { capacity }).append(this.codec.encode(item as unknown as StoredMessage)) };
+    const spec = this.registry.get(name);
+    const { bytes } = this.stored(spec, await this.checked(spec, input, caller));
+    return { seq: await this.stream(spec).append(bytes) };
   }
 
   /**
-   * Checks a message (shape, deliverability, hooks, size) and returns what to append: how
-   * `ctx.publish` checks a message inside its turn, before the turn commits.
+   * Checks a message (destination, shape, deliverability, hooks, size) and returns what to append:
+   * how `ctx.publish` checks a message inside its turn, before the turn commits. What can be told at
+   * once throws at once; only hooks make it a promise.
    */
-  async prepare(name: string, input: PublishInput, caller: DestinationCaller): Promise<OutboxItem> {
+  prepare(name: string, input: PublishInput, caller: DestinationCaller): OutboxItem | Promise<OutboxItem> {
     const spec = this.registry.get(name);
-    let message = this.checkMessage(input);
+    const checked = this.checked(spec, input, caller);
+    const toItem = (message: OutgoingMessage): OutboxItem => {
+      const stream = this.stream(spec);
+      return { stream: stream.name, capacity: stream.capacity, item: this.stored(spec, message).item as unknown as Record<string, unknown> };
+    };
+    return checked instanceof Promise ? checked.then(toItem) : toItem(checked);
+  }
+
+  /** The message after the shape checks and, if the destination has them, its hooks. */
+  private checked(spec: DestinationSpec, input: PublishInput, caller: DestinationCaller): OutgoingMessage | Promise<OutgoingMessage> {
+    const message = this.checkMessage(input);
     const hooks = this.hooks(spec);
-    if (hooks?.authorizePublish && !(await runHook(() => hooks.authorizePublish!(message, caller)))) {
-      throw new ActorGridError('FORBIDDEN', `not allowed to publish to ${name}`, { destination: name });
-    }
-    if (hooks?.transform) message = this.checkMessage(await runHook(() => hooks.transform!(message, caller)));
+    if (!hooks?.authorizePublish && !hooks?.transform) return message;
+    return (async () => {
+      if (hooks.authorizePublish && !(await runHook(() => hooks.authorizePublish!(message, caller)))) {
+        throw new ActorGridError('FORBIDDEN', `not allowed to publish to ${spec.name}`, { destination: spec.name });
+      }
+      return hooks.transform ? this.checkMessage(await runHook(() => hooks.transform!(message, caller))) : message;
+    })();
+  }
+
+  /** The message as the stream stores it, and its bytes, refused when over the destination's size. */
+  private stored(spec: DestinationSpec, message: OutgoingMessage): { item: StoredMessage; bytes: Buffer } {
     const item: StoredMessage = { b: message.body, h: message.headers, ...(message.subtopic === undefined ? {} : { t: message.subtopic }), at: Date.now() };
     const bytes = this.codec.encode(item);
     if (bytes.length > spec.maxMessageBytes) {
-      throw new ActorGridError('PAYLOAD_TOO_LARGE', `message of ${bytes.length} bytes; ${name} takes at most ${spec.maxMessageBytes}`, {
-        destination: name,
+      throw new ActorGridError('PAYLOAD_TOO_LARGE', `message of ${bytes.length} bytes; ${spec.name} takes at most ${spec.maxMessageBytes}`, {
+        destination: spec.name,
         maxMessageBytes: spec.maxMessageBytes,
       });
     }
-    return { stream: `dest.${spec.name}`, capacity: this.stream(spec).capacity, item: item as unknown as Record<string, unknown> };
+    return { item, bytes };
   }
 
   /**
@@ -169,14 +188,4 @@ export class DestinationService {
 
 function invalid(message: string, field: string): ActorGridError {
   return new ActorGridError('INVALID_ARGUMENTS', message, { field });
-}
-
-/** Runs a destination hook: coded errors pass, anything else refuses with INVALID_ARGUMENTS. */
-async function runHook<T>(hook: () => T | Promise<T>): Promise<T> {
-  try {
-    return await hook();
-  } catch (err) {
-    if (err instanceof ActorGridError) throw err;
-    throw new ActorGridError('INVALID_ARGUMENTS', err instanceof Error ? err.message : String(err), undefined, { cause: err });
-  }
 }

@@ -1,2 +1,3 @@
 export * from './codes';
 export * from './ActorGridError';
+export { runHook } from './runHook';

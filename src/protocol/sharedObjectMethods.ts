@@ -55,11 +55,9 @@ export function registerSharedObjectMethods(dispatcher: Dispatcher, service: Sha
   dispatcher.register(SHARED_OBJECT_METHODS.update, async (params, session) => {
     const p = paramsObject(params, ['name', 'set', 'delete', 'ifVersion', 'idempotencyKey'], '{name, set?, delete?, ifVersion?, idempotencyKey?}');
     const name = stringParam(p, 'name', true)!;
-    const update: SharedObjectUpdate = {};
-    if (p.set !== undefined) update.set = p.set as Record<string, unknown>;
-    if (p.delete !== undefined) update.delete = p.delete as string[];
-    const ifVersion = versionParam(p, 'ifVersion');
-    if (ifVersion !== undefined) update.ifVersion = ifVersion;
+    // The update's fields are checked once, by the object's actor, whoever sends it.
+    const { set, delete: deleted, ifVersion } = p;
+    const update = { set, delete: deleted, ifVersion } as SharedObjectUpdate;
     const idempotencyKey = checkIdempotencyKey(p.idempotencyKey);
     return service.update(name, update, { client: principalOf(session) }, {
       callerText: describeSession(session),

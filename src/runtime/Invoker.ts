@@ -28,10 +28,9 @@ export interface InvokerOptions {
   /** How long a caller waits for a call by default. @default 30000 */
   callTimeoutMs: number;
   idempotency: { maxEntries: number; maxAgeMs: number };
-  /** Test switches, from `ACTORGRID_FAILPOINTS` (docs/testing.md). @default none */
+  /** Test switches (config `testing.failpoints`, docs/testing.md). @default none */
   failpoints?: ReadonlySet<string>;
 }
-
 
 /**
  * Runs actor calls on this node: checks them, runs @Query calls on the last committed state without a

@@ -1,5 +1,6 @@
 import type { ActorContext, ActorType, OutboxItem, StateCodec } from '../actor';
 import { applyState, readState } from '../actor';
+import { actorKey } from '../actor/CallRequest';
 import { ActorGridError, UnavailableError } from '../errors';
 import type { GridMap } from '../grid';
 import { LockNotOwnedError } from '../grid';
@@ -87,7 +88,7 @@ export async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: Actor
     return failAll(batch, asUnavailable(err));
   }
   const record = raw ? (env.codec.decode(raw) as ActorRecord) : emptyRecord();
-  const key = `${type.name}/${id}`;
+  const key = actorKey(type.name, id);
   if (record.o && record.o.length > 0) {
     // What the last turn emitted must be in its streams before this turn emits anything.
     try {
@@ -118,17 +119,15 @@ export async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: Actor
       outcomes.push(previous.err ? { call, error: new ActorGridError(previous.err.code, previous.err.message, previous.err.data) } : { call, result: previous.ok });
       continue;
     }
-    let ctx: ActorContext | undefined;
+    const ctx = env.createContext(type, id, call, nestedStartBy);
     let emitted: OutboxItem[] = [];
     try {
-      ctx = env.createContext(type, id, call, nestedStartBy);
       const target = instance;
-      const context = ctx;
       const returned = await withinTurn(
         ctx,
         async () => {
           const value = await call.method.invoke(target, call.args);
-          emitted = await Promise.all(context.outbox); // checks of what it emits, inside the turn
+          emitted = await Promise.all(ctx.outbox); // checks of what it emits, inside the turn
           return value;
         },
         callsMustEndBy - Date.now(),
@@ -149,7 +148,7 @@ export async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: Actor
       const error = methodError(thrown);
       if (thrown instanceof ActorGridError && thrown.data?.reason === 'turn-time') backingOff = true; // the batch's time is used up
       if (error.code === 'LOCK_TIMEOUT' || error.code === 'CONFLICT') {
-        outcomes.push({ call, error, retry: true, ...(ctx?.busyTarget ? { busy: ctx.busyTarget } : {}) });
+        outcomes.push({ call, error, retry: true, ...(ctx.busyTarget ? { busy: ctx.busyTarget } : {}) });
         backingOff = true;
         continue;
       }

@@ -159,9 +159,11 @@ export class TurnScheduler {
     // A call holding pins that did not get its own lock in time tries again too.
     const lateWithPins = new Set(outcomes.filter((o) => o.call.pinned && o.error?.code === 'LOCK_TIMEOUT' && o.error.data?.id === queue.id && o.error.data?.type === queue.type.name).map((o) => o.call));
     for (const { call } of outcomes) {
-      // A pin no call of the batch needed is not worth taking again.
-      for (const pin of call.held) if (pin.used) this.learn(queue.key, pin.key);
-      for (const pin of call.held) if (!pin.used) this.learned(queue.key)?.delete(pin.key);
+      // A pin the batch used is worth taking again; one it did not need is not.
+      for (const pin of call.held) {
+        if (pin.used) this.learn(queue.key, pin.key);
+        else this.learned(queue.key)?.delete(pin.key);
+      }
       this.releasePins(call);
     }
     const retry = (o: CallOutcome): boolean =>
@@ -177,7 +179,7 @@ export class TurnScheduler {
         this.learn(queue.key, busy, o.busy!);
       }
     }
-    const pinning = requeue.filter((o) => o.call.wantPins.size > 0 && !o.call.fromTurn);
+    const pinning = requeue.filter((o) => o.call.wantPins.size > 0);
     const plain = requeue.filter((o) => !pinning.includes(o));
     if (attempts > 0) queue.resumeAt = Date.now() + this.env.options.nestedLockWaitMs * (0.5 + Math.random()) * Math.min(attempts, 4);
     if (plain.length > 0) this.enqueue(this.reattach(queue), plain.map((o) => o.call), true);
@@ -247,10 +249,7 @@ export class TurnScheduler {
     const wanted = [...call.wantPins].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const held: Pin[] = [];
     try {
-      for (const [, target] of wanted) {
-        const type = queue.type.name === target.type ? queue.type : this.env.typeOf(target.type);
-        held.push(await this.requestPin(this.queueOf(type, target.id), queue.key));
-      }
+      for (const [, target] of wanted) held.push(await this.requestPin(this.queueOf(this.env.typeOf(target.type), target.id), queue.key));
     } catch (err) {
       held.forEach((pin) => this.releasePin(pin));
       // What it learned did not work out (the actor stayed busy, or the grid failed): forget it, and

@@ -1,6 +1,6 @@
 import { inject } from 'tsyringe';
 import { Action, Actor, ActorContext, Query, SHARED_OBJECT_TYPE, State } from '../actor';
-import { ActorGridError, RequestRefusedError } from '../errors';
+import { RequestRefusedError, runHook } from '../errors';
 import type { ClientPrincipal } from '../push';
 import type { SharedObjectCaller, SharedObjectSnapshot, SharedObjectUpdate } from './SharedObject';
 import { SHARED_OBJECT_RUNTIME, type SharedObjectRuntime } from './SharedObjectRuntime';
@@ -36,15 +36,15 @@ export class SharedObjectActor {
   async update(raw: object, client: object = {}): Promise<{ version: number }> {
     const ctx = ActorContext.current();
     const name = ctx.actorId;
-    const spec = await runHook(() => this.runtime.registry.resolve(name)); // UNKNOWN_SHARED_OBJECT as it is, also for actors
+    const spec = await runHook(() => this.runtime.registry.resolve(name), RequestRefusedError); // UNKNOWN_SHARED_OBJECT as it is, also for actors
     let update = checkUpdate(raw);
     const caller: SharedObjectCaller = isPrincipal(client) ? { client } : { actor: ctx.caller ?? 'unknown' };
     const hooks = this.runtime.hooks(spec);
-    if (hooks?.authorizeWrite && !(await runHook(() => hooks.authorizeWrite!(name, update, caller)))) {
+    if (hooks?.authorizeWrite && !(await runHook(() => hooks.authorizeWrite!(name, update, caller), RequestRefusedError))) {
       throw new RequestRefusedError('FORBIDDEN', `not allowed to update ${name}`, { name });
     }
     if (hooks?.validate) {
-      const replaced = await runHook(() => hooks.validate!(name, update, this.snapshot()));
+      const replaced = await runHook(() => hooks.validate!(name, update, this.snapshot()), RequestRefusedError);
       if (replaced) update = { ...checkUpdate(replaced), ...(update.ifVersion === undefined ? {} : { ifVersion: update.ifVersion }) };
     }
     checkLimits(update, spec, this.slots, this.runtime.codecs);
@@ -121,15 +121,4 @@ export class SharedObjectActor {
 
 function isPrincipal(value: object): value is ClientPrincipal {
   return typeof (value as { id?: unknown }).id === 'string' && typeof (value as { transport?: unknown }).transport === 'string';
-}
-
-/** Runs a hook: coded errors pass (as refusals), anything else refuses with INVALID_ARGUMENTS. */
-export async function runHook<T>(hook: () => T | Promise<T>): Promise<T> {
-  try {
-    return await hook();
-  } catch (err) {
-    if (err instanceof RequestRefusedError) throw err;
-    if (err instanceof ActorGridError) throw new RequestRefusedError(err.code, err.message, err.data, { cause: err });
-    throw new RequestRefusedError('INVALID_ARGUMENTS', err instanceof Error ? err.message : String(err), undefined, { cause: err });
-  }
 }

@@ -1,12 +1,12 @@
 import type { CallInvoker } from '../actor/CallRequest';
-import { ActorGridError } from '../errors';
+import { ActorGridError, runHook } from '../errors';
 import type { Grid, GridStream } from '../grid';
 import type { Codecs } from '../protocol/Codecs';
 import { FeedHub, PushSubscription, UndeliverableItemError, type FeedSource, type PushSink } from '../push';
 import type { Logger } from '../runtime/Logger';
 import type { SharedObjectCaller, SharedObjectSnapshot, SharedObjectUpdate } from './SharedObject';
-import { runHook, SHARED_OBJECT_TYPE } from './SharedObjectActor';
-import type { SharedObjectRegistry } from './SharedObjectRegistry';
+import { SHARED_OBJECT_TYPE } from './SharedObjectActor';
+import type { SharedObjectRegistry, SharedObjectSpec } from './SharedObjectRegistry';
 import type { SharedObjectRuntime } from './SharedObjectRuntime';
 import { findResumeSeq } from './findResumeSeq';
 import { sharedObjectStream, SyncItemCodec, type SyncDelivery } from './SyncItem';
@@ -80,12 +80,12 @@ export class SharedObjectService {
 
   /** The current contents. */
   async get(name: string, caller: SharedObjectCaller): Promise<SharedObjectSnapshot> {
-    await this.authorizeRead(name, caller);
+    await this.authorizeRead(name, this.registry.resolve(name), caller);
     return this.snapshot(name);
   }
 
   /** Applies an update as a turn of the object's actor; resolves to the new version. */
-  async update(name: string, update: SharedObjectUpdate, caller: SharedObjectCaller, call: { idempotencyKey?: string; requestId?: string; callerText?: string } = {}): Promise<{ version: number }> {
+  async update(name: string, update: SharedObjectUpdate, caller: SharedObjectCaller, call: { idempotencyKey?: string; callerText?: string } = {}): Promise<{ version: number }> {
     this.registry.resolve(name);
     return (await this.invoker.invoke({
       type: SHARED_OBJECT_TYPE,
@@ -93,7 +93,6 @@ export class SharedObjectService {
       method: 'update',
       args: [update, caller.client ? { ...caller.client } : {}],
       ...(call.idempotencyKey === undefined ? {} : { idempotencyKey: call.idempotencyKey }),
-      ...(call.requestId === undefined ? {} : { requestId: call.requestId }),
       ...(call.callerText === undefined ? {} : { caller: call.callerText }),
     })) as { version: number };
   }
@@ -106,7 +105,7 @@ export class SharedObjectService {
   async subscribe(name: string, since: number | undefined, channel: SyncChannel, caller: SharedObjectCaller): Promise<SubscribeResult> {
     const spec = this.registry.resolve(name);
     if (since !== undefined && (!Number.isSafeInteger(since) || since < 0)) throw invalid('since must be a whole number >= 0 (the last version seen)', 'since');
-    await this.authorizeRead(name, caller);
+    await this.authorizeRead(name, spec, caller);
     const stream = this.stream(name, spec.retention);
     // The tail first, then the snapshot: a change committed in between is in the stream after the
     // tail, and dropped there by version if the snapshot already has it.
@@ -189,12 +188,17 @@ export class SharedObjectService {
     }
   }
 
-  private async snapshot(name: string): Promise<SharedObjectSnapshot> {
-    return (await this.invoker.invoke({ type: SHARED_OBJECT_TYPE, id: name, method: 'snapshot', args: [] })) as SharedObjectSnapshot;
+  /** Calls an argument-less method of the object's actor. */
+  private async callObject<R>(name: string, method: 'snapshot' | 'current' | 'sync'): Promise<R> {
+    return (await this.invoker.invoke({ type: SHARED_OBJECT_TYPE, id: name, method, args: [] })) as R;
   }
 
-  private async authorizeRead(name: string, caller: SharedObjectCaller): Promise<void> {
-    const hooks = this.runtime.hooks(this.registry.resolve(name));
+  private snapshot(name: string): Promise<SharedObjectSnapshot> {
+    return this.callObject(name, 'snapshot');
+  }
+
+  private async authorizeRead(name: string, spec: SharedObjectSpec, caller: SharedObjectCaller): Promise<void> {
+    const hooks = this.runtime.hooks(spec);
     if (hooks?.authorizeRead && !(await runHook(() => hooks.authorizeRead!(name, caller)))) {
       throw new ActorGridError('FORBIDDEN', `not allowed to read ${name}`, { name });
     }
@@ -212,11 +216,11 @@ export class SharedObjectService {
     for (const [name, entry] of [...this.followed]) if (!following.has(name) && entry.since < settled) this.followed.delete(name);
     for (const [name, entry] of this.followed) {
       try {
-        const version = (await this.invoker.invoke({ type: SHARED_OBJECT_TYPE, id: name, method: 'current', args: [] })) as number;
+        const version = await this.callObject<number>(name, 'current');
         const lagging = version > entry.seen;
         if (lagging && entry.lagging) {
           this.log.info('a shared object is ahead of its stream; appending what is missing', { name, version, seen: entry.seen });
-          await this.invoker.invoke({ type: SHARED_OBJECT_TYPE, id: name, method: 'sync', args: [] });
+          await this.callObject(name, 'sync');
         }
         entry.lagging = lagging;
       } catch (err) {

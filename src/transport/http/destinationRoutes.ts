@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { ActorGridError } from '../../errors';
 import { DESTINATION_METHODS } from '../../protocol/destinationMethods';
 import type { Dispatcher } from '../../protocol/Dispatcher';
+import { bodyObject } from './bodyObject';
 import { httpSession } from './HttpResponder';
 import { SseStreams } from './SseStreams';
 
@@ -11,16 +12,6 @@ export interface DestinationRoutesOptions {
   dispatcher: Dispatcher;
   /** How often an idle SSE stream gets a comment line, so proxies keep it open. @default 15000 */
   keepAliveMs?: number;
-}
-
-function objectBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ActorGridError('INVALID_ARGUMENTS', 'the body must be a JSON object {body, headers?, subtopic?}', { field: 'body' });
-  }
-  for (const key of Object.keys(body)) {
-    if (!['body', 'headers', 'subtopic'].includes(key)) throw new ActorGridError('INVALID_ARGUMENTS', `unknown field "${key}"`, { field: key });
-  }
-  return body as Record<string, unknown>;
 }
 
 function afterFrom(lastEventId: unknown, query: unknown): number | undefined {
@@ -43,7 +34,7 @@ async function destinationRoutesPlugin(app: FastifyInstance, options: Destinatio
   const streams = new SseStreams(app, dispatcher, options.keepAliveMs ?? 15000);
 
   app.post<{ Params: { name: string } }>('/destinations/:name/messages', async (request) => {
-    const params = { ...objectBody(request.body), destination: request.params.name };
+    const params = { ...bodyObject(request.body, ['body', 'headers', 'subtopic']), destination: request.params.name };
     return dispatcher.call(DESTINATION_METHODS.publish, params, httpSession(request));
   });
 

@@ -5,6 +5,7 @@ import type { Dispatcher } from '../../protocol/Dispatcher';
 import { sseEvent } from '../../protocol/NotificationFrame';
 import { SHARED_OBJECT_METHODS } from '../../protocol/sharedObjectMethods';
 import { routeNotFound } from './httpErrors';
+import { bodyObject } from './bodyObject';
 import { httpSession } from './HttpResponder';
 import { SseStreams } from './SseStreams';
 
@@ -54,16 +55,6 @@ function noneMatch(value: string | string[] | undefined, version: number): boole
   return tags.some((tag) => tag === '*' || tag.replace(/^W\//, '') === `"${version}"`);
 }
 
-function objectBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ActorGridError('INVALID_ARGUMENTS', 'the body must be a JSON object {set?, delete?}', { field: 'body' });
-  }
-  for (const key of Object.keys(body)) {
-    if (key !== 'set' && key !== 'delete') throw new ActorGridError('INVALID_ARGUMENTS', `unknown field "${key}"`, { field: key });
-  }
-  return body as Record<string, unknown>;
-}
-
 /**
  * HTTP for shared objects (PROTOCOL.md): `GET /shared/{name}` → `{version, slots}` with
  * `ETag: "<version>"` (and 304 for a matching `If-None-Match`); `PATCH /shared/{name}` with
@@ -101,7 +92,7 @@ async function sharedObjectRoutesPlugin(app: FastifyInstance, options: SharedObj
     const ifVersion = versionHeader(request.headers['if-match'], 'If-Match');
     const key = request.headers['idempotency-key'];
     const params = {
-      ...objectBody(request.body),
+      ...bodyObject(request.body, ['set', 'delete']),
       name,
       ...(ifVersion === undefined ? {} : { ifVersion }),
       ...(typeof key === 'string' ? { idempotencyKey: key } : {}),
