@@ -22,6 +22,7 @@ const DEFAULTS: Omit<Config, 'node'> & { node: Omit<Config['node'], 'id'> } = {
   registry: { heartbeatMs: 2000, ttlMs: 10000 },
   destinations: { names: [], retention: 10000, maxMessageBytes: 65536, maxBufferedBytes: 1048576 },
   sharedObjects: { names: [], retention: 10000, maxSlots: 1000, maxValueBytes: 65536, maxBufferedBytes: 1048576, repairCheckMs: 1000 },
+  data: { retention: 10000, maxValueBytes: 65536, maxResults: 10000, maxBufferedBytes: 1048576, repairCheckMs: 1000 },
   testing: { failpoints: [] },
   log: { level: 'info' },
 };
@@ -245,8 +246,8 @@ describe('config', () => {
   it('rejects unknown sections, including __proto__, without touching prototypes', () => {
     const file = writeJson('proto.json', '{ "__proto__": { "polluted": true }, "nodes": {} }');
     assert.deepStrictEqual(problemsOf({ file, env: {} }), [
-      `__proto__ (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, testing, log`,
-      `nodes (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, testing, log`,
+      `__proto__ (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, data, testing, log`,
+      `nodes (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, data, testing, log`,
     ]);
     assert.equal(({} as { polluted?: boolean }).polluted, undefined);
   });

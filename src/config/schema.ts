@@ -121,6 +121,13 @@ export const configSchema = {
       maxBufferedBytes: integer(1048576, 1024, 'how many bytes may wait in one connection\'s send buffer before its shared-object subscriptions skip versions and then get one reset snapshot'),
       repairCheckMs: ms(1000, 'how often a node that has subscribers of a shared object checks that no committed version is missing from its stream'),
     }),
+    data: section('Collections and live queries (docs/data.md).', {
+      retention: integer(10000, 1, 'how many recent changes of a collection stay replayable (resume a watch with after), unless its @Collection says otherwise; rounded up to 16, 1000, 10000 or 100000'),
+      maxValueBytes: integer(65536, 1, 'the largest record, as JSON, unless its @Collection says otherwise'),
+      maxResults: integer(10000, 1, 'the most records one query returns (a larger unlimited result is refused: add a limit)'),
+      maxBufferedBytes: integer(1048576, 1024, 'how many bytes may wait in one connection\'s send buffer before its watches skip changes and then get one data.reset'),
+      repairCheckMs: ms(1000, 'how often a node looks for records whose committed change is not yet in their collection\'s stream (a node that died between commit and append)'),
+    }),
     testing: section('Switches for tests only.', {
       failpoints: {
         type: 'array',
@@ -286,6 +293,7 @@ export interface Config {
   readonly registry: RegistryConfig;
   readonly destinations: DestinationsConfig;
   readonly sharedObjects: SharedObjectsConfig;
+  readonly data: DataConfig;
   readonly testing: TestingConfig;
   readonly log: LogConfig;
 }
@@ -303,6 +311,20 @@ export interface SharedObjectsConfig {
   /** Bytes that may wait in one connection's send buffer before its shared-object subscriptions skip versions and get a reset. @default 1048576 */
   readonly maxBufferedBytes: number;
   /** How often, in ms, a node with subscribers of a shared object checks its stream lacks no committed version. @default 1000 */
+  readonly repairCheckMs: number;
+}
+
+/** Collections and live queries (docs/data.md). */
+export interface DataConfig {
+  /** Changes of a collection replayable (resume with `after`), unless `@Collection` says otherwise (rounded up to a stream tier). @default 10000 */
+  readonly retention: number;
+  /** The largest record, as JSON, in bytes, unless `@Collection` says otherwise. @default 65536 */
+  readonly maxValueBytes: number;
+  /** The most records one query returns. @default 10000 */
+  readonly maxResults: number;
+  /** Bytes that may wait in one connection's send buffer before its watches skip changes and get a reset. @default 1048576 */
+  readonly maxBufferedBytes: number;
+  /** How often, in ms, a node looks for records whose committed change is not yet in their stream. @default 1000 */
   readonly repairCheckMs: number;
 }
 

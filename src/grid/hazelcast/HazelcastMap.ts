@@ -116,6 +116,12 @@ export class HazelcastMap<V extends MapValue> implements GridMap<V> {
     return list.map(([k, v]) => [k, this.decode(v) as V]);
   }
 
+  async addIndex(path: string, kind: 'sorted' | 'hash'): Promise<void> {
+    if (this.format !== 'json') throw new TypeError(`indexes need a json map; ${this.name} is binary`);
+    const map = await this.proxy;
+    await call(() => map.addIndex({ name: `${kind}:${path}`, type: kind === 'sorted' ? 'SORTED' : 'HASH', attributes: [path] }));
+  }
+
   async listen(listener: (event: EntryEvent<V>) => void, options: ListenOptions = {}): Promise<() => Promise<void>> {
     const map = await this.proxy;
     const includeValue = options.includeValue ?? true;
