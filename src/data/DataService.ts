@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallInvoker } from '../actor/CallRequest';
 import { ActorGridError } from '../errors';
-import { P } from '../grid';
+import { P, PredicateRejectedError } from '../grid';
 import type { Logger } from '../runtime/Logger';
 import type { CollectionRegistry, CollectionSpec } from './CollectionRegistry';
 import type { CollectionStore, RecordDoc } from './CollectionStore';
@@ -155,7 +155,17 @@ export class DataService {
   }
 
   private async run(spec: CollectionSpec, query: DataQuery): Promise<DataRecordView[]> {
-    const docs = (await this.store(spec).map.values(query.where.predicate)) as unknown as RecordDoc[];
+    const map = this.store(spec).map;
+    let docs: RecordDoc[];
+    try {
+      docs = (await map.values(query.where.predicate)) as unknown as RecordDoc[];
+    } catch (err) {
+      if (!(err instanceof PredicateRejectedError)) throw err;
+      // A literal of another type than some record's field (`priority > 'a'`): in SQL that is UNKNOWN
+      // for that record, but the members refuse the whole predicate. The node filters every record instead.
+      this.log.debug('the grid refused a where clause; filtering in the node', { collection: spec.name, where: query.where.text, err });
+      docs = (await map.values(P.eq('live', true))) as unknown as RecordDoc[];
+    }
     const matched: DataRecordView[] = [];
     for (const doc of docs) if (doc.live && doc.value && query.where.matches(doc.value)) matched.push({ id: doc.id, version: doc.version, value: doc.value });
     const offset = query.offset ?? 0;
