@@ -122,7 +122,7 @@ export function registerDataMethods(dispatcher: Dispatcher, service: DataService
 
   dispatcher.register(DATA_METHODS.unwatch, async (params, session) => {
     const p = paramsObject(params, ['watch'], '{watch}');
-    watches.remove(session, stringParam(p, 'watch', true)!);
+    watches.remove(session, stringParam(p, 'watch', true)!, 'watch');
     return true;
   });
 }
