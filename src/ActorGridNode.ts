@@ -156,7 +156,7 @@ export class ActorGridNode {
       await app.listen({ port: config.node.port, host: config.node.host });
 
       await nodes.start(
-        () => ({ id: config.node.id, url: node.url, startedAt: started, load: invoker.load }),
+        () => ({ id: config.node.id, url: config.node.advertiseUrl || node.url, startedAt: started, load: invoker.load }),
         (err) => log.warn('node registry heartbeat failed', { err }),
       );
       const appTypes = registry.types().filter((t) => !t.name.startsWith(INTERNAL_TYPE_PREFIX));

@@ -8,7 +8,7 @@ import { findProjectRoot } from '../src/config/loadConfig';
 
 /** Every default, typed as Config: the compiler checks it against the interface, the tests against the schema. */
 const DEFAULTS: Omit<Config, 'node'> & { node: Omit<Config['node'], 'id'> } = {
-  node: { host: '127.0.0.1', port: 8080, actors: 'dist/actors', drainTimeoutMs: 10000 },
+  node: { host: '127.0.0.1', port: 8080, advertiseUrl: '', actors: 'dist/actors', drainTimeoutMs: 10000 },
   grid: {
     kind: 'memory',
     clusterName: 'actorgrid',
@@ -171,7 +171,7 @@ describe('config', () => {
   it('reports an unknown ACTORGRID_ variable, even alone', () => {
     assert.deepStrictEqual(problemsOf({ file: empty, env: { ACTORGRID_NODE_PROT: '80' } }), [
       'ACTORGRID_NODE_PROT (environment): names no config key; the node keys are ' +
-        'ACTORGRID_NODE_ID, ACTORGRID_NODE_HOST, ACTORGRID_NODE_PORT, ACTORGRID_NODE_ACTORS, ACTORGRID_NODE_DRAIN_TIMEOUT_MS',
+        'ACTORGRID_NODE_ID, ACTORGRID_NODE_HOST, ACTORGRID_NODE_PORT, ACTORGRID_NODE_ADVERTISE_URL, ACTORGRID_NODE_ACTORS, ACTORGRID_NODE_DRAIN_TIMEOUT_MS',
     ]);
     assert.deepStrictEqual(problemsOf({ file: empty, env: { ACTORGRID_PORT: '80' } }), [
       'ACTORGRID_PORT (environment): names no config section; they are ACTORGRID_NODE_*, ACTORGRID_GRID_*, ' +

@@ -58,6 +58,12 @@ export const configSchema = {
       },
       host: { type: 'string', minLength: 1, default: '127.0.0.1', description: 'the interface to listen on' },
       port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080, description: 'the HTTP port; 0 = any free port' },
+      advertiseUrl: {
+        type: 'string',
+        pattern: '^(https?://[^\\s/]+(/[^\\s]*)?)?$',
+        default: '',
+        description: 'the URL clients reach this node at (http://host:port, e.g. a public name behind NAT), listed in GET /cluster; empty = the URL it listens on',
+      },
       actors: { type: 'string', minLength: 1, default: 'dist/actors', description: 'the directory to load actor classes from' },
       drainTimeoutMs: ms(10000, 'how long a stopping node waits for calls in flight; 0 = do not wait', 0),
     }),
@@ -207,6 +213,11 @@ export interface NodeConfig {
   readonly host: string;
   /** The HTTP/WebSocket port; 0 picks any free port. @default 8080 */
   readonly port: number;
+  /**
+   * The URL clients reach this node at, listed in `GET /cluster` for clients to fail over to (e.g.
+   * `http://node-3.example.com:8080` when it listens on 0.0.0.0). Empty: the URL it listens on. @default ""
+   */
+  readonly advertiseUrl: string;
   /** The directory actor classes are loaded from. @default "dist/actors" */
   readonly actors: string;
   /** How long a stopping node waits for calls in flight, in ms; 0 = do not wait. @default 10000 */
