@@ -1,10 +1,11 @@
 import { ActorGridError, RequestRefusedError, type ErrorCode } from '../errors';
 
 /**
- * Codes that pass through an actor method unchanged: runtime errors from nested calls, and
+ * Codes that pass through an actor method unchanged: runtime errors from nested calls (an
+ * authorization refusal of a nested call included), and
  * ACTOR_ERRORs (a nested actor's, or one a method throws on purpose with its own `data`).
  */
-const PASS_THROUGH: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['LOCK_TIMEOUT', 'CONFLICT', 'UNAVAILABLE', 'REENTRANCY', 'ACTOR_ERROR']);
+const PASS_THROUGH: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['LOCK_TIMEOUT', 'CONFLICT', 'UNAVAILABLE', 'REENTRANCY', 'ACTOR_ERROR', 'UNAUTHORIZED', 'FORBIDDEN']);
 
 /**
  * The error a client gets for a method that threw: ACTOR_ERROR with the thrown message (the actor's
