@@ -2,7 +2,7 @@ import { createHash, createPublicKey, timingSafeEqual, type KeyObject } from 'no
 import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { AuthConfig } from '../config';
-import { ActorGridError } from '../errors';
+import { AccessDeniedError, ActorGridError } from '../errors';
 import type { AuthPrincipal } from './AuthPrincipal';
 
 /** One configured API key. */
@@ -86,5 +86,5 @@ function reasonOf(err: unknown): string {
 
 /** UNAUTHORIZED with a reason. */
 export function unauthorized(reason: string): ActorGridError {
-  return new ActorGridError('UNAUTHORIZED', `not authenticated: ${reason}`);
+  return new AccessDeniedError('UNAUTHORIZED', `not authenticated: ${reason}`);
 }

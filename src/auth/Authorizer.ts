@@ -1,4 +1,4 @@
-import { ActorGridError } from '../errors';
+import { AccessDeniedError } from '../errors';
 import { classAllowOf, methodAllowOf, type AllowRule } from './Allow';
 import type { AuthPrincipal, AuthTarget } from './AuthPrincipal';
 import { unauthorized } from './Authenticator';
@@ -46,7 +46,7 @@ export class Authorizer {
     const rules = this.rulesFor(target);
     if (rules && rules.some((rule) => passes(rule, principal, target))) return;
     if (!principal) throw unauthorized(`credentials are required for ${describe(target)}`);
-    throw new ActorGridError('FORBIDDEN', `${principal.subject} may not ${describe(target)}`, { kind: target.kind, name: target.name, op: target.op });
+    throw new AccessDeniedError('FORBIDDEN', `${principal.subject} may not ${describe(target)}`, { kind: target.kind, name: target.name, op: target.op });
   }
 
   /** How `target` is declared (for the start log): open to anyone, declared (to some), or not at all. */
