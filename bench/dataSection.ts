@@ -65,16 +65,19 @@ export interface QuerySample extends LoopResult {
 interface QueryMeasurement {
   id: 'node-indexed' | 'node-plain' | 'raw-indexed' | 'raw-plain';
   label: string;
+  concurrency: number;
   op: Operation;
 }
 
 export interface QuerySummary {
   id: string;
   label: string;
+  concurrency: number;
   queriesPerSec: Summary;
   p50Ms: number;
   p99Ms: number;
   cpuUsPerQuery: Record<string, number>;
+  otherCores: number;
   errors: number;
 }
 
@@ -105,16 +108,20 @@ async function runQueries(servers: DataServers, options: DataOptions, log: (line
     const values = await map.valuesWithPredicate(Predicates.equal('value.status', status(w, s)));
     expect(values.toArray().length);
   };
+  // A scan of every record keeps the member's cores busy for a long time: 2 in flight is enough to
+  // saturate it, more only queue (and inflate the latencies) behind each other.
+  const c = options.queryConcurrency;
+  const scan = Math.min(2, c);
   const measurements: QueryMeasurement[] = [
-    { id: 'node-indexed', label: `WS data.query ${INDEXED} (indexed)`, op: nodeQuery(INDEXED) },
-    { id: 'raw-indexed', label: `raw valuesWithPredicate data.${INDEXED}`, op: rawQuery(maps.indexed) },
-    { id: 'node-plain', label: `WS data.query ${PLAIN} (no index)`, op: nodeQuery(PLAIN) },
-    { id: 'raw-plain', label: `raw valuesWithPredicate data.${PLAIN}`, op: rawQuery(maps.plain) },
+    { id: 'node-indexed', label: `WS data.query ${INDEXED} (indexed)`, concurrency: c, op: nodeQuery(INDEXED) },
+    { id: 'raw-indexed', label: `raw valuesWithPredicate data.${INDEXED}`, concurrency: c, op: rawQuery(maps.indexed) },
+    { id: 'node-plain', label: `WS data.query ${PLAIN} (no index)`, concurrency: scan, op: nodeQuery(PLAIN) },
+    { id: 'raw-plain', label: `raw valuesWithPredicate data.${PLAIN}`, concurrency: scan, op: rawQuery(maps.plain) },
   ];
   const pids = { node1: node1.pid, member: servers.memberPid, bench: process.pid };
   const measure = async (m: QueryMeasurement, round: number, durationMs: number): Promise<QuerySample> => {
     const before = cpuSnapshot(pids);
-    const r = await closedLoop(options.queryConcurrency, durationMs, m.op);
+    const r = await closedLoop(m.concurrency, durationMs, m.op);
     const after = cpuSnapshot(pids);
     if (r.errors > 0) log(`(data) ${m.label}: ${r.errors} errors, first: ${r.firstError}`);
     return { id: m.id, round, ...r, cpuMs: Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - before[k]])) };
@@ -139,10 +146,12 @@ async function runQueries(servers: DataServers, options: DataOptions, log: (line
     return {
       id: m.id,
       label: m.label,
+      concurrency: m.concurrency,
       queriesPerSec: summarize(mine.map((s) => s.opsPerSec)),
       p50Ms: summarize(mine.map((s) => s.p50Ms)).median,
       p99Ms: summarize(mine.map((s) => s.p99Ms)).median,
       cpuUsPerQuery: Object.fromEntries(processes.map((p) => [p, summarize(mine.map((s) => (s.cpuMs[p] * 1000) / Math.max(1, s.ops))).median])),
+      otherCores: summarize(mine.map((s) => s.cpuMs.other / s.elapsedMs)).median,
       errors: mine.reduce((n, s) => n + s.errors, 0),
     };
   });
@@ -167,21 +176,23 @@ const range = (s: Summary): string => `${fmt(s.median)} (${fmt(s.min)}–${fmt(s
 
 function renderQueries(q: { summaries: QuerySummary[]; ratios: Record<string, Summary> }, options: DataOptions): string {
   const head = [
-    `(data i) Equality query status = 's<k>' over ${options.records.toLocaleString('en-US')} records (${MATCHES_PER_QUERY} match each query; k spread over every value),`,
-    `${options.queryConcurrency} in flight; node: data.query over 8 WebSocket connections to node 1 (its predicate: live = true AND value.status = …, then the exact`,
+    `(data i) Equality query status = 's<k>' over ${options.records.toLocaleString('en-US')} records (${MATCHES_PER_QUERY} match each query; k spread over every value);`,
+    `node: data.query over 8 WebSocket connections to node 1 (its predicate: live = true AND value.status = …, then the exact`,
     `check); raw: Predicates.equal('value.status', …) with valuesWithPredicate from the bench process, JSON values parsed. ${options.rounds} rounds × ${options.durationMs} ms,`,
     'medians (min–max). Records seeded straight into the maps in the RecordDoc form CollectionStore writes.',
   ].join('\n');
   const main = table(
-    ['(data i) query', 'queries/s', 'p50 ms', 'p99 ms', 'CPU µs/query by process', 'errors'],
+    ['(data i) query', 'in flight', 'queries/s', 'p50 ms', 'p99 ms', 'CPU µs/query by process', 'other cores', 'errors'],
     q.summaries.map((s) => [
       s.label,
+      String(s.concurrency),
       range(s.queriesPerSec),
       fmt(s.p50Ms),
       fmt(s.p99Ms),
       Object.entries(s.cpuUsPerQuery)
         .map(([k, v]) => `${k} ${fmt(v)}`)
         .join(', '),
+      s.otherCores.toFixed(2),
       String(s.errors),
     ]),
   );
@@ -196,9 +207,10 @@ function renderQueries(q: { summaries: QuerySummary[]; ratios: Record<string, Su
 export async function runData(
   servers: DataServers,
   options: DataOptions,
+  profile: { dir: string } | undefined,
   log: (line: string) => void,
 ): Promise<{ queries: { summaries: QuerySummary[]; ratios: Record<string, Summary>; samples: QuerySample[] }; watches: WatchSummary; table: string }> {
   const queries = await runQueries(servers, options, log);
-  const watches = await runWatches(servers, options, log);
+  const watches = await runWatches(servers, options, profile, log);
   return { queries, watches, table: `${renderQueries(queries, options)}\n\n${watches.table}` };
 }

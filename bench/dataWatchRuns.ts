@@ -5,6 +5,8 @@
  * does not concern cost); (iii) `data.update` writes/s with no watch, and with 1,000. The method is
  * described in bench/README.md.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { DataServers } from './dataSection';
 import { Samples } from './fanout';
@@ -73,6 +75,8 @@ export interface ChangeSample {
   maxMs: number;
   /** Node CPU per change, µs, the nodes' idle CPU over the same time taken off. */
   cpuUsPerChange: Record<string, number>;
+  /** Cores' worth of CPU the rest of the machine used meanwhile (noise). */
+  otherCores: number;
 }
 
 /** One write run. */
@@ -87,6 +91,7 @@ export interface WriteSample {
   notificationsPerSec: number;
   resets: number;
   cpuUsPerWrite: Record<string, number>;
+  otherCores: number;
 }
 
 export interface WatchSummary {
@@ -97,14 +102,19 @@ export interface WatchSummary {
   table: string;
 }
 
-export async function runWatches(servers: DataServers, options: DataOptions, log: (line: string) => void): Promise<WatchSummary> {
+/**
+ * Runs (ii) and (iii); closes its own connections. With `profile`, both nodes are CPU-profiled during
+ * each change run: data<watches>-<matching|unwatched>-<node1|node2>.cpuprofile.
+ */
+export async function runWatches(servers: DataServers, options: DataOptions, profile: { dir: string } | undefined, log: (line: string) => void): Promise<WatchSummary> {
   const urls = servers.nodes.map((n) => `${n.url.replace(/^http/, 'ws')}/ws`);
   const tracker = new Tracker();
   const watchers = await Promise.all(urls.map(async (url) => Promise.all(Array.from({ length: options.connectionsPerNode }, async () => new RpcConnection(await openSocket(url), tracker.on)))));
   const writers = await Promise.all(urls.map((url) => WsRpcPool.open(url, 4)));
   const write = (i: number, id: string, set: Record<string, unknown>): Promise<unknown> => writers[i % 2].call(Math.floor(i / 2), 'data.update', { collection: LIVE, id, set });
   const pids = { node1: servers.nodes[0].pid, node2: servers.nodes[1].pid };
-  const cpuNodes = (): Record<string, number> => cpuSnapshot(pids);
+  // The member and the bench too, so that `other` is only what is not ours.
+  const cpuNodes = (): Record<string, number> => cpuSnapshot({ ...pids, member: servers.memberPid, bench: process.pid });
   let runs = 0;
   const changes: ChangeSample[] = [];
   const writes: WriteSample[] = [];
@@ -130,6 +140,7 @@ export async function runWatches(servers: DataServers, options: DataOptions, log
     const changeRun = async (watches: number, kind: ChangeSample['kind'], rate: number): Promise<ChangeSample> => {
       const idleRate = await idle();
       const notifiedPerChange = kind === 'matching' ? watches / OWNERS : 0;
+      if (profile) await Promise.all(servers.nodes.map((n) => n.startProfile()));
       tracker.start(++runs);
       let sent = 0;
       let errors = 0;
@@ -152,14 +163,19 @@ export async function runWatches(servers: DataServers, options: DataOptions, log
       }
       if (kind === 'unwatched') await sleep(200); // a notification that should not come would come now
       const after = cpuNodes();
+      if (profile) {
+        fs.mkdirSync(profile.dir, { recursive: true });
+        await Promise.all(servers.nodes.map((n, i) => n.stopProfile(path.join(profile.dir, `data${watches}-${kind}-node${i + 1}.cpuprofile`))));
+      }
       const ms = performance.now() - start;
       const done = Math.max(1, sent - errors);
       const [p50Ms, p99Ms, maxMs] = tracker.latencies.quantiles(0.5, 0.99, 1);
       const cpuUsPerChange = Object.fromEntries(Object.keys(pids).map((p) => [p, ((after[p] - before[p] - idleRate[p] * ms) * 1000) / done]));
-      const s: ChangeSample = { watches, kind, notifiedPerChange, rate, changes: sent, errors, expected, received: tracker.received, stray: tracker.stray, resets: tracker.resets, p50Ms, p99Ms, maxMs, cpuUsPerChange };
+      const otherCores = (after.other - before.other) / ms;
+      const s: ChangeSample = { watches, kind, notifiedPerChange, rate, changes: sent, errors, expected, received: tracker.received, stray: tracker.stray, resets: tracker.resets, p50Ms, p99Ms, maxMs, cpuUsPerChange, otherCores };
       log(
         `(data) ${watches} watches, ${kind} changes at ${rate}/s: ${sent} changes (${errors} failed), notifications ${s.received}/${expected} (+${s.stray} stray, ${s.resets} resets), ` +
-          `p50 ${fmt(p50Ms)} p99 ${fmt(p99Ms)} ms, CPU µs/change node1 ${fmt(cpuUsPerChange.node1)} node2 ${fmt(cpuUsPerChange.node2)}`,
+          `p50 ${fmt(p50Ms)} p99 ${fmt(p99Ms)} ms, CPU µs/change node1 ${fmt(cpuUsPerChange.node1)} node2 ${fmt(cpuUsPerChange.node2)}, other cores ${otherCores.toFixed(2)}`,
       );
       return s;
     };
@@ -184,14 +200,17 @@ export async function runWatches(servers: DataServers, options: DataOptions, log
         notificationsPerSec: (tracker.received * 1000) / ms,
         resets: tracker.resets,
         cpuUsPerWrite: Object.fromEntries(Object.keys(pids).map((p) => [p, ((after[p] - before[p] - idleRate[p] * ms) * 1000) / Math.max(1, r.ops)])),
+        otherCores: (after.other - before.other) / ms,
       };
-      log(`(data) writes, ${label}: ${Math.round(s.writesPerSec)}/s, p50 ${fmt(s.p50Ms)} p99 ${fmt(s.p99Ms)} ms, ${s.errors} errors, ${Math.round(s.notificationsPerSec)} notifications/s, ${s.resets} resets`);
+      log(`(data) writes, ${label}: ${Math.round(s.writesPerSec)}/s, p50 ${fmt(s.p50Ms)} p99 ${fmt(s.p99Ms)} ms, ${s.errors} errors, ${Math.round(s.notificationsPerSec)} notifications/s, ${s.resets} resets, other cores ${s.otherCores.toFixed(2)}`);
       await sleep(500); // let the last run's notifications drain before the next run
       return s;
     };
 
     await writeRun('warm-up', 0, false);
     writes.push(await writeRun('no watch', 0, false));
+    // The baseline of the CPU curve: changes with no watch at all (no feed on either node).
+    changes.push(await changeRun(0, 'unwatched', 200));
     let count = 0;
     const writeLevel = options.watches.includes(1000) ? 1000 : options.watches[0];
     for (const target of options.watches) {
@@ -213,13 +232,17 @@ export async function runWatches(servers: DataServers, options: DataOptions, log
         writes.push(await writeRun(`${target} watches, ${target / OWNERS} notified per write`, target, true));
       }
     }
+    // Again with no watch, after the runs (the first one ran right after the query scans).
+    await Promise.allSettled(watchers.flat().map((c) => c.close()));
+    await sleep(500);
+    writes.push(await writeRun('no watch (again, at the end)', 0, false));
   } finally {
     await Promise.allSettled([...watchers.flat().map((c) => c.close()), ...writers.map((w) => w.close())]);
   }
   const both = (s: ChangeSample): number => s.cpuUsPerChange.node1 + s.cpuUsPerChange.node2;
   const growth: Record<string, number> = {};
   for (const kind of ['matching', 'unwatched'] as const) {
-    const mine = changes.filter((c) => c.kind === kind);
+    const mine = changes.filter((c) => c.kind === kind && c.watches > 0);
     if (mine.length > 1) growth[kind] = both(mine[mine.length - 1]) / both(mine[0]);
   }
   return { changes, writes, growth, table: renderWatches(changes, writes, growth, options) };
@@ -251,17 +274,18 @@ function renderWatches(changes: ChangeSample[], writes: WriteSample[], growth: R
     fmt(c.maxMs),
     cpuText(c.cpuUsPerChange),
     c.notifiedPerChange > 0 ? fmt((c.cpuUsPerChange.node1 + c.cpuUsPerChange.node2) / c.notifiedPerChange) : '-',
+    c.otherCores.toFixed(2),
   ]);
-  const main = table(['(data ii) watches', 'changes', 'notified/change', 'changes/s', 'changes', 'notifications got/expected', 'stray+resets+errors', 'p50 ms', 'p99 ms', 'max ms', 'CPU µs/change by node', 'CPU µs/notification'], rows);
-  const first = changes[0]?.watches;
+  const main = table(['(data ii) watches', 'changes', 'notified/change', 'changes/s', 'changes', 'notifications got/expected', 'stray+resets+errors', 'p50 ms', 'p99 ms', 'max ms', 'CPU µs/change by node', 'CPU µs/notification', 'other cores'], rows);
+  const first = changes.find((c) => c.watches > 0)?.watches ?? NaN;
   const last = changes[changes.length - 1]?.watches;
   const growthText = Object.entries(growth)
     .map(([k, v]) => `${k}: ${v.toFixed(2)}×`)
     .join('; ');
   const writeHead = `(data iii) data.update closed loop, ${options.writers} in flight over 4 connections per node (alternating nodes), each writer its own record, ${options.durationMs} ms per run.`;
   const writeTable = table(
-    ['(data iii) writes', 'notified/write', 'writes/s', 'p50 ms', 'p99 ms', 'errors', 'notifications/s', 'resets', 'CPU µs/write by node'],
-    writes.map((w) => [w.label, String(w.notifiedPerWrite), fmt(w.writesPerSec), fmt(w.p50Ms), fmt(w.p99Ms), String(w.errors), fmt(w.notificationsPerSec), String(w.resets), cpuText(w.cpuUsPerWrite)]),
+    ['(data iii) writes', 'notified/write', 'writes/s', 'p50 ms', 'p99 ms', 'errors', 'notifications/s', 'resets', 'CPU µs/write by node', 'other cores'],
+    writes.map((w) => [w.label, String(w.notifiedPerWrite), fmt(w.writesPerSec), fmt(w.p50Ms), fmt(w.p99Ms), String(w.errors), fmt(w.notificationsPerSec), String(w.resets), cpuText(w.cpuUsPerWrite), w.otherCores.toFixed(2)]),
   );
   return `${head}\n\n${main}\n\nCPU per change (both nodes) at ${last} ÷ at ${first} watches (${(last / first).toFixed(0)}× the watches): ${growthText}\n\n${writeHead}\n\n${writeTable}`;
 }

@@ -205,7 +205,7 @@ async function main(options: BenchOptions): Promise<void> {
     let data: Awaited<ReturnType<typeof runData>> | undefined;
     if (options.data) {
       res.raw ??= await RawGrid.connect(res.harness.clusterName, members);
-      data = await runData({ nodes: [res.node, res.node2!], memberPid, raw: res.raw }, options.dataOptions, log);
+      data = await runData({ nodes: [res.node, res.node2!], memberPid, raw: res.raw }, options.dataOptions, profile, log);
     }
     process.stdout.write(`\n${[tables, fanout?.table, shared?.table, twoway?.table, data?.table].filter(Boolean).join('\n\n')}\n\n`);
 
