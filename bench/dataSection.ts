@@ -63,7 +63,7 @@ export interface QuerySample extends LoopResult {
 }
 
 interface QueryMeasurement {
-  id: 'node-indexed' | 'node-plain' | 'raw-indexed' | 'raw-plain';
+  id: 'node-indexed' | 'node-plain' | 'raw-indexed' | 'raw-indexed-live' | 'raw-plain';
   label: string;
   concurrency: number;
   op: Operation;
@@ -88,7 +88,7 @@ export interface DataServers {
 }
 
 /** (i): the four query measurements, rounds alternating their order. */
-async function runQueries(servers: DataServers, options: DataOptions, log: (line: string) => void): Promise<{ summaries: QuerySummary[]; ratios: Record<string, Summary>; samples: QuerySample[] }> {
+async function runQueries(servers: DataServers, options: DataOptions, profile: { dir: string } | undefined, log: (line: string) => void): Promise<{ summaries: QuerySummary[]; ratios: Record<string, Summary>; samples: QuerySample[] }> {
   const [node1] = servers.nodes;
   const statuses = Math.max(1, Math.floor(options.records / MATCHES_PER_QUERY));
   const maps = { indexed: await servers.raw.jsonMap(`data.${INDEXED}`), plain: await servers.raw.jsonMap(`data.${PLAIN}`) };
@@ -104,8 +104,9 @@ async function runQueries(servers: DataServers, options: DataOptions, log: (line
     const r = (await ws.call(w, 'data.query', { collection, where: `status = '${status(w, s)}'` })) as { records: unknown[] };
     expect(r.records.length);
   };
-  const rawQuery = (map: IMap<string, HazelcastJsonValue>): Operation => async (w, s) => {
-    const values = await map.valuesWithPredicate(Predicates.equal('value.status', status(w, s)));
+  const rawQuery = (map: IMap<string, HazelcastJsonValue>, live = false): Operation => async (w, s) => {
+    const equal = Predicates.equal('value.status', status(w, s));
+    const values = await map.valuesWithPredicate(live ? Predicates.and(Predicates.equal('live', true), equal) : equal);
     expect(values.toArray().length);
   };
   // A scan of every record keeps the member's cores busy for a long time: 2 in flight is enough to
@@ -115,14 +116,22 @@ async function runQueries(servers: DataServers, options: DataOptions, log: (line
   const measurements: QueryMeasurement[] = [
     { id: 'node-indexed', label: `WS data.query ${INDEXED} (indexed)`, concurrency: c, op: nodeQuery(INDEXED) },
     { id: 'raw-indexed', label: `raw valuesWithPredicate data.${INDEXED}`, concurrency: c, op: rawQuery(maps.indexed) },
+    // The predicate the node sends (Where.predicate), to tell the member's share of the gap from the node's.
+    { id: 'raw-indexed-live', label: `raw, the node's predicate (live = true AND …)`, concurrency: c, op: rawQuery(maps.indexed, true) },
     { id: 'node-plain', label: `WS data.query ${PLAIN} (no index)`, concurrency: scan, op: nodeQuery(PLAIN) },
     { id: 'raw-plain', label: `raw valuesWithPredicate data.${PLAIN}`, concurrency: scan, op: rawQuery(maps.plain) },
   ];
   const pids = { node1: node1.pid, member: servers.memberPid, bench: process.pid };
   const measure = async (m: QueryMeasurement, round: number, durationMs: number): Promise<QuerySample> => {
+    const prof = profile && round > 0 && m.id.startsWith('node');
+    if (prof) await node1.startProfile();
     const before = cpuSnapshot(pids);
     const r = await closedLoop(m.concurrency, durationMs, m.op);
     const after = cpuSnapshot(pids);
+    if (prof) {
+      fs.mkdirSync(profile.dir, { recursive: true });
+      await node1.stopProfile(path.join(profile.dir, `data-${m.id}-round${round}.cpuprofile`));
+    }
     if (r.errors > 0) log(`(data) ${m.label}: ${r.errors} errors, first: ${r.firstError}`);
     return { id: m.id, round, ...r, cpuMs: Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - before[k]])) };
   };
@@ -210,7 +219,7 @@ export async function runData(
   profile: { dir: string } | undefined,
   log: (line: string) => void,
 ): Promise<{ queries: { summaries: QuerySummary[]; ratios: Record<string, Summary>; samples: QuerySample[] }; watches: WatchSummary; table: string }> {
-  const queries = await runQueries(servers, options, log);
+  const queries = await runQueries(servers, options, profile, log);
   const watches = await runWatches(servers, options, profile, log);
   return { queries, watches, table: `${renderQueries(queries, options)}\n\n${watches.table}` };
 }
