@@ -25,6 +25,8 @@ export interface WsConnectionOptions {
   remote?: string;
   /** The upgrade request's credentials (its `Authorization` header, or `?access_token=`). */
   credentials?: string;
+  /** Counts payload bytes in and out (metrics). */
+  countBytes?: (direction: 'in' | 'out', bytes: number) => void;
 }
 
 /**
@@ -98,15 +100,20 @@ export class WsConnection {
   notify(method: string, params: unknown): boolean {
     if (this.socket.readyState !== WebSocket.OPEN) return false;
     const codec = this.notifyCodec;
-    this.socket.send(codec.encode(notification(method, params)), { binary: codec.binary });
+    this.send(codec.encode(notification(method, params)), codec.binary);
     return true;
   }
 
   /** Sends a frame encoded elsewhere (a pushed message): text for a string, binary for a Buffer. */
   sendFrame(frame: string | Buffer): boolean {
     if (this.socket.readyState !== WebSocket.OPEN) return false;
-    this.socket.send(frame, { binary: typeof frame !== 'string' });
+    this.send(frame, typeof frame !== 'string');
     return true;
+  }
+
+  private send(payload: string | Buffer, binary: boolean): void {
+    this.options.countBytes?.('out', typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length);
+    this.socket.send(payload, { binary });
   }
 
   /**
@@ -133,6 +140,7 @@ export class WsConnection {
     try {
       this.notifyCodec = codec;
       const bytes = toBuffer(data);
+      this.options.countBytes?.('in', bytes.length);
       if (bytes.length > this.options.maxPayloadBytes) {
         const err = new ActorGridError('PAYLOAD_TOO_LARGE', `frame of ${bytes.length} bytes; at most ${this.options.maxPayloadBytes}`, {
           maxPayloadBytes: this.options.maxPayloadBytes,
@@ -211,7 +219,7 @@ export class WsConnection {
   private reply(codec: Codec, out: JsonRpcReply | undefined): void {
     if (out === undefined || this.socket.readyState !== WebSocket.OPEN) return;
     const payload = encodeReply(codec, out, this.options.dispatcher, this.session);
-    this.socket.send(payload, { binary: codec.binary });
+    this.send(payload, codec.binary);
   }
 }
 
