@@ -1,0 +1,327 @@
+import { strict as assert } from 'node:assert';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ActorGridClient } from '../../src/client';
+import { ChangeItemCodec } from '../../src/data/ChangeItem';
+import type { RecordDoc } from '../../src/data/CollectionStore';
+import { ActorGridError } from '../../src/errors';
+import { HazelcastGrid, type JsonValue } from '../../src/grid';
+import { sharedCluster } from '../support/cluster';
+import { DataHttp, DataInbox, expectedChanges, Replica, type Acknowledged, type DataChangeParams, type RecordView } from '../support/dataWatchers';
+import { NodeGroup, type NodeProcess } from '../support/NodeProcess';
+import { uniqueName, waitFor } from '../support/waitFor';
+
+const TASKS = 'tasks';
+/** The stream of the example `tasks` collection: its retention is the default, 10,000. */
+const TASKS_STREAM = { name: 'data.tasks', capacity: 10000 };
+const OPEN = "status = 'open'";
+const STATUSES = ['open', 'doing', 'done'] as const;
+/**
+ * The three main nodes look for unappended changes only every minute (and take only those two
+ * minutes old), so that the test decides when a sweep runs: it starts a node with the default
+ * (1 s) when it wants one.
+ */
+const NO_SWEEP = { ACTORGRID_DATA_REPAIR_CHECK_MS: '60000' };
+
+interface QueryWatch {
+  records: RecordView[];
+  cursor: string;
+  watch: string;
+  reset?: boolean;
+}
+
+interface GetWatch {
+  id: string;
+  version: number;
+  value: Record<string, unknown> | null;
+  watch: string;
+  cursor: string;
+}
+
+/** What writes a record: WebSocket (`data.*`) or the HTTP routes, with an idempotency key. */
+interface Writer {
+  label: string;
+  create(id: string, value: object, key: string): Promise<{ version: number }>;
+  update(id: string, set: object, key: string): Promise<{ version: number }>;
+  delete(id: string, key: string): Promise<unknown>;
+}
+
+function wsWriter(label: string, c: ActorGridClient): Writer {
+  return {
+    label,
+    create: (id, value, key) => c.rpc('data.create', { collection: TASKS, id, value, idempotencyKey: key }),
+    update: (id, set, key) => c.rpc('data.update', { collection: TASKS, id, set, idempotencyKey: key }),
+    delete: (id, key) => c.rpc('data.delete', { collection: TASKS, id, idempotencyKey: key }),
+  };
+}
+
+function httpWriter(label: string, node: NodeProcess): Writer {
+  const http = new DataHttp(node.url);
+  return {
+    label,
+    create: (id, value, key) => http.create(TASKS, id, value, key),
+    update: (id, set, key) => http.update(TASKS, id, { set }, key),
+    delete: (id, key) => http.delete(TASKS, id, key),
+  };
+}
+
+/** Runs a write until it answers, retrying retryable failures with the same idempotency key (as a client would). */
+async function persist<T>(what: string, write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!(err instanceof ActorGridError) || !err.retryable || attempt >= 40) throw new Error(`${what} failed (attempt ${attempt}): ${String(err)}`, { cause: err });
+      await delay(Math.min(1000, 25 * attempt)); // a client's back-off between retries
+    }
+  }
+}
+
+/** A small seeded generator, so that a failing load can be replayed (the seed is in the failure message). */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Collections when node processes die, on the shared Hazelcast cluster with real node processes and
+ * the example `tasks` collection (docs/data.md, DESIGN.md "Committed means replayable"): concurrent
+ * writers on three nodes; a watcher whose node is SIGKILLed under load resumes on another node with
+ * `after`; a change whose writing node is SIGKILLed right after its commit, before its append, is
+ * repaired by the sweep or by the next turn and reaches watchers once.
+ */
+describe('Data: node failures (real node processes, real Hazelcast)', function () {
+  this.timeout(240000);
+  const group = new NodeGroup();
+  const clients: ActorGridClient[] = [];
+  let nodes: NodeProcess[];
+  let inspect: HazelcastGrid;
+  const grid = () => ({ clusterName: sharedCluster().clusterName, members: sharedCluster().addresses() });
+
+  before(async function () {
+    nodes = await group.startMany(3, { grid: grid(), logLevel: 'warn', env: NO_SWEEP });
+    inspect = await HazelcastGrid.connect(grid());
+  });
+
+  after(async function () {
+    await Promise.allSettled(clients.map((c) => c.close()));
+    await group.killAll();
+    await inspect?.shutdown();
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.error(`node logs:\n${group.describe()}`);
+  });
+
+  async function connect(node: NodeProcess, encoding: 'json' | 'msgpack' = 'json'): Promise<{ c: ActorGridClient; inbox: DataInbox }> {
+    // reconnect: false: these tests watch the nodes, so a client stays on its node and fails with it.
+    const c = new ActorGridClient(node.url, { reconnect: false, encoding });
+    const inbox = new DataInbox(c);
+    await c.connect();
+    clients.push(c);
+    return { c, inbox };
+  }
+
+  /** The versions of `id` in the collection's stream from sequence `from` on, in stream order (read by the test's own grid client). */
+  async function streamVersions(id: string, from: number): Promise<number[]> {
+    const stream = inspect.stream(TASKS_STREAM.name, { capacity: TASKS_STREAM.capacity });
+    const codec = new ChangeItemCodec();
+    const tail = await stream.tail();
+    const versions: number[] = [];
+    for (let at = from; at <= tail; ) {
+      const { items, lost } = await stream.read(at, Math.min(1000, tail - at + 1));
+      assert.ok(!lost, `stream items from ${at} were overwritten`);
+      for (const item of items) {
+        const change = codec.decode(item.value);
+        if (change.id === id) versions.push(change.v);
+      }
+      at += items.length;
+      if (items.length === 0) break;
+    }
+    return versions;
+  }
+
+  async function rawDoc(id: string): Promise<RecordDoc | undefined> {
+    return (await inspect.map<JsonValue>(`data.${TASKS}`, 'json').get(id)) as unknown as RecordDoc | undefined;
+  }
+
+  it('concurrent updates of one record from three nodes make versions 1..N, each once; a watcher on every node sees each version once, in order', async function () {
+    const tag = uniqueName('t1');
+    const id = `${tag}-rec`;
+    const setup = await connect(nodes[0]);
+    assert.deepEqual(await setup.c.rpc('data.create', { collection: TASKS, id, value: { title: 'contended', status: 'open', owner: tag, priority: 0 } }), { id, version: 1 });
+
+    // on every node: a data.get watch of the record and a query watch that selects it
+    const watchers = await Promise.all(
+      nodes.map(async (node) => {
+        const w = await connect(node);
+        const get = await w.c.rpc<GetWatch>('data.get', { collection: TASKS, id, watch: true });
+        const query = await w.c.rpc<QueryWatch>('data.query', { collection: TASKS, where: `owner = '${tag}'`, watch: true });
+        assert.equal(get.version, 1);
+        assert.deepEqual(query.records.map((r) => [r.id, r.version]), [[id, 1]]);
+        return { ...w, get: get.watch, query: query.watch };
+      }),
+    );
+
+    // writers on every node: three over WebSocket (JSON, msgpack, JSON) and one over HTTP each, 25 updates apiece
+    const writers: Writer[] = [];
+    for (const [i, node] of nodes.entries()) {
+      const ws = await connect(node, i % 2 === 0 ? 'json' : 'msgpack');
+      writers.push(wsWriter(`node${i} ws a`, ws.c), wsWriter(`node${i} ws b`, ws.c), wsWriter(`node${i} ws c`, ws.c), httpWriter(`node${i} http`, node));
+    }
+    const perWriter = 25;
+    const acknowledged = new Map<number, string>(); // version → the `n` its write set
+    await Promise.all(
+      writers.map(async (writer, w) => {
+        for (let i = 0; i < perWriter; i++) {
+          const n = `${w}.${i}`;
+          const { version } = await persist(`${writer.label} update ${i}`, () => writer.update(id, { n, priority: i % 10 }, `${tag}-${w}-${i}`));
+          assert.ok(!acknowledged.has(version), `version ${version} acknowledged twice (${acknowledged.get(version)} and ${n})`);
+          acknowledged.set(version, n);
+        }
+      }),
+    );
+    const last = 1 + writers.length * perWriter;
+    assert.deepEqual([...acknowledged.keys()].sort((a, b) => a - b), Array.from({ length: last - 1 }, (_, i) => i + 2), 'versions 2..N, each acknowledged once');
+    const final = await setup.c.rpc<RecordView>('data.get', { collection: TASKS, id });
+    assert.equal(final.version, last);
+
+    for (const [i, w] of watchers.entries()) {
+      for (const watch of [w.get, w.query]) {
+        await waitFor(`version ${last} at node${i}'s watch`, () => w.inbox.changes(watch).some((c) => c.version === last), 60000).catch(() => undefined);
+        const changes = w.inbox.changes(watch);
+        assert.deepEqual(changes.map((c) => c.version), Array.from({ length: last - 1 }, (_, k) => k + 2), `node${i}'s watch: every version once, in order`);
+        assert.deepEqual(changes.filter((c) => c.kind !== 'changed'), [], 'only changed');
+        // each version carries the value the write that made it set
+        assert.deepEqual(changes.filter((c) => c.value?.n !== acknowledged.get(c.version)).map((c) => c.version), [], 'each version with its own write');
+        assert.deepEqual(changes[changes.length - 1].value, final.value);
+        assert.deepEqual(w.inbox.resets(watch), []);
+      }
+    }
+  });
+
+  it('a query watcher whose node is SIGKILLed under load resumes on another node with after: its replica equals the query, each acknowledged change once, nothing outside its filter', async function () {
+    const [doomed, b, c] = nodes;
+    const tag = uniqueName('t2');
+    const seed = Date.now() % 100000;
+    const ids = Array.from({ length: 16 }, (_, k) => `${tag}-${k}`);
+    const pool = new Set(ids);
+    const watched = ids[0];
+    const isOpen = (value: Record<string, unknown>) => value.status === 'open';
+
+    const first = await connect(doomed);
+    const q1 = await first.c.rpc<QueryWatch>('data.query', { collection: TASKS, where: OPEN, watch: true });
+    const g1 = await first.c.rpc<GetWatch>('data.get', { collection: TASKS, id: watched, watch: true });
+    assert.deepEqual([g1.version, g1.value], [0, null]);
+
+    // four writers on B and C, each owning a quarter of the records: creates, updates (into and out of
+    // the filter), deletes, re-creates; each acknowledged change goes into the record's history
+    const wsB = await connect(b);
+    const wsC = await connect(c, 'msgpack');
+    const writers = [wsWriter('B ws', wsB.c), httpWriter('B http', b), wsWriter('C ws', wsC.c), httpWriter('C http', c)];
+    const history = new Map<string, Acknowledged[]>(ids.map((id) => [id, []]));
+    let writing = true;
+    let loadError: unknown;
+    // a wait during the load ends early if a write failed (then that failure is the test's)
+    const during = async (what: string, check: () => boolean, timeoutMs: number): Promise<void> => {
+      await waitFor(what, () => loadError !== undefined || check(), timeoutMs);
+      if (loadError !== undefined) throw loadError;
+    };
+    const load = Promise.all(
+      writers.map(async (writer, w) => {
+        const rand = random(seed + w);
+        const mine = ids.filter((_, k) => k % writers.length === w);
+        const state = new Map(mine.map((id) => [id, { version: 0, value: null as Record<string, unknown> | null }]));
+        for (let i = 0; writing && i < 1500; i++) {
+          const id = mine[Math.floor(rand() * mine.length)];
+          const s = state.get(id)!;
+          const key = `${tag}-${w}-${i}`;
+          const what = `${writer.label} op ${i} on ${id} (seed ${seed})`;
+          if (s.value === null) {
+            const value = { title: `task ${i}`, status: STATUSES[Math.floor(rand() * 3)], owner: tag, priority: Math.floor(rand() * 10) };
+            const { version } = await persist(what, () => writer.create(id, value, key));
+            assert.equal(version, s.version + 1, `${what}: create made version ${version} after ${s.version}`);
+            Object.assign(s, { version, value });
+          } else if (rand() < 0.15) {
+            await persist(what, () => writer.delete(id, key));
+            Object.assign(s, { version: s.version + 1, value: null });
+          } else {
+            const set = { status: STATUSES[Math.floor(rand() * 3)], n: i };
+            const { version } = await persist(what, () => writer.update(id, set, key));
+            assert.equal(version, s.version + 1, `${what}: update made version ${version} after ${s.version}`);
+            Object.assign(s, { version, value: { ...s.value, ...set } });
+          }
+          history.get(id)!.push({ version: s.version, value: s.value });
+        }
+      }),
+    ).catch((err: unknown) => {
+      loadError = err;
+    });
+
+    let second: { c: ActorGridClient; inbox: DataInbox };
+    let q2: QueryWatch;
+    let g2: GetWatch;
+    try {
+      await during('changes to reach the doomed node', () => first.inbox.changes(q1.watch).length >= 40, 60000);
+      await doomed.kill();
+      await waitFor('the first client to notice', () => !first.c.connected, 30000);
+      const after = first.inbox.lastCursor(q1.watch, q1.cursor);
+
+      // the client resumes both watches on B: the query with after, the record with a new data.get watch
+      second = await connect(b);
+      q2 = await second.c.rpc<QueryWatch>('data.query', { collection: TASKS, where: OPEN, watch: true, after });
+      assert.deepEqual([q2.records, q2.reset, q2.cursor], [[], undefined, after], 'resumed at its cursor: no records, no reset');
+      g2 = await second.c.rpc<GetWatch>('data.get', { collection: TASKS, id: watched, watch: true });
+      const resumed = second;
+      await during('live changes on the survivor', () => resumed.inbox.changes(q2.watch).length >= 40, 90000);
+    } finally {
+      writing = false;
+      await load;
+    }
+    if (loadError !== undefined) throw loadError;
+
+    // every acknowledged change that concerns the query, once, in version order per record
+    const wanted = new Map(ids.map((id) => [id, expectedChanges(history.get(id)!, isOpen)]));
+    const total = [...wanted.values()].reduce((n, list) => n + list.length, 0);
+    const received = () => [...first.inbox.changes(q1.watch), ...second.inbox.changes(q2.watch)];
+    await waitFor('every acknowledged change at the resumed watch', () => received().filter((ch) => pool.has(ch.id)).length >= total, 60000).catch(() => undefined);
+    const got = received();
+    const mismatched = ids
+      .map((id) => ({ id, got: got.filter((ch) => ch.id === id).map((ch) => [ch.kind, ch.version]), wanted: wanted.get(id)! }))
+      .filter((r) => JSON.stringify(r.got) !== JSON.stringify(r.wanted));
+    assert.deepEqual(mismatched, [], `per record, the changes received equal the acknowledged changes that concern the watch (seed ${seed})`);
+    assert.deepEqual(got.filter((ch) => !pool.has(ch.id)).map((ch) => ch.id), [], 'no change of a record no one wrote');
+    assert.deepEqual(got.filter((ch) => ch.kind !== 'removed' && !isOpen(ch.value!)).map((ch) => [ch.id, ch.version]), [], 'nothing outside the filter delivered');
+    const valueAt = (id: string, version: number) => history.get(id)!.find((h) => h.version === version)?.value;
+    assert.deepEqual(got.filter((ch) => ch.kind !== 'removed' && JSON.stringify(ch.value) !== JSON.stringify(valueAt(ch.id, ch.version))).map((ch) => [ch.id, ch.version]), [], 'each change with the value its write made');
+    const cursors = got.map((ch) => Number(ch.cursor));
+    assert.deepEqual(cursors.filter((cur, k) => k > 0 && cur <= cursors[k - 1]), [], 'in stream order, none twice');
+    assert.deepEqual([first.inbox.resets(q1.watch), second.inbox.resets(q2.watch)], [[], []], 'no reset');
+    assert.ok(first.inbox.changes(q1.watch).length > 0 && second.inbox.changes(q2.watch).length > 0);
+
+    // the client's replica is the query's result
+    const replica = new Replica(q1.records);
+    got.forEach((ch) => replica.apply(ch));
+    const now = await wsC.c.rpc<{ records: RecordView[] }>('data.query', { collection: TASKS, where: OPEN });
+    assert.deepEqual(replica.sorted(), [...now.records].sort((x, y) => x.id.localeCompare(y.id)), 'replica = query result');
+
+    // the record watch: before the kill a prefix of the record's changes; after, what followed its new snapshot
+    const all = expectedChanges(history.get(watched)!, () => true);
+    const before = first.inbox.changes(g1.watch).map((ch) => [ch.kind, ch.version]);
+    assert.deepEqual(before, all.slice(0, before.length), 'record watch before the kill: its first changes, in order');
+    const later = second.inbox.changes(g2.watch);
+    // (a deleted record's snapshot is null, version 0: then what followed is the end of its changes)
+    const afterSnapshot = g2.value !== null ? all.filter(([, version]) => version > g2.version) : all.slice(all.length - later.length);
+    assert.deepEqual(later.map((ch) => [ch.kind, ch.version]), afterSnapshot, 'record watch after the resume: every change after its snapshot, once');
+    if (g2.value === null && later.length > 0) assert.equal(later[0].kind, 'added');
+    const record = new Replica(g2.value === null ? [] : [{ id: watched, version: g2.version, value: g2.value }]);
+    later.forEach((ch) => record.apply(ch));
+    const current = await wsC.c.rpc<RecordView | null>('data.get', { collection: TASKS, id: watched });
+    assert.deepEqual(record.sorted(), current === null ? [] : [current], 'record watch replica = data.get');
+  });
+});
