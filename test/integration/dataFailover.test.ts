@@ -127,13 +127,13 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
     return { c, inbox };
   }
 
-  /** The versions of `id` in the collection's stream from sequence `from` on, in stream order (read by the test's own grid client). */
+  /** The versions of `id` in the collection's stream from sequence `from` (or its head) on, in stream order (read by the test's own grid client). */
   async function streamVersions(id: string, from: number): Promise<number[]> {
     const stream = inspect.stream(TASKS_STREAM.name, { capacity: TASKS_STREAM.capacity });
     const codec = new ChangeItemCodec();
     const tail = await stream.tail();
     const versions: number[] = [];
-    for (let at = from; at <= tail; ) {
+    for (let at = Math.max(from, await stream.head()); at <= tail; ) {
       const { items, lost } = await stream.read(at, Math.min(1000, tail - at + 1));
       assert.ok(!lost, `stream items from ${at} were overwritten`);
       for (const item of items) {
@@ -144,6 +144,24 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
       if (items.length === 0) break;
     }
     return versions;
+  }
+
+  /** [seq, version] of `id`'s items in the stream (failure messages). */
+  async function streamSeqs(id: string): Promise<Array<[number, number]>> {
+    const stream = inspect.stream(TASKS_STREAM.name, { capacity: TASKS_STREAM.capacity });
+    const codec = new ChangeItemCodec();
+    const out: Array<[number, number]> = [];
+    const tail = await stream.tail();
+    for (let at = await stream.head(); at <= tail; ) {
+      const { items } = await stream.read(at, Math.min(1000, tail - at + 1));
+      for (const item of items) {
+        const change = codec.decode(item.value);
+        if (change.id === id) out.push([item.seq, change.v]);
+      }
+      at += items.length;
+      if (items.length === 0) break;
+    }
+    return out;
   }
 
   async function rawDoc(id: string): Promise<RecordDoc | undefined> {
@@ -267,7 +285,7 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
     let q2: QueryWatch;
     let g2: GetWatch;
     try {
-      await during('changes to reach the doomed node', () => first.inbox.changes(q1.watch).length >= 40, 60000);
+      await during('changes to reach the doomed node', () => first.inbox.changes(q1.watch).length >= 100, 60000);
       await doomed.kill();
       await waitFor('the first client to notice', () => !first.c.connected, 30000);
       const after = first.inbox.lastCursor(q1.watch, q1.cursor);
@@ -278,7 +296,7 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
       assert.deepEqual([q2.records, q2.reset, q2.cursor], [[], undefined, after], 'resumed at its cursor: no records, no reset');
       g2 = await second.c.rpc<GetWatch>('data.get', { collection: TASKS, id: watched, watch: true });
       const resumed = second;
-      await during('live changes on the survivor', () => resumed.inbox.changes(q2.watch).length >= 40, 90000);
+      await during('live changes on the survivor', () => resumed.inbox.changes(q2.watch).length >= 100, 90000);
     } finally {
       writing = false;
       await load;
@@ -312,16 +330,97 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
 
     // the record watch: before the kill a prefix of the record's changes; after, what followed its new snapshot
     const all = expectedChanges(history.get(watched)!, () => true);
+    const strays = [...first.inbox.changes(g1.watch), ...second.inbox.changes(g2.watch)].filter((ch) => ch.id !== watched);
+    assert.deepEqual(strays.map((ch) => [ch.id, ch.version, ch.cursor]), [], 'a record watch gets changes of its record only');
     const before = first.inbox.changes(g1.watch).map((ch) => [ch.kind, ch.version]);
     assert.deepEqual(before, all.slice(0, before.length), 'record watch before the kill: its first changes, in order');
     const later = second.inbox.changes(g2.watch);
     // (a deleted record's snapshot is null, version 0: then what followed is the end of its changes)
     const afterSnapshot = g2.value !== null ? all.filter(([, version]) => version > g2.version) : all.slice(all.length - later.length);
-    assert.deepEqual(later.map((ch) => [ch.kind, ch.version]), afterSnapshot, 'record watch after the resume: every change after its snapshot, once');
+    assert.deepEqual(later.map((ch) => [ch.kind, ch.version]), afterSnapshot, `record watch after the resume: every change after its snapshot (version ${g2.version}, cursor ${g2.cursor}), once; got ${JSON.stringify(later.map((ch) => [ch.version, ch.cursor]))}; the record in the stream: ${JSON.stringify(await streamSeqs(watched))}`);
     if (g2.value === null && later.length > 0) assert.equal(later[0].kind, 'added');
     const record = new Replica(g2.value === null ? [] : [{ id: watched, version: g2.version, value: g2.value }]);
     later.forEach((ch) => record.apply(ch));
     const current = await wsC.c.rpc<RecordView | null>('data.get', { collection: TASKS, id: watched });
     assert.deepEqual(record.sorted(), current === null ? [] : [current], 'record watch replica = data.get');
+  });
+
+  /**
+   * A writer whose node dies between commit and append (failpoint outbox.beforeAppend, on a node
+   * started for that one write): the change is committed (the record holds it and is marked
+   * `pending`), is not in the stream, and a watcher on another node gets it once `repair` happened.
+   */
+  async function crashAfterCommit(tag: string): Promise<{ id: string; writer: ActorGridClient; watcher: DataInbox; get: string; query: string; crashedAt: number }> {
+    const [, b, c] = nodes; // nodes[0] was killed by the test before
+    const id = `${tag}-rec`;
+    const writer = (await connect(b)).c;
+    assert.deepEqual(await writer.rpc('data.create', { collection: TASKS, id, value: { title: 'crash', status: 'open', owner: tag } }), { id, version: 1 });
+    const w = await connect(c);
+    const get = await w.c.rpc<GetWatch>('data.get', { collection: TASKS, id, watch: true });
+    const query = await w.c.rpc<QueryWatch>('data.query', { collection: TASKS, where: `owner = '${tag}'`, watch: true });
+    assert.deepEqual([get.version, query.records.map((r) => r.version)], [1, [1]]);
+    const from = Number(get.cursor) + 1;
+
+    const crashy = await group.start({ grid: grid(), logLevel: 'warn', env: { ...NO_SWEEP, ACTORGRID_TESTING_FAILPOINTS: 'outbox.beforeAppend' } });
+    const doomed = await connect(crashy);
+    const outcome = await doomed.c.rpc('data.update', { collection: TASKS, id, set: { status: 'doing' }, idempotencyKey: `${tag}-2` }).then(
+      () => 'answered',
+      () => 'failed',
+    );
+    assert.equal(outcome, 'failed', 'the node died before answering');
+    await crashy.exited;
+    const crashedAt = Date.now();
+
+    const committed = await writer.rpc<RecordView>('data.get', { collection: TASKS, id });
+    assert.deepEqual([committed.version, committed.value.status], [2, 'doing'], 'version 2 committed');
+    const doc = await rawDoc(id);
+    assert.equal(typeof doc?.pending, 'number', 'the record is marked: a change waits for its append');
+    // No node sweeps yet (NO_SWEEP) and no turn ran on the record since: nothing could have appended it.
+    assert.deepEqual(await streamVersions(id, from), [], 'version 2 is not in the stream');
+    assert.deepEqual([w.inbox.changes(get.watch), w.inbox.changes(query.watch)], [[], []]);
+    return { id, writer, watcher: w.inbox, get: get.watch, query: query.watch, crashedAt };
+  }
+
+  it('a change whose writer\'s node died right after the commit, before the append, reaches a watcher on another node once, repaired by the sweep with no further write', async function () {
+    const tag = uniqueName('t3s');
+    const { id, writer, watcher, get, query, crashedAt } = await crashAfterCommit(tag);
+
+    // a node with the default sweep (every second) starts: it finds the marked record and has a turn append its change
+    const sweeper = await group.start({ grid: grid(), logLevel: 'warn' });
+    try {
+      const sweeping = Date.now();
+      await waitFor('version 2 at the watcher', () => watcher.changes(get).length >= 1 && watcher.changes(query).length >= 1, 60000, 50);
+      const repairMs = Date.now() - sweeping;
+      assert.deepEqual(watcher.changes(get).map((ch) => [ch.kind, ch.version, ch.value?.status]), [['changed', 2, 'doing']]);
+      assert.deepEqual(watcher.changes(query).map((ch) => [ch.kind, ch.version, ch.value?.status]), [['changed', 2, 'doing']]);
+      await waitFor('the mark to go', async () => (await rawDoc(id))?.pending === undefined, 30000, 100);
+      console.log(`      measured: repair by the sweep ${repairMs} ms after the sweeping node listened (${Date.now() - crashedAt} ms after the crash, incl. its start)`);
+    } finally {
+      await sweeper.stop({ expectCleanExit: false });
+    }
+
+    // the next write follows it, once
+    assert.deepEqual(await writer.rpc('data.update', { collection: TASKS, id, set: { status: 'done' } }), { version: 3 });
+    await waitFor('version 3', () => watcher.changes(get).some((ch) => ch.version === 3) && watcher.changes(query).some((ch) => ch.version === 3), 30000);
+    assert.deepEqual(watcher.changes(get).map((ch) => ch.version), [2, 3]);
+    assert.deepEqual(watcher.changes(query).map((ch) => ch.version), [2, 3]);
+    assert.deepEqual(await streamVersions(id, 0), [1, 2, 3], 'each version once in the stream, in order');
+    assert.deepEqual([watcher.resets(get), watcher.resets(query)], [[], []]);
+  });
+
+  it('a change whose writer\'s node died right after the commit is appended by the next turn on the record, before that turn\'s own change, once', async function () {
+    const tag = uniqueName('t3t');
+    const { id, writer, watcher, get, query } = await crashAfterCommit(tag);
+
+    // The dead node's lock on the record lasts until the grid notices its client is gone: retry
+    // LOCK_TIMEOUT with one idempotency key, as a client would.
+    const next = await persist('the next update', () => writer.rpc('data.update', { collection: TASKS, id, set: { status: 'done' }, idempotencyKey: `${tag}-3` }));
+    assert.deepEqual(next, { version: 3 });
+    assert.deepEqual(await streamVersions(id, 0), [1, 2, 3], 'the repaired version 2 appended once, before version 3');
+    await waitFor('version 3', () => watcher.changes(get).some((ch) => ch.version === 3) && watcher.changes(query).some((ch) => ch.version === 3), 30000);
+    assert.deepEqual(watcher.changes(get).map((ch) => [ch.kind, ch.version, ch.value?.status]), [['changed', 2, 'doing'], ['changed', 3, 'done']]);
+    assert.deepEqual(watcher.changes(query).map((ch) => [ch.kind, ch.version, ch.value?.status]), [['changed', 2, 'doing'], ['changed', 3, 'done']]);
+    assert.equal((await rawDoc(id))?.pending, undefined, 'no mark left');
+    assert.deepEqual([watcher.resets(get), watcher.resets(query)], [[], []]);
   });
 });
