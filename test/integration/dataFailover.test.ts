@@ -423,4 +423,57 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
     assert.equal((await rawDoc(id))?.pending, undefined, 'no mark left');
     assert.deepEqual([watcher.resets(get), watcher.resets(query)], [[], []]);
   });
+
+  it('a limited window (orderBy + limit) whose node is SIGKILLed resumes with after as reset: true and the current window, then keeps the window', async function () {
+    const [, b, c] = nodes; // nodes[0] was killed by the test before
+    const tag = uniqueName('t4');
+    const seed = Date.now() % 100000;
+    const rand = random(seed);
+    const window = { collection: TASKS, where: `owner = '${tag}'`, orderBy: [{ field: 'priority', desc: true }], limit: 3 };
+    const writer = (await connect(b)).c;
+    const ids = Array.from({ length: 8 }, (_, k) => `${tag}-${k}`);
+    for (const [k, id] of ids.entries()) await writer.rpc('data.create', { collection: TASKS, id, value: { title: `w${k}`, status: 'open', owner: tag, priority: k } });
+    const update = (i: number) => writer.rpc('data.update', { collection: TASKS, id: ids[Math.floor(rand() * ids.length)], set: { priority: Math.floor(rand() * 10), n: i }, idempotencyKey: `${tag}-${i}` });
+
+    const doomed = await group.start({ grid: grid(), logLevel: 'warn', env: NO_SWEEP });
+    const first = await connect(doomed);
+    const w1 = await first.c.rpc<QueryWatch>('data.query', { ...window, watch: true });
+    assert.deepEqual(w1.records.map((r) => r.id), [ids[7], ids[6], ids[5]]);
+
+    let writing = true;
+    const load = (async () => {
+      for (let i = 0; writing && i < 2000; i++) await persist(`update ${i} (seed ${seed})`, () => update(i));
+    })();
+    try {
+      await waitFor('window changes at the doomed node', () => first.inbox.changes(w1.watch).length >= 20, 60000);
+      await doomed.kill();
+      await waitFor('the first client to notice', () => !first.c.connected, 30000);
+    } finally {
+      writing = false;
+      await load;
+    }
+
+    const second = await connect(c);
+    const w2 = await second.c.rpc<QueryWatch>('data.query', { ...window, watch: true, after: first.inbox.lastCursor(w1.watch, w1.cursor) });
+    const now = await writer.rpc<{ records: RecordView[] }>('data.query', window);
+    assert.equal(w2.reset, true, 'a window cannot be replayed: reset');
+    assert.deepEqual(w2.records, now.records, 'the current window');
+
+    // it keeps its window as records move in and out of it
+    for (let i = 2000; i < 2040; i++) await update(i);
+    const final = await writer.rpc<{ records: RecordView[] }>('data.query', window);
+    const replica = () => {
+      const r = new Replica(w2.records);
+      for (const e of second.inbox.events) {
+        if (e.params.watch !== w2.watch) continue;
+        if (e.kind === 'reset') r.reset(e.params.records);
+        else r.apply(e.params);
+      }
+      return r.sorted();
+    };
+    const sortedFinal = [...final.records].sort((x, y) => x.id.localeCompare(y.id));
+    await waitFor('the window at the resumed watch', () => JSON.stringify(replica()) === JSON.stringify(sortedFinal), 30000).catch(() => undefined);
+    assert.deepEqual(replica(), sortedFinal, `the replica of the window = the query (seed ${seed}); events: ${JSON.stringify(second.inbox.changes(w2.watch).map((ch) => [ch.kind, ch.id.slice(-1), ch.version, ch.value?.priority]))}`);
+    assert.deepEqual(second.inbox.changes(w2.watch).filter((ch) => !ids.includes(ch.id)), []);
+  });
 });
