@@ -8,6 +8,7 @@ import { HazelcastGrid, type JsonValue } from '../../src/grid';
 import { sharedCluster } from '../support/cluster';
 import { DataHttp, DataInbox, expectedChanges, Replica, type Acknowledged, type DataChangeParams, type RecordView } from '../support/dataWatchers';
 import { NodeGroup, type NodeProcess } from '../support/NodeProcess';
+import { SseReader } from '../support/sse';
 import { uniqueName, waitFor } from '../support/waitFor';
 
 const TASKS = 'tasks';
@@ -99,6 +100,7 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
   this.timeout(240000);
   const group = new NodeGroup();
   const clients: ActorGridClient[] = [];
+  const readers: SseReader[] = [];
   let nodes: NodeProcess[];
   let inspect: HazelcastGrid;
   const grid = () => ({ clusterName: sharedCluster().clusterName, members: sharedCluster().addresses() });
@@ -109,6 +111,7 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
   });
 
   after(async function () {
+    readers.forEach((r) => r.close());
     await Promise.allSettled(clients.map((c) => c.close()));
     await group.killAll();
     await inspect?.shutdown();
@@ -236,6 +239,16 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
     const q1 = await first.c.rpc<QueryWatch>('data.query', { collection: TASKS, where: OPEN, watch: true });
     const g1 = await first.c.rpc<GetWatch>('data.get', { collection: TASKS, id: watched, watch: true });
     assert.deepEqual([g1.version, g1.value], [0, null]);
+    // the same query over SSE (GET /data/tasks/events), resumed on C with Last-Event-ID
+    const events = (node: NodeProcess, lastEventId?: string) => {
+      const reader = new SseReader(`${node.url}/data/${TASKS}/events?where=${encodeURIComponent(OPEN)}`, lastEventId === undefined ? {} : { 'last-event-id': lastEventId });
+      readers.push(reader);
+      return reader;
+    };
+    const sse1 = events(doomed);
+    await sse1.until((evs) => evs.length > 0);
+    assert.equal(sse1.events[0].event, 'snapshot');
+    const sseSnapshot = JSON.parse(sse1.events[0].data!) as { records: RecordView[]; cursor: string };
 
     // four writers on B and C, each owning a quarter of the records: creates, updates (into and out of
     // the filter), deletes, re-creates; each acknowledged change goes into the record's history
@@ -282,6 +295,7 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
     });
 
     let second: { c: ActorGridClient; inbox: DataInbox };
+    let sse2: SseReader;
     let q2: QueryWatch;
     let g2: GetWatch;
     try {
@@ -289,6 +303,8 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
       await doomed.kill();
       await waitFor('the first client to notice', () => !first.c.connected, 30000);
       const after = first.inbox.lastCursor(q1.watch, q1.cursor);
+      await sse1.done;
+      sse2 = events(c, sse1.events[sse1.events.length - 1].id);
 
       // the client resumes both watches on B: the query with after, the record with a new data.get watch
       second = await connect(b);
@@ -296,37 +312,44 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
       assert.deepEqual([q2.records, q2.reset, q2.cursor], [[], undefined, after], 'resumed at its cursor: no records, no reset');
       g2 = await second.c.rpc<GetWatch>('data.get', { collection: TASKS, id: watched, watch: true });
       const resumed = second;
-      await during('live changes on the survivor', () => resumed.inbox.changes(q2.watch).length >= 100, 90000);
+      await during('live changes on the survivors', () => resumed.inbox.changes(q2.watch).length >= 100 && sse2.events.length >= 100, 90000);
     } finally {
       writing = false;
       await load;
     }
     if (loadError !== undefined) throw loadError;
 
-    // every acknowledged change that concerns the query, once, in version order per record
+    // every acknowledged change that concerns the query, once, in version order per record; the replica is the query's result
     const wanted = new Map(ids.map((id) => [id, expectedChanges(history.get(id)!, isOpen)]));
     const total = [...wanted.values()].reduce((n, list) => n + list.length, 0);
-    const received = () => [...first.inbox.changes(q1.watch), ...second.inbox.changes(q2.watch)];
-    await waitFor('every acknowledged change at the resumed watch', () => received().filter((ch) => pool.has(ch.id)).length >= total, 60000).catch(() => undefined);
-    const got = received();
-    const mismatched = ids
-      .map((id) => ({ id, got: got.filter((ch) => ch.id === id).map((ch) => [ch.kind, ch.version]), wanted: wanted.get(id)! }))
-      .filter((r) => JSON.stringify(r.got) !== JSON.stringify(r.wanted));
-    assert.deepEqual(mismatched, [], `per record, the changes received equal the acknowledged changes that concern the watch (seed ${seed})`);
-    assert.deepEqual(got.filter((ch) => !pool.has(ch.id)).map((ch) => ch.id), [], 'no change of a record no one wrote');
-    assert.deepEqual(got.filter((ch) => ch.kind !== 'removed' && !isOpen(ch.value!)).map((ch) => [ch.id, ch.version]), [], 'nothing outside the filter delivered');
-    const valueAt = (id: string, version: number) => history.get(id)!.find((h) => h.version === version)?.value;
-    assert.deepEqual(got.filter((ch) => ch.kind !== 'removed' && JSON.stringify(ch.value) !== JSON.stringify(valueAt(ch.id, ch.version))).map((ch) => [ch.id, ch.version]), [], 'each change with the value its write made');
-    const cursors = got.map((ch) => Number(ch.cursor));
-    assert.deepEqual(cursors.filter((cur, k) => k > 0 && cur <= cursors[k - 1]), [], 'in stream order, none twice');
-    assert.deepEqual([first.inbox.resets(q1.watch), second.inbox.resets(q2.watch)], [[], []], 'no reset');
-    assert.ok(first.inbox.changes(q1.watch).length > 0 && second.inbox.changes(q2.watch).length > 0);
-
-    // the client's replica is the query's result
-    const replica = new Replica(q1.records);
-    got.forEach((ch) => replica.apply(ch));
+    const sseChanges = (reader: SseReader) => reader.events.filter((e) => e.event === 'change').map((e) => JSON.parse(e.data!) as DataChangeParams);
+    const watchers: Array<{ label: string; initial: RecordView[]; received: () => DataChangeParams[] }> = [
+      { label: 'WebSocket', initial: q1.records, received: () => [...first.inbox.changes(q1.watch), ...second.inbox.changes(q2.watch)] },
+      { label: 'SSE', initial: sseSnapshot.records, received: () => [...sseChanges(sse1), ...sseChanges(sse2)] },
+    ];
     const now = await wsC.c.rpc<{ records: RecordView[] }>('data.query', { collection: TASKS, where: OPEN });
-    assert.deepEqual(replica.sorted(), [...now.records].sort((x, y) => x.id.localeCompare(y.id)), 'replica = query result');
+    for (const { label, initial, received } of watchers) {
+      await waitFor(`every acknowledged change at the resumed ${label} watch`, () => received().filter((ch) => pool.has(ch.id)).length >= total, 60000).catch(() => undefined);
+      const got = received();
+      const mismatched = ids
+        .map((id) => ({ id, got: got.filter((ch) => ch.id === id).map((ch) => [ch.kind, ch.version]), wanted: wanted.get(id)! }))
+        .filter((r) => JSON.stringify(r.got) !== JSON.stringify(r.wanted));
+      assert.deepEqual(mismatched, [], `${label}: per record, the changes received equal the acknowledged changes that concern the watch (seed ${seed})`);
+      assert.deepEqual(got.filter((ch) => !pool.has(ch.id)).map((ch) => ch.id), [], `${label}: no change of a record no one wrote`);
+      assert.deepEqual(got.filter((ch) => ch.kind !== 'removed' && !isOpen(ch.value!)).map((ch) => [ch.id, ch.version]), [], `${label}: nothing outside the filter delivered`);
+      const valueAt = (id: string, version: number) => history.get(id)!.find((h) => h.version === version)?.value;
+      assert.deepEqual(got.filter((ch) => ch.kind !== 'removed' && JSON.stringify(ch.value) !== JSON.stringify(valueAt(ch.id, ch.version))).map((ch) => [ch.id, ch.version]), [], `${label}: each change with the value its write made`);
+      const cursors = got.map((ch) => Number(ch.cursor));
+      assert.deepEqual(cursors.filter((cur, k) => k > 0 && cur <= cursors[k - 1]), [], `${label}: in stream order, none twice`);
+      const replica = new Replica(initial);
+      got.forEach((ch) => replica.apply(ch));
+      assert.deepEqual(replica.sorted(), [...now.records].sort((x, y) => x.id.localeCompare(y.id)), `${label}: replica = query result`);
+    }
+    assert.deepEqual([first.inbox.resets(q1.watch), second.inbox.resets(q2.watch)], [[], []], 'no reset');
+    assert.deepEqual(sse2.events.filter((e) => e.event !== 'change').map((e) => e.event), [], 'SSE resumed: no snapshot, no reset');
+    assert.ok(first.inbox.changes(q1.watch).length > 0 && second.inbox.changes(q2.watch).length > 0 && sseChanges(sse1).length > 0);
+    const acknowledged = [...history.values()].reduce((n, list) => n + list.length, 0);
+    console.log(`      measured: ${acknowledged} acknowledged writes; the WebSocket watch got ${first.inbox.changes(q1.watch).length} changes before the kill, ${second.inbox.changes(q2.watch).length} after; SSE ${sseChanges(sse1).length} and ${sseChanges(sse2).length}`);
 
     // the record watch: before the kill a prefix of the record's changes; after, what followed its new snapshot
     const all = expectedChanges(history.get(watched)!, () => true);
