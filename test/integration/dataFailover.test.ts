@@ -77,6 +77,100 @@ async function persist<T>(what: string, write: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Writers at work on their records (startLoad). */
+interface Load {
+  /** Per record, its acknowledged changes in version order. */
+  history: Map<string, Acknowledged[]>;
+  /** Waits until `check` holds during the load; fails at once if a write failed. */
+  during(what: string, check: () => boolean, timeoutMs: number): Promise<void>;
+  /** Stops the writers after their current write; rejects if a write failed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Writers each owning a share of `ids` (so each knows its records' versions): they create, update
+ * (status into and out of `open`), delete and re-create them, with an idempotency key per write,
+ * retried until answered; every acknowledged change goes into its record's history, and a version
+ * other than the next one fails the load.
+ */
+function startLoad(writers: readonly Writer[], ids: readonly string[], tag: string, seed: number): Load {
+  const history = new Map<string, Acknowledged[]>(ids.map((id) => [id, []]));
+  let writing = true;
+  let failure: unknown;
+  const running = Promise.all(
+    writers.map(async (writer, w) => {
+      const rand = random(seed + w);
+      const mine = ids.filter((_, k) => k % writers.length === w);
+      const state = new Map(mine.map((id) => [id, { version: 0, value: null as Record<string, unknown> | null }]));
+      for (let i = 0; writing && i < 1500; i++) {
+        const id = mine[Math.floor(rand() * mine.length)];
+        const s = state.get(id)!;
+        const key = `${tag}-${w}-${i}`;
+        const what = `${writer.label} op ${i} on ${id} (seed ${seed})`;
+        if (s.value === null) {
+          const value = { title: `task ${i}`, status: STATUSES[Math.floor(rand() * 3)], owner: tag, priority: Math.floor(rand() * 10) };
+          const { version } = await persist(what, () => writer.create(id, value, key));
+          assert.equal(version, s.version + 1, `${what}: create made version ${version} after ${s.version}`);
+          Object.assign(s, { version, value });
+        } else if (rand() < 0.15) {
+          await persist(what, () => writer.delete(id, key));
+          Object.assign(s, { version: s.version + 1, value: null });
+        } else {
+          const set = { status: STATUSES[Math.floor(rand() * 3)], n: i };
+          const { version } = await persist(what, () => writer.update(id, set, key));
+          assert.equal(version, s.version + 1, `${what}: update made version ${version} after ${s.version}`);
+          Object.assign(s, { version, value: { ...s.value, ...set } });
+        }
+        history.get(id)!.push({ version: s.version, value: s.value });
+      }
+    }),
+  ).catch((err: unknown) => {
+    failure = err;
+  });
+  return {
+    history,
+    async during(what, check, timeoutMs) {
+      await waitFor(what, () => failure !== undefined || check(), timeoutMs);
+      if (failure !== undefined) throw failure;
+    },
+    async stop() {
+      writing = false;
+      await running;
+      if (failure !== undefined) throw failure;
+    },
+  };
+}
+
+/**
+ * Checks the changes one watch (or a watch and its resumption) received against the writers'
+ * history: per record exactly the acknowledged changes that concern the watch (`inSet` before or
+ * after), in version order, each once and with the value its write made; nothing of other records,
+ * nothing outside the set; in stream order.
+ */
+function checkChanges(label: string, got: readonly DataChangeParams[], history: ReadonlyMap<string, readonly Acknowledged[]>, inSet: (value: Record<string, unknown>) => boolean): void {
+  const mismatched = [...history]
+    .map(([id, changes]) => ({ id, got: got.filter((ch) => ch.id === id).map((ch) => [ch.kind, ch.version]), wanted: expectedChanges(changes, inSet) }))
+    .filter((r) => JSON.stringify(r.got) !== JSON.stringify(r.wanted));
+  assert.deepEqual(mismatched, [], `${label}: per record, the changes received equal the acknowledged changes that concern the watch`);
+  assert.deepEqual(got.filter((ch) => !history.has(ch.id)).map((ch) => ch.id), [], `${label}: no change of a record no one wrote`);
+  assert.deepEqual(got.filter((ch) => ch.kind !== 'removed' && !inSet(ch.value!)).map((ch) => [ch.id, ch.version]), [], `${label}: nothing outside the set delivered`);
+  const valueAt = (id: string, version: number) => history.get(id)!.find((h) => h.version === version)?.value;
+  assert.deepEqual(got.filter((ch) => ch.kind !== 'removed' && JSON.stringify(ch.value) !== JSON.stringify(valueAt(ch.id, ch.version))).map((ch) => [ch.id, ch.version]), [], `${label}: each change with the value its write made`);
+  const cursors = got.map((ch) => Number(ch.cursor));
+  assert.deepEqual(cursors.filter((cur, k) => k > 0 && cur <= cursors[k - 1]), [], `${label}: in stream order, none twice`);
+}
+
+/** A writer through `primary` while its node runs, then through `backup` (a client failing over to another node). */
+function failingOver(primary: Writer, node: NodeProcess, backup: Writer): Writer {
+  const pick = (): Writer => (node.running ? primary : backup);
+  return {
+    label: `${primary.label}, then ${backup.label}`,
+    create: (id, value, key) => pick().create(id, value, key),
+    update: (id, set, key) => pick().update(id, set, key),
+    delete: (id, key) => pick().delete(id, key),
+  };
+}
+
 /** A small seeded generator, so that a failing load can be replayed (the seed is in the failure message). */
 function random(seed: number): () => number {
   let s = seed >>> 0;
@@ -231,7 +325,6 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
     const tag = uniqueName('t2');
     const seed = Date.now() % 100000;
     const ids = Array.from({ length: 16 }, (_, k) => `${tag}-${k}`);
-    const pool = new Set(ids);
     const watched = ids[0];
     const isOpen = (value: Record<string, unknown>) => value.status === 'open';
 
@@ -255,44 +348,8 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
     const wsB = await connect(b);
     const wsC = await connect(c, 'msgpack');
     const writers = [wsWriter('B ws', wsB.c), httpWriter('B http', b), wsWriter('C ws', wsC.c), httpWriter('C http', c)];
-    const history = new Map<string, Acknowledged[]>(ids.map((id) => [id, []]));
-    let writing = true;
-    let loadError: unknown;
-    // a wait during the load ends early if a write failed (then that failure is the test's)
-    const during = async (what: string, check: () => boolean, timeoutMs: number): Promise<void> => {
-      await waitFor(what, () => loadError !== undefined || check(), timeoutMs);
-      if (loadError !== undefined) throw loadError;
-    };
-    const load = Promise.all(
-      writers.map(async (writer, w) => {
-        const rand = random(seed + w);
-        const mine = ids.filter((_, k) => k % writers.length === w);
-        const state = new Map(mine.map((id) => [id, { version: 0, value: null as Record<string, unknown> | null }]));
-        for (let i = 0; writing && i < 1500; i++) {
-          const id = mine[Math.floor(rand() * mine.length)];
-          const s = state.get(id)!;
-          const key = `${tag}-${w}-${i}`;
-          const what = `${writer.label} op ${i} on ${id} (seed ${seed})`;
-          if (s.value === null) {
-            const value = { title: `task ${i}`, status: STATUSES[Math.floor(rand() * 3)], owner: tag, priority: Math.floor(rand() * 10) };
-            const { version } = await persist(what, () => writer.create(id, value, key));
-            assert.equal(version, s.version + 1, `${what}: create made version ${version} after ${s.version}`);
-            Object.assign(s, { version, value });
-          } else if (rand() < 0.15) {
-            await persist(what, () => writer.delete(id, key));
-            Object.assign(s, { version: s.version + 1, value: null });
-          } else {
-            const set = { status: STATUSES[Math.floor(rand() * 3)], n: i };
-            const { version } = await persist(what, () => writer.update(id, set, key));
-            assert.equal(version, s.version + 1, `${what}: update made version ${version} after ${s.version}`);
-            Object.assign(s, { version, value: { ...s.value, ...set } });
-          }
-          history.get(id)!.push({ version: s.version, value: s.value });
-        }
-      }),
-    ).catch((err: unknown) => {
-      loadError = err;
-    });
+    const load = startLoad(writers, ids, tag, seed);
+    const { history, during } = load;
 
     let second: { c: ActorGridClient; inbox: DataInbox };
     let sse2: SseReader;
@@ -314,10 +371,8 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
       const resumed = second;
       await during('live changes on the survivors', () => resumed.inbox.changes(q2.watch).length >= 100 && sse2.events.length >= 100, 90000);
     } finally {
-      writing = false;
-      await load;
+      await load.stop();
     }
-    if (loadError !== undefined) throw loadError;
 
     // every acknowledged change that concerns the query, once, in version order per record; the replica is the query's result
     const wanted = new Map(ids.map((id) => [id, expectedChanges(history.get(id)!, isOpen)]));
@@ -329,18 +384,9 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
     ];
     const now = await wsC.c.rpc<{ records: RecordView[] }>('data.query', { collection: TASKS, where: OPEN });
     for (const { label, initial, received } of watchers) {
-      await waitFor(`every acknowledged change at the resumed ${label} watch`, () => received().filter((ch) => pool.has(ch.id)).length >= total, 60000).catch(() => undefined);
+      await waitFor(`every acknowledged change at the resumed ${label} watch`, () => received().filter((ch) => history.has(ch.id)).length >= total, 60000).catch(() => undefined);
       const got = received();
-      const mismatched = ids
-        .map((id) => ({ id, got: got.filter((ch) => ch.id === id).map((ch) => [ch.kind, ch.version]), wanted: wanted.get(id)! }))
-        .filter((r) => JSON.stringify(r.got) !== JSON.stringify(r.wanted));
-      assert.deepEqual(mismatched, [], `${label}: per record, the changes received equal the acknowledged changes that concern the watch (seed ${seed})`);
-      assert.deepEqual(got.filter((ch) => !pool.has(ch.id)).map((ch) => ch.id), [], `${label}: no change of a record no one wrote`);
-      assert.deepEqual(got.filter((ch) => ch.kind !== 'removed' && !isOpen(ch.value!)).map((ch) => [ch.id, ch.version]), [], `${label}: nothing outside the filter delivered`);
-      const valueAt = (id: string, version: number) => history.get(id)!.find((h) => h.version === version)?.value;
-      assert.deepEqual(got.filter((ch) => ch.kind !== 'removed' && JSON.stringify(ch.value) !== JSON.stringify(valueAt(ch.id, ch.version))).map((ch) => [ch.id, ch.version]), [], `${label}: each change with the value its write made`);
-      const cursors = got.map((ch) => Number(ch.cursor));
-      assert.deepEqual(cursors.filter((cur, k) => k > 0 && cur <= cursors[k - 1]), [], `${label}: in stream order, none twice`);
+      checkChanges(`${label} (seed ${seed})`, got, history, isOpen);
       const replica = new Replica(initial);
       got.forEach((ch) => replica.apply(ch));
       assert.deepEqual(replica.sorted(), [...now.records].sort((x, y) => x.id.localeCompare(y.id)), `${label}: replica = query result`);
@@ -498,5 +544,53 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
     await waitFor('the window at the resumed watch', () => JSON.stringify(replica()) === JSON.stringify(sortedFinal), 30000).catch(() => undefined);
     assert.deepEqual(replica(), sortedFinal, `the replica of the window = the query (seed ${seed}); events: ${JSON.stringify(second.inbox.changes(w2.watch).map((ch) => [ch.kind, ch.id.slice(-1), ch.version, ch.value?.priority]))}`);
     assert.deepEqual(second.inbox.changes(w2.watch).filter((ch) => !ids.includes(ch.id)), []);
+  });
+
+  it('writers whose node is SIGKILLed under load retry on other nodes with their idempotency keys: each acknowledged change reaches a watcher once, versions contiguous', async function () {
+    const [, b, c] = nodes; // nodes[0] was killed by the test before
+    const tag = uniqueName('t5');
+    const seed = Date.now() % 100000;
+    const ids = Array.from({ length: 12 }, (_, k) => `${tag}-${k}`);
+    const mine = (value: Record<string, unknown>) => value.owner === tag;
+    const doomed = await group.start({ grid: grid(), logLevel: 'warn', env: NO_SWEEP });
+    const watcher = await connect(c);
+    const q = await watcher.c.rpc<QueryWatch>('data.query', { collection: TASKS, where: `owner = '${tag}'`, watch: true });
+    assert.deepEqual(q.records, []);
+
+    const onDoomed = await connect(doomed, 'msgpack');
+    const wsB = await connect(b);
+    const writers = [
+      failingOver(wsWriter('doomed ws', onDoomed.c), doomed, wsWriter('B ws', wsB.c)),
+      failingOver(httpWriter('doomed http', doomed), doomed, httpWriter('C http', c)),
+      wsWriter('B ws', wsB.c),
+      httpWriter('C http', c),
+    ];
+    const load = startLoad(writers, ids, tag, seed);
+    const { history } = load;
+    try {
+      await load.during('changes while the doomed node writes', () => watcher.inbox.changes(q.watch).length >= 100, 60000);
+      await doomed.kill();
+      const atKill = watcher.inbox.changes(q.watch).length;
+      await load.during('changes after the kill', () => watcher.inbox.changes(q.watch).length >= atKill + 100, 120000);
+    } finally {
+      await load.stop();
+    }
+
+    // A change the doomed node committed but did not append, on a record no one wrote since, waits
+    // for a sweep: a node with the default sweep joins.
+    const total = [...history.values()].reduce((n, changes) => n + expectedChanges(changes, mine).length, 0);
+    const sweeper = await group.start({ grid: grid(), logLevel: 'warn' });
+    try {
+      await waitFor('every acknowledged change at the watcher', () => watcher.inbox.changes(q.watch).length >= total, 60000).catch(() => undefined);
+    } finally {
+      await sweeper.stop({ expectCleanExit: false });
+    }
+    checkChanges(`seed ${seed}`, watcher.inbox.changes(q.watch), history, mine);
+    assert.deepEqual(watcher.inbox.resets(q.watch), []);
+    const replica = new Replica([]);
+    watcher.inbox.changes(q.watch).forEach((ch) => replica.apply(ch));
+    const now = await wsB.c.rpc<{ records: RecordView[] }>('data.query', { collection: TASKS, where: `owner = '${tag}'` });
+    assert.deepEqual(replica.sorted(), [...now.records].sort((x, y) => x.id.localeCompare(y.id)), 'replica = query result');
+    console.log(`      measured: ${[...history.values()].reduce((n, changes) => n + changes.length, 0)} acknowledged writes, ${total} changes at the watcher`);
   });
 });
