@@ -160,14 +160,23 @@ function checkChanges(label: string, got: readonly DataChangeParams[], history: 
   assert.deepEqual(cursors.filter((cur, k) => k > 0 && cur <= cursors[k - 1]), [], `${label}: in stream order, none twice`);
 }
 
-/** A writer through `primary` while its node runs, then through `backup` (a client failing over to another node). */
-function failingOver(primary: Writer, node: NodeProcess, backup: Writer): Writer {
-  const pick = (): Writer => (node.running ? primary : backup);
+/**
+ * A writer through `primary` while its node runs, then through `backup` (a client failing over to
+ * another node); `failed` counts the writes that failed on the primary (figures, not asserted).
+ */
+function failingOver(primary: Writer, node: NodeProcess, backup: Writer, failed: { count: number }): Writer {
+  const through = <T>(write: (writer: Writer) => Promise<T>): Promise<T> => {
+    if (!node.running) return write(backup);
+    return write(primary).catch((err: unknown) => {
+      failed.count += 1;
+      throw err;
+    });
+  };
   return {
     label: `${primary.label}, then ${backup.label}`,
-    create: (id, value, key) => pick().create(id, value, key),
-    update: (id, set, key) => pick().update(id, set, key),
-    delete: (id, key) => pick().delete(id, key),
+    create: (id, value, key) => through((w) => w.create(id, value, key)),
+    update: (id, set, key) => through((w) => w.update(id, set, key)),
+    delete: (id, key) => through((w) => w.delete(id, key)),
   };
 }
 
@@ -559,9 +568,10 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
 
     const onDoomed = await connect(doomed, 'msgpack');
     const wsB = await connect(b);
+    const failed = { count: 0 };
     const writers = [
-      failingOver(wsWriter('doomed ws', onDoomed.c), doomed, wsWriter('B ws', wsB.c)),
-      failingOver(httpWriter('doomed http', doomed), doomed, httpWriter('C http', c)),
+      failingOver(wsWriter('doomed ws', onDoomed.c), doomed, wsWriter('B ws', wsB.c), failed),
+      failingOver(httpWriter('doomed http', doomed), doomed, httpWriter('C http', c), failed),
       wsWriter('B ws', wsB.c),
       httpWriter('C http', c),
     ];
@@ -591,6 +601,6 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
     watcher.inbox.changes(q.watch).forEach((ch) => replica.apply(ch));
     const now = await wsB.c.rpc<{ records: RecordView[] }>('data.query', { collection: TASKS, where: `owner = '${tag}'` });
     assert.deepEqual(replica.sorted(), [...now.records].sort((x, y) => x.id.localeCompare(y.id)), 'replica = query result');
-    console.log(`      measured: ${[...history.values()].reduce((n, changes) => n + changes.length, 0)} acknowledged writes, ${total} changes at the watcher`);
+    console.log(`      measured: ${[...history.values()].reduce((n, changes) => n + changes.length, 0)} acknowledged writes, ${total} changes at the watcher, ${failed.count} failed attempts on the doomed node`);
   });
 });
