@@ -38,10 +38,13 @@ interface GetWatch {
 
 /**
  * Collections when node processes die, on the shared Hazelcast cluster with real node processes and
- * the example `tasks` collection (docs/data.md, DESIGN.md "Committed means replayable"): concurrent
- * writers on three nodes; a watcher whose node is SIGKILLed under load resumes on another node with
- * `after`; a change whose writing node is SIGKILLed right after its commit, before its append, is
- * repaired by the sweep or by the next turn and reaches watchers once.
+ * the example `tasks` collection (PROTOCOL.md "Data", DESIGN.md "Committed means replayable"):
+ * concurrent writers of one record on three nodes; a query watcher (WebSocket and SSE) whose node is
+ * SIGKILLed under load resumes on other nodes with `after` / Last-Event-ID; a change whose writing
+ * node dies right after its commit, before its append (failpoint), is repaired by the sweep or by
+ * the next turn and reaches watchers once; a limited window resumes with a reset; writers whose node
+ * is SIGKILLed fail over with their idempotency keys. Every check compares what watchers received
+ * with what the writers had acknowledged.
  */
 describe('Data: node failures (real node processes, real Hazelcast)', function () {
   this.timeout(240000);
@@ -77,33 +80,15 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
     return { c, inbox };
   }
 
-  /** The versions of `id` in the collection's stream from sequence `from` (or its head) on, in stream order (read by the test's own grid client). */
-  async function streamVersions(id: string, from: number): Promise<number[]> {
+  /** `[seq, version]` of `id`'s items in the collection's stream, from sequence `from` (or its head) on, in stream order (read by the test's own grid client). */
+  async function streamItems(id: string, from = 0): Promise<Array<[number, number]>> {
     const stream = inspect.stream(TASKS_STREAM.name, { capacity: TASKS_STREAM.capacity });
     const codec = new ChangeItemCodec();
     const tail = await stream.tail();
-    const versions: number[] = [];
+    const out: Array<[number, number]> = [];
     for (let at = Math.max(from, await stream.head()); at <= tail; ) {
       const { items, lost } = await stream.read(at, Math.min(1000, tail - at + 1));
       assert.ok(!lost, `stream items from ${at} were overwritten`);
-      for (const item of items) {
-        const change = codec.decode(item.value);
-        if (change.id === id) versions.push(change.v);
-      }
-      at += items.length;
-      if (items.length === 0) break;
-    }
-    return versions;
-  }
-
-  /** [seq, version] of `id`'s items in the stream (failure messages). */
-  async function streamSeqs(id: string): Promise<Array<[number, number]>> {
-    const stream = inspect.stream(TASKS_STREAM.name, { capacity: TASKS_STREAM.capacity });
-    const codec = new ChangeItemCodec();
-    const out: Array<[number, number]> = [];
-    const tail = await stream.tail();
-    for (let at = await stream.head(); at <= tail; ) {
-      const { items } = await stream.read(at, Math.min(1000, tail - at + 1));
       for (const item of items) {
         const change = codec.decode(item.value);
         if (change.id === id) out.push([item.seq, change.v]);
@@ -112,6 +97,11 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
       if (items.length === 0) break;
     }
     return out;
+  }
+
+  /** The versions of `id` in the collection's stream, in stream order. */
+  async function streamVersions(id: string, from = 0): Promise<number[]> {
+    return (await streamItems(id, from)).map(([, version]) => version);
   }
 
   async function rawDoc(id: string): Promise<RecordDoc | undefined> {
@@ -259,7 +249,7 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
     const later = second.inbox.changes(g2.watch);
     // (a deleted record's snapshot is null, version 0: then what followed is the end of its changes)
     const afterSnapshot = g2.value !== null ? all.filter(([, version]) => version > g2.version) : all.slice(all.length - later.length);
-    assert.deepEqual(later.map((ch) => [ch.kind, ch.version]), afterSnapshot, `record watch after the resume: every change after its snapshot (version ${g2.version}, cursor ${g2.cursor}), once; got ${JSON.stringify(later.map((ch) => [ch.version, ch.cursor]))}; the record in the stream: ${JSON.stringify(await streamSeqs(watched))}`);
+    assert.deepEqual(later.map((ch) => [ch.kind, ch.version]), afterSnapshot, `record watch after the resume: every change after its snapshot (version ${g2.version}, cursor ${g2.cursor}), once; got ${JSON.stringify(later.map((ch) => [ch.version, ch.cursor]))}; the record in the stream: ${JSON.stringify(await streamItems(watched))}`);
     if (g2.value === null && later.length > 0) assert.equal(later[0].kind, 'added');
     const record = new Replica(g2.value === null ? [] : [{ id: watched, version: g2.version, value: g2.value }]);
     later.forEach((ch) => record.apply(ch));
@@ -326,7 +316,7 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
     await waitFor('version 3', () => watcher.changes(get).some((ch) => ch.version === 3) && watcher.changes(query).some((ch) => ch.version === 3), 30000);
     assert.deepEqual(watcher.changes(get).map((ch) => ch.version), [2, 3]);
     assert.deepEqual(watcher.changes(query).map((ch) => ch.version), [2, 3]);
-    assert.deepEqual(await streamVersions(id, 0), [1, 2, 3], 'each version once in the stream, in order');
+    assert.deepEqual(await streamVersions(id), [1, 2, 3], 'each version once in the stream, in order');
     assert.deepEqual([watcher.resets(get), watcher.resets(query)], [[], []]);
   });
 
@@ -338,7 +328,7 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
     // LOCK_TIMEOUT with one idempotency key, as a client would.
     const next = await persist('the next update', () => writer.rpc('data.update', { collection: TASKS, id, set: { status: 'done' }, idempotencyKey: `${tag}-3` }));
     assert.deepEqual(next, { version: 3 });
-    assert.deepEqual(await streamVersions(id, 0), [1, 2, 3], 'the repaired version 2 appended once, before version 3');
+    assert.deepEqual(await streamVersions(id), [1, 2, 3], 'the repaired version 2 appended once, before version 3');
     await waitFor('version 3', () => watcher.changes(get).some((ch) => ch.version === 3) && watcher.changes(query).some((ch) => ch.version === 3), 30000);
     assert.deepEqual(watcher.changes(get).map((ch) => [ch.kind, ch.version, ch.value?.status]), [['changed', 2, 'doing'], ['changed', 3, 'done']]);
     assert.deepEqual(watcher.changes(query).map((ch) => [ch.kind, ch.version, ch.value?.status]), [['changed', 2, 'doing'], ['changed', 3, 'done']]);
