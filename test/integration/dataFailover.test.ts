@@ -259,10 +259,11 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
 
   /**
    * A writer whose node dies between commit and append (failpoint outbox.beforeAppend, on a node
-   * started for that one write): the change is committed (the record holds it and is marked
-   * `pending`), is not in the stream, and a watcher on another node gets it once `repair` happened.
+   * started for that one write, or for `updates` concurrent ones that its first turn may batch): the
+   * changes are committed (the record holds them and is marked `pending`), are not in the stream,
+   * and no watcher has them. Answers the version committed.
    */
-  async function crashAfterCommit(tag: string): Promise<{ id: string; writer: ActorGridClient; watcher: DataInbox; get: string; query: string; crashedAt: number }> {
+  async function crashAfterCommit(tag: string, updates = 1): Promise<{ id: string; writer: ActorGridClient; watcher: DataInbox; get: string; query: string; crashedAt: number; last: number }> {
     const [, b, c] = nodes; // nodes[0] was killed by the test before
     const id = `${tag}-rec`;
     const writer = (await connect(b)).c;
@@ -273,24 +274,44 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
     assert.deepEqual([get.version, query.records.map((r) => r.version)], [1, [1]]);
     const from = Number(get.cursor) + 1;
 
-    const crashy = await group.start({ grid: grid(), logLevel: 'warn', env: { ...NO_SWEEP, ACTORGRID_TESTING_FAILPOINTS: 'outbox.beforeAppend' } });
+    const crashy = await group.start({ grid: grid(), logLevel: 'warn', env: { ...NO_SWEEP, ACTORGRID_TESTING_FAILPOINTS: 'outbox.beforeAppend', ACTORGRID_TURN_LOCK_WAIT_MS: '30000' } });
     const doomed = await connect(crashy);
-    const outcome = await doomed.c.rpc('data.update', { collection: TASKS, id, set: { status: 'doing' }, idempotencyKey: `${tag}-2` }).then(
-      () => 'answered',
-      () => 'failed',
-    );
-    assert.equal(outcome, 'failed', 'the node died before answering');
+    const update = (i: number) =>
+      doomed.c.rpc('data.update', { collection: TASKS, id, set: { status: 'doing', ...(updates > 1 ? { n: i } : {}) }, idempotencyKey: `${tag}-u${i}` }).then(
+        () => 'answered',
+        () => 'failed',
+      );
+    let outcomes: Array<Promise<string>>;
+    if (updates === 1) outcomes = [update(0)];
+    else {
+      // One turn for all of them: while the test holds the record's lock, a call that changes nothing
+      // (a stale ifVersion) waits for it in its own turn and the updates queue behind it; once a read
+      // sent after them is answered they are queued, and the lock goes.
+      const records = inspect.map<JsonValue>(`data.${TASKS}`, 'json');
+      await records.lock(id, 60000);
+      try {
+        const stale = doomed.c.rpc('data.update', { collection: TASKS, id, set: { status: 'done' }, ifVersion: 0 }).catch(() => undefined);
+        outcomes = Array.from({ length: updates }, (_, i) => update(i));
+        await doomed.c.rpc('data.get', { collection: TASKS, id });
+        void stale;
+      } finally {
+        await records.unlock(id);
+      }
+    }
+    assert.deepEqual(new Set(await Promise.all(outcomes)), new Set(['failed']), 'the node died before answering');
     await crashy.exited;
     const crashedAt = Date.now();
 
     const committed = await writer.rpc<RecordView>('data.get', { collection: TASKS, id });
-    assert.deepEqual([committed.version, committed.value.status], [2, 'doing'], 'version 2 committed');
+    assert.equal(committed.value.status, 'doing', 'committed');
+    if (updates === 1) assert.equal(committed.version, 2);
+    else assert.ok(committed.version >= 2 && committed.version <= 1 + updates, `version ${committed.version}`);
     const doc = await rawDoc(id);
     assert.equal(typeof doc?.pending, 'number', 'the record is marked: a change waits for its append');
     // No node sweeps yet (NO_SWEEP) and no turn ran on the record since: nothing could have appended it.
-    assert.deepEqual(await streamVersions(id, from), [], 'version 2 is not in the stream');
+    assert.deepEqual(await streamVersions(id, from), [], 'the committed changes are not in the stream');
     assert.deepEqual([w.inbox.changes(get.watch), w.inbox.changes(query.watch)], [[], []]);
-    return { id, writer, watcher: w.inbox, get: get.watch, query: query.watch, crashedAt };
+    return { id, writer, watcher: w.inbox, get: get.watch, query: query.watch, crashedAt, last: committed.version };
   }
 
   it('a change whose writer\'s node died right after the commit, before the append, reaches a watcher on another node once, repaired by the sweep with no further write', async function () {
@@ -322,18 +343,39 @@ describe('Data: node failures (real node processes, real Hazelcast)', function (
 
   it('a change whose writer\'s node died right after the commit is appended by the next turn on the record, before that turn\'s own change, once', async function () {
     const tag = uniqueName('t3t');
-    const { id, writer, watcher, get, query } = await crashAfterCommit(tag);
+    const { id, writer, watcher, get, query, crashedAt } = await crashAfterCommit(tag);
 
     // The dead node's lock on the record lasts until the grid notices its client is gone: retry
     // LOCK_TIMEOUT with one idempotency key, as a client would.
     const next = await persist('the next update', () => writer.rpc('data.update', { collection: TASKS, id, set: { status: 'done' }, idempotencyKey: `${tag}-3` }));
     assert.deepEqual(next, { version: 3 });
+    console.log(`      measured: the next update answered ${Date.now() - crashedAt} ms after the crash (it waits for the dead node's lock)`);
     assert.deepEqual(await streamVersions(id), [1, 2, 3], 'the repaired version 2 appended once, before version 3');
     await waitFor('version 3', () => watcher.changes(get).some((ch) => ch.version === 3) && watcher.changes(query).some((ch) => ch.version === 3), 30000);
     assert.deepEqual(watcher.changes(get).map((ch) => [ch.kind, ch.version, ch.value?.status]), [['changed', 2, 'doing'], ['changed', 3, 'done']]);
     assert.deepEqual(watcher.changes(query).map((ch) => [ch.kind, ch.version, ch.value?.status]), [['changed', 2, 'doing'], ['changed', 3, 'done']]);
     assert.equal((await rawDoc(id))?.pending, undefined, 'no mark left');
     assert.deepEqual([watcher.resets(get), watcher.resets(query)], [[], []]);
+  });
+
+  it('changes of a batch committed by one turn whose node died before appending them are repaired together by the sweep: a watcher gets each once, in order, before the next', async function () {
+    const tag = uniqueName('t3b');
+    const { id, writer, watcher, get, query, last } = await crashAfterCommit(tag, 8);
+    assert.ok(last >= 3, `one turn committed several changes (version ${last})`);
+    const versions = Array.from({ length: last - 1 }, (_, k) => k + 2);
+    const sweeper = await group.start({ grid: grid(), logLevel: 'warn' });
+    try {
+      await waitFor(`versions 2..${last} at the watcher`, () => watcher.changes(get).length >= versions.length && watcher.changes(query).length >= versions.length, 60000, 50);
+    } finally {
+      await sweeper.stop({ expectCleanExit: false });
+    }
+    const next = await persist('the next update', () => writer.rpc<{ version: number }>('data.update', { collection: TASKS, id, set: { status: 'done' }, idempotencyKey: `${tag}-next` }));
+    assert.equal(next.version, last + 1);
+    await waitFor('the next version', () => watcher.changes(get).some((ch) => ch.version === last + 1) && watcher.changes(query).some((ch) => ch.version === last + 1), 30000);
+    assert.deepEqual(watcher.changes(get).map((ch) => ch.version), [...versions, last + 1]);
+    assert.deepEqual(watcher.changes(query).map((ch) => ch.version), [...versions, last + 1]);
+    assert.deepEqual(await streamVersions(id), [1, ...versions, last + 1], 'each version once in the stream, in order');
+    console.log(`      measured: the dying node's turn committed ${last - 1} of the 8 queued updates`);
   });
 
   it('a limited window (orderBy + limit) whose node is SIGKILLed resumes with after as reset: true and the current window, then keeps the window', async function () {
