@@ -114,7 +114,7 @@ export class ActorGridNode {
   static async start(options: NodeOptions): Promise<ActorGridNode> {
     const { config } = options;
     const started = Date.now();
-    const log = options.logger ?? new Logger(config.log.level, `node ${config.node.id}`);
+    const log = options.logger ?? new Logger(config.log.level, `node ${config.node.id}`, undefined, config.log.format);
     const registry = new ActorRegistry();
     const destinationRegistry = new DestinationRegistry(config.destinations).declare(...config.destinations.names);
     const sharedRegistry = new SharedObjectRegistry(config.sharedObjects).declare(...config.sharedObjects.names);
