@@ -55,7 +55,8 @@ export class DataRecord<T extends RecordValue = RecordValue> {
 
   /** `data.delete`: deletes the record (with `ifVersion`, only at that version). */
   @Action({ name: '$delete' })
-  $delete(ifVersion?: number): boolean {
+  // `= undefined`, not `?`: the argument checker sees only defaults as optional (a `?` counts as required).
+  $delete(ifVersion: number | undefined = undefined): boolean {
     this.require();
     if (ifVersion !== undefined && ifVersion !== this.version) throw conflict(this.version, `the record is at version ${this.version}, not ${ifVersion}`);
     this.value = null;
