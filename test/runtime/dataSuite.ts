@@ -301,7 +301,8 @@ export function dataSuite(setup: () => GridSetup): void {
         ['meta.level >= 2', ['r1']],
         ['meta.level < 5', ['r1', 'r2']],
         ["meta.level = 'high'", ['r4']],
-        ['meta IS NULL', ['r5', 'r3']],
+        ['meta IS NULL', ['r1', 'r5', 'r2', 'r4', 'r3']], // an object is no scalar: NULL to the selector
+        ['meta.level IS NOT NULL', ['r1', 'r2', 'r4']],
         // a literal of another type than the field: UNKNOWN for that record, so no match, and no error
         ["priority > 'a'", []],
         ["priority = 'a' OR status = 'done'", ['r3']],
@@ -360,7 +361,8 @@ export function dataSuite(setup: () => GridSetup): void {
       assert.deepEqual(await q('k > 1'), ['n3', 'n2']);
       assert.deepEqual(await q("deep.x = 'y'"), ['n2']);
       assert.deepEqual(await q('k IN (1, 3)'), ['n3', 'n1']);
-      assert.deepEqual(await q('list IS NULL'), ['n2', 'n1'], 'an array is no scalar: NULL to the selector');
+      assert.deepEqual(await q('list IS NULL'), ['n3', 'n2', 'n1'], 'an array is no scalar: NULL to the selector');
+      assert.deepEqual(await q('deep.x IS NOT NULL'), ['n2']);
       assert.deepEqual((await c.rpc<View>('data.get', { collection: 'notes', id: `${tag}-n3` })).value, { tag, k: 3, list: [1, 2] });
     });
 
