@@ -364,6 +364,14 @@ export function dataSuite(setup: () => GridSetup): void {
       assert.deepEqual(await q('list IS NULL'), ['n3', 'n2', 'n1'], 'an array is no scalar: NULL to the selector');
       assert.deepEqual(await q('deep.x IS NOT NULL'), ['n2']);
       assert.deepEqual((await c.rpc<View>('data.get', { collection: 'notes', id: `${tag}-n3` })).value, { tag, k: 3, list: [1, 2] });
+      // a field holding numbers in some records and strings in others: each comparison type-checks per record (no error)
+      const mixTag = uniqueName('mix');
+      for (let i = 0; i < 12; i++) await c.rpc('data.create', { collection: 'notes', id: `${mixTag}-m${String(i).padStart(2, '0')}`, value: { tag: mixTag, mix: i % 2 === 0 ? i : `s${i}` } });
+      const mixed = (where: string) => ids(c, { collection: 'notes', where: `tag = '${mixTag}' AND ${where}`, orderBy: [{ field: 'mix' }] });
+      assert.deepEqual(await mixed('mix > 5'), ['m06', 'm08', 'm10']);
+      assert.deepEqual(await mixed("mix < 's3'"), ['m01']);
+      assert.deepEqual(await mixed("mix >= 's5' AND mix <= 's7'"), ['m05', 'm07']);
+      assert.deepEqual(await mixed("mix = 4 OR mix = 's9'"), ['m04', 'm09']);
     });
 
     it('notifies exactly the watchers a change concerns (the WebORB rule), JSON and msgpack, on other nodes than the writer', async function () {
