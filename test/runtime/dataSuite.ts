@@ -369,7 +369,7 @@ export function dataSuite(setup: () => GridSetup): void {
       for (let i = 0; i < 12; i++) await c.rpc('data.create', { collection: 'notes', id: `${mixTag}-m${String(i).padStart(2, '0')}`, value: { tag: mixTag, mix: i % 2 === 0 ? i : `s${i}` } });
       const mixed = (where: string) => ids(c, { collection: 'notes', where: `tag = '${mixTag}' AND ${where}`, orderBy: [{ field: 'mix' }] });
       assert.deepEqual(await mixed('mix > 5'), ['m06', 'm08', 'm10']);
-      assert.deepEqual(await mixed("mix < 's3'"), ['m01']);
+      assert.deepEqual(await mixed("mix < 's3'"), ['m01', 'm11'], 'strings compare as strings');
       assert.deepEqual(await mixed("mix >= 's5' AND mix <= 's7'"), ['m05', 'm07']);
       assert.deepEqual(await mixed("mix = 4 OR mix = 's9'"), ['m04', 'm09']);
     });
