@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { ActorGridNode } from '../../src/ActorGridNode';
 import { ActorGridClient } from '../../src/client';
-import type { Config, DeepPartial } from '../../src/config';
+import { loadConfig, type Config, type DeepPartial } from '../../src/config';
+import type { Grid, GridStream, JsonValue } from '../../src/grid';
+import { Logger } from '../../src/runtime/Logger';
 import { ActorGridError } from '../../src/errors';
 import { TEST_COLLECTIONS } from '../fixtures/testCollections';
 import { codeOf } from '../support/codeOf';
@@ -25,6 +27,27 @@ interface QueryResult {
 interface Watched extends View {
   watch: string;
   cursor: string;
+}
+
+/** `grid`, but its streams' appends fail while `failing()` says so (a node that dies between a commit and its appends, as far as the stream can tell). */
+function failingAppends(grid: Grid, failing: () => boolean): Grid {
+  const wrapStream = (stream: GridStream): GridStream =>
+    new Proxy(stream, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (typeof value !== 'function') return value;
+        if (prop === 'append' || prop === 'appendAll') return (...args: unknown[]) => (failing() ? Promise.reject(new Error('append failed (test)')) : value.apply(target, args));
+        return value.bind(target);
+      },
+    });
+  return new Proxy(grid, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      if (prop === 'stream') return (...args: unknown[]) => wrapStream(value.apply(target, args) as GridStream);
+      return value.bind(target);
+    },
+  });
 }
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -692,6 +715,40 @@ export function dataSuite(setup: () => GridSetup): void {
       const made = (await (await json('POST', base, { value: { tag, posted: true } }, { 'idempotency-key': postKey })).json()) as { id: string };
       const retried = (await (await json('POST', `${b.url}/data/items`, { value: { tag, posted: true } }, { 'idempotency-key': postKey })).json()) as { id: string };
       assert.equal(retried.id, made.id);
+    });
+
+    it('appends a committed change whose append failed: the repair sweep finds the record and a turn appends it, once', async function () {
+      let failing = false;
+      const config = loadConfig({ env: {}, overrides: { ...setup().config(), node: { id: uniqueName('faulty'), port: 0 }, log: { level: 'silent' } } });
+      // the faulty node shares node a's grid client (it does not own it, so stopping it leaves a's alone)
+      const faulty = await ActorGridNode.start({ config, actors: TEST_COLLECTIONS, grid: failingAppends(a.grid, () => failing), logger: new Logger('silent') });
+      const client = new ActorGridClient(faulty.url, { reconnect: false });
+      try {
+        await client.connect();
+        const tag = uniqueName('repair');
+        const id = `${tag}-r1`;
+        const watcher = await suite.client(b);
+        const w = await query(watcher.c, { where: `tag = '${tag}'`, watch: true });
+        await create(client, { id, value: { tag, n: 1 } });
+        await waitFor('the create', () => watcher.inbox.changes(w.watch!).length >= 1);
+        failing = true;
+        assert.deepEqual(await update(client, { id, set: { n: 2 } }), { version: 2 }, 'committed; the failed append is not the caller\'s failure');
+        failing = false;
+        const map = a.grid.map<JsonValue>('data.items', 'json');
+        const doc = (await map.get(id)) as unknown as { version: number; pending?: number };
+        assert.equal(doc.version, 2);
+        assert.equal(typeof doc.pending, 'number', 'the record says its change may not be appended yet');
+        assert.deepEqual(await get(watcher.c, id), { id, version: 2, value: { tag, n: 2 } });
+        await waitFor('the repaired change', () => watcher.inbox.changes(w.watch!).length >= 2);
+        await waitFor('the pending mark dropped', async () => ((await map.get(id)) as unknown as { pending?: number }).pending === undefined);
+        assert.deepEqual(await update(client, { id, set: { n: 3 } }), { version: 3 });
+        await waitFor('the next change', () => watcher.inbox.changes(w.watch!).length >= 3);
+        assert.deepEqual(watcher.inbox.trace(w.watch!), ['added r1@1', 'changed r1@2', 'changed r1@3']);
+        assert.deepEqual(watcher.inbox.changes(w.watch!)[1].value, { tag, n: 2 });
+      } finally {
+        await client.close();
+        await faulty.stop();
+      }
     });
 
     it('ends watches on data.unwatch and when the connection closes', async function () {
