@@ -523,6 +523,47 @@ export function dataSuite(setup: () => GridSetup): void {
       }
     });
 
+    it('gives a watcher that joins or resumes during writes its records and then every later version once, with no gap', async function () {
+      const tag = uniqueName('join');
+      const id = (k: number) => `${tag}-r${k}`;
+      const where = `tag = '${tag}'`;
+      const writer = (await client(a)).c;
+      for (let k = 0; k < 3; k++) await create(writer, { id: id(k), value: { tag, n: 0 } });
+      const early = (await query(writer, { where })).cursor;
+      // a watch on node c already feeds from the collection, so a resume there catches up while the feed runs
+      const feedHolder = await client(c3);
+      await query(feedHolder.c, { where: `${where} AND n < 0`, watch: true });
+      const total = 60;
+      const writing = (async () => {
+        for (let i = 1; i <= total; i++) await update(writer, { id: id(i % 3), set: { n: i } });
+      })();
+      await waitFor('some versions', async () => ((await get(writer, id(0)))?.version ?? 0) >= 5);
+      const joiner = await client(b);
+      const joined = await query(joiner.c, { where, watch: true });
+      const resumer = await client(c3, 'msgpack');
+      const resumed = await query(resumer.c, { where, watch: true, after: early });
+      await writing;
+      const final = (await query(writer, { where })).records;
+      const finalVersion = new Map(final.map((r) => [r.id, r.version]));
+      const check = (what: string, changes: ChangeParams[], start: Map<string, number>) => {
+        for (let k = 0; k < 3; k++) {
+          const mine = changes.filter((ch) => ch.id === id(k));
+          const from = start.get(id(k)) ?? 0;
+          assert.deepEqual(mine.map((ch) => `${ch.kind}@${ch.version}`), range(from + 1, finalVersion.get(id(k))!).map((v) => `changed@${v}`), `${what}: r${k} from version ${from}`);
+        }
+      };
+      await waitFor('every version for the joiner', () => joiner.inbox.changes(joined.watch!).length >= final.reduce((n, r) => n + r.version, 0) - joined.records.reduce((n, r) => n + r.version, 0));
+      await waitFor('every version for the resumer', () => resumer.inbox.changes(resumed.watch!).length >= total);
+      assert.equal(joined.records.length, 3);
+      check('joined', joiner.inbox.changes(joined.watch!), new Map(joined.records.map((r) => [r.id, r.version])));
+      check('resumed', resumer.inbox.changes(resumed.watch!), new Map(final.map((r) => [r.id, 1])));
+      assert.deepEqual(resumed.records, []);
+      // a limited query cannot be replayed: resuming one answers its whole window and reset
+      const limited = await query(resumer.c, { where, orderBy: [{ field: 'n', desc: true }], limit: 2, watch: true, after: early });
+      assert.equal(limited.reset, true);
+      assert.deepEqual(limited.records, [...final].sort((x, y) => (y.value.n as number) - (x.value.n as number)).slice(0, 2));
+    });
+
     it('resumes a watch with a cursor on another node: exactly the missed changes, then live ones', async function () {
       const tag = uniqueName('resume');
       const id = (n: string) => `${tag}-${n}`;
