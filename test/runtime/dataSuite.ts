@@ -564,6 +564,63 @@ export function dataSuite(setup: () => GridSetup): void {
       assert.deepEqual(limited.records, [...final].sort((x, y) => (y.value.n as number) - (x.value.n as number)).slice(0, 2));
     });
 
+    it('gives a slow watcher one data.reset with its whole set instead of a silent gap, then consecutive versions', async function () {
+      const slowNode = await node('slow', { data: { maxBufferedBytes: 1024 } });
+      const tag = uniqueName('slow');
+      const id = `${tag}-r`;
+      const where = `tag = '${tag}'`;
+      const notes = (params: Value) => ({ collection: 'notes', ...params });
+      const writer = (await client(a)).c;
+      const write = async (params: Value) => (await writer.rpc<{ version: number }>('data.update', notes({ id, ...params }))).version;
+      await writer.rpc('data.create', notes({ id, value: { tag, i: 0 } }));
+      const fast = await client(slowNode);
+      const slow = await client(slowNode);
+      const fw = (await query(fast.c, notes({ where, watch: true }))).watch!;
+      const sw = (await query(slow.c, notes({ where, watch: true }))).watch!;
+      const socket = (slow.c as unknown as { socket: { _socket: { pause(): void; resume(): void } } }).socket._socket;
+      socket.pause();
+      let marker = 0;
+      try {
+        // enough to fill the loopback socket buffers (several MB), so that the node's send buffer grows
+        const big = 'x'.repeat(60000);
+        const n = 200;
+        for (let i = 1; i <= n; i++) await write({ set: { big: `${i}${big}`, i } });
+        // a small record again, so that the reset does not fill the buffer itself
+        await write({ value: { tag, i: n + 1 } });
+        await waitFor('the fast watcher to get all', () => fast.inbox.changes(fw).length >= n + 1, 60000);
+        assert.deepEqual(fast.inbox.changes(fw).map((ch) => ch.version), range(2, n + 2));
+        socket.resume();
+        // a change once the slow one has drained, so that its pending reset is sent
+        await waitFor('the reset', async () => {
+          await write({ set: { tick: Date.now() } });
+          return slow.inbox.resets(sw).length > 0;
+        }, 30000, 200);
+        marker = await write({ set: { marker: true } });
+        await waitFor('the marker', () => slow.inbox.changes(sw).some((ch) => ch.version === marker));
+      } finally {
+        socket.resume();
+      }
+      const events = slow.inbox.events.filter((e) => e.params.watch === sw);
+      const trace = slow.inbox.trace(sw).join(' ');
+      assert.equal(slow.inbox.resets(sw).length, 1, `one reset: ${trace}`);
+      assert.ok(slow.inbox.changes(sw).length < fast.inbox.changes(fw).length, `the slow watcher skipped some: ${trace}`);
+      let version = 1;
+      for (const e of events) {
+        if (e.reset) {
+          const [record] = e.params.records;
+          assert.equal(e.params.records.length, 1, trace);
+          assert.ok(record.version > version, `a reset moves forward: ${trace}`);
+          version = record.version;
+          const seen = fast.inbox.changes(fw).find((ch) => ch.version === version);
+          if (seen) assert.deepEqual(record.value, seen.value, 'the reset holds the record at its version');
+        } else {
+          assert.equal(e.params.version, version + 1, `consecutive versions besides the reset: ${trace}`);
+          version = e.params.version;
+        }
+      }
+      assert.equal(version, marker);
+    });
+
     it('resumes a watch with a cursor on another node: exactly the missed changes, then live ones', async function () {
       const tag = uniqueName('resume');
       const id = (n: string) => `${tag}-${n}`;
