@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { Packr } from 'msgpackr';
 import { ActorGridNode } from '../../src/ActorGridNode';
 import { ActorGridClient } from '../../src/client';
 import { loadConfig, type Config, type DeepPartial } from '../../src/config';
@@ -8,6 +9,7 @@ import { ActorGridError } from '../../src/errors';
 import { TEST_COLLECTIONS } from '../fixtures/testCollections';
 import { codeOf } from '../support/codeOf';
 import { DataInbox, shortId, type ChangeParams } from '../support/dataInbox';
+import { RawWsClient } from '../support/RawWsClient';
 import { SseReader } from '../support/sse';
 import { SuiteNodes, type GridSetup } from '../support/suiteNodes';
 import { uniqueName, waitFor } from '../support/waitFor';
@@ -273,6 +275,22 @@ export function dataSuite(setup: () => GridSetup): void {
         [() => c.rpc('data.unwatch', { watch: 'nope' }), 'unwatch of an unknown watch'],
       ] as const) {
         assert.equal(await codeOf(call()), 'INVALID_ARGUMENTS', why);
+      }
+      // a value JSON cannot carry (a BigInt past 64 bits, in a raw msgpack frame): refused as bad input
+      const raw = await RawWsClient.connect(b.url);
+      try {
+        const packr = new Packr({ useRecords: false, useBigIntExtension: true });
+        for (const [method, params, field] of [
+          ['data.update', { collection: 'items', id, set: { n: 2n ** 70n } }, 'set'],
+          ['data.create', { collection: 'items', id: `${tag}-r4`, value: { tag, n: 2n ** 70n } }, 'value'],
+        ] as const) {
+          raw.send(packr.pack({ jsonrpc: '2.0', id: 1, method, params }));
+          const reply = await raw.nextMessage();
+          assert.equal(reply.error?.data?.code, 'INVALID_ARGUMENTS', JSON.stringify(reply, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+          assert.equal(reply.error.data.field, field);
+        }
+      } finally {
+        await raw.close();
       }
       // watches need a push channel: not over HTTP /rpc
       const rpc = await fetch(`${a.url}/rpc`, {
