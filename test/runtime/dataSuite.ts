@@ -179,6 +179,39 @@ export function dataSuite(setup: () => GridSetup): void {
       assert.deepEqual((await query(writers[2], { where: `tag = '${tag}' AND gen = TRUE` })).records.map((r) => r.id), [made.id], 'one record made');
     });
 
+    it('lets exactly one of concurrent creates of one id, or of updates with one ifVersion, win; the others conflict and change nothing', async function () {
+      const tag = uniqueName('race');
+      const id = `${tag}-r1`;
+      const writers = [(await client(a)).c, (await client(b)).c, (await client(c3, 'msgpack')).c];
+      const creates = await Promise.allSettled(writers.map((w, k) => create(w, { id, value: { tag, by: k } })));
+      const made = creates.flatMap((o, k) => (o.status === 'fulfilled' ? [k] : []));
+      assert.equal(made.length, 1, JSON.stringify(creates));
+      for (const o of creates) if (o.status === 'rejected') assert.deepEqual([(o.reason as ActorGridError).code, (o.reason as ActorGridError).data], ['VERSION_CONFLICT', { version: 1 }]);
+      assert.deepEqual(await get(writers[1], id), { id, version: 1, value: { tag, by: made[0] } });
+      const updates = await Promise.allSettled(writers.map((w, k) => update(w, { id, set: { won: k }, ifVersion: 1 })));
+      const won = updates.flatMap((o, k) => (o.status === 'fulfilled' ? [k] : []));
+      assert.equal(won.length, 1, JSON.stringify(updates));
+      for (const o of updates) if (o.status === 'rejected') assert.deepEqual([(o.reason as ActorGridError).code, (o.reason as ActorGridError).data], ['VERSION_CONFLICT', { version: 2 }]);
+      assert.deepEqual(await get(writers[2], id), { id, version: 2, value: { tag, by: made[0], won: won[0] } });
+    });
+
+    it('watches a record that does not exist yet: version 0, then its creation, changes and deletion', async function () {
+      const tag = uniqueName('missing');
+      const id = `${tag}-r1`;
+      const watcher = await client(c3, 'msgpack');
+      const w = await watchRecord(watcher.c, id);
+      assert.deepEqual({ id: w.id, version: w.version, value: w.value }, { id, version: 0, value: null });
+      const writer = (await client(a)).c;
+      await create(writer, { id, value: { tag, n: 1 } });
+      await create(writer, { id: `${tag}-r2`, value: { tag, n: 1 } });
+      await update(writer, { id, set: { n: 2 } });
+      await remove(writer, { id });
+      await create(writer, { id, value: { tag, n: 3 } });
+      await waitFor('four changes', () => watcher.inbox.changes(w.watch).length >= 4);
+      assert.deepEqual(watcher.inbox.trace(w.watch), ['added r1@1', 'changed r1@2', 'removed r1@3', 'added r1@4']);
+      assert.deepEqual(watcher.inbox.changes(w.watch).map((ch) => ch.value), [{ tag, n: 1 }, { tag, n: 2 }, undefined, { tag, n: 3 }]);
+    });
+
     it('runs a collection\'s own actions as turns: a change notifies watchers, a throwing action or a refused change changes nothing', async function () {
       const tag = uniqueName('action');
       const id = `${tag}-r1`;
@@ -271,6 +304,8 @@ export function dataSuite(setup: () => GridSetup): void {
         [() => query(c, { watch: true, after: '-2' }), 'a negative cursor'],
         [() => query(c, { watch: true, after: 7 }), 'a number cursor'],
         [() => query(c, { watch: true, after: '999999999999' }), 'a cursor ahead of the stream'],
+        [() => update(c, { id, set: { a: 1 }, idempotencyKey: 5 }), 'a number idempotency key'],
+        [() => create(c, { value: { tag }, idempotencyKey: '' }), 'an empty idempotency key'],
         [() => c.rpc('data.unwatch', {}), 'unwatch without a watch'],
         [() => c.rpc('data.unwatch', { watch: 'nope' }), 'unwatch of an unknown watch'],
       ] as const) {
@@ -717,6 +752,17 @@ export function dataSuite(setup: () => GridSetup): void {
       await waitFor('the live change', () => sub.inbox.changes(gone.watch!).length >= 1 && sub.inbox.changes(within.watch!).length >= 4);
       assert.deepEqual(sub.inbox.trace(gone.watch!), ['changed n3@2']);
       assert.deepEqual(sub.inbox.trace(within.watch!), ['changed n1@19', 'removed n2@2', 'added n3@1', 'changed n3@2']);
+      // over SSE: a Last-Event-ID no longer retained starts with a snapshot of the whole set
+      const sse = new SseReader(`${c3.url}/data/tinyNotes/events?where=${encodeURIComponent(where)}`, { 'last-event-id': start.cursor });
+      try {
+        await sse.until((ev) => ev.length >= 1);
+        assert.equal(sse.events[0].event, 'snapshot');
+        const snapshot = JSON.parse(sse.events[0].data!) as QueryResult;
+        assert.deepEqual(snapshot.records.map((r) => [shortId(r.id), r.version]).sort(), [['n1', 19], ['n3', 2]]);
+        assert.equal(sse.events[0].id, snapshot.cursor);
+      } finally {
+        sse.close();
+      }
     });
 
     it('streams Server-Sent Events: a snapshot, then changes with id = cursor; Last-Event-ID resumes on another node', async function () {
@@ -894,6 +940,15 @@ export function dataSuite(setup: () => GridSetup): void {
       const stranger = (await client(n)).c;
       assert.equal(await codeOf(stranger.rpc('data.unwatch', { watch: keep.watch })), 'INVALID_ARGUMENTS');
       assert.equal(count(), 1);
+      // an SSE stream's watch ends with the stream
+      const sse = new SseReader(`${n.url}/data/items/events?where=${encodeURIComponent(`tag = '${tag}'`)}`);
+      try {
+        await sse.until((ev) => ev.length >= 1);
+        await waitFor('the SSE watch filed', () => count() === 2);
+      } finally {
+        sse.close();
+      }
+      await waitFor('the SSE watch ended', () => count() === 1);
       await watcher.c.close();
       await waitFor('no watch left', () => count() === 0);
       assert.equal(n.data.watches.stats().has('items'), false, 'the collection\'s feed ended with its last watch');

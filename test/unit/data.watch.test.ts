@@ -143,6 +143,19 @@ describe('Watch', () => {
     assert.equal(source.loads, 3);
   });
 
+  it('does not refill a window that was not full: records simply come and go', () => {
+    const target = query('', { orderBy: [{ field: 'p', desc: true }], limit: 3 });
+    const { channel, source, watch } = setup(target, { next: 0, records: [view('a', 1, { p: 5 })] });
+    watch.offer(0, ch('b', 1, null, { p: 1 }));
+    watch.offer(1, ch('a', 2, { p: 5 }, null));
+    watch.offer(2, ch('c', 1, null, { p: 9 }));
+    watch.offer(3, ch('d', 1, null, {}));
+    watch.offer(4, ch('e', 1, null, { p: 0 })); // worse than b: outside the now full window (missing sorts first descending)
+    watch.offer(5, ch('f', 1, null, { p: 3 }));
+    assert.deepEqual(channel.sent, ['added b@1 #0', 'removed a@2 #1', 'added c@1 #2', 'added d@1 #3', 'added f@1 #5', 'removed b@1 #5']);
+    assert.equal(source.loads, 0);
+  });
+
   it('catches up from the stream itself, holding live offers until it is level, then goes on in order', async () => {
     const { channel, source, watch } = setup(query("status = 'open'"), { next: 5 });
     for (const seq of [5, 6, 7]) source.stream.push({ seq, change: ch(`r${seq}`, 1, null, { status: 'open' }) });
