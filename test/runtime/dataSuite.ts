@@ -367,6 +367,8 @@ export function dataSuite(setup: () => GridSetup): void {
         ["owner IN ('bob', 'zed')", ['r2', 'r3']],
         ["owner NOT IN ('bob')", ['r1']],
         ['priority BETWEEN 2 AND 4', ['r4', 'r3']],
+        ['priority < 2.5', ['r1', 'r4']],
+        ['priority > 1.5 AND priority <= 3.0', ['r4', 'r3']],
         ['priority NOT BETWEEN 2 AND 4', ['r1', 'r2']],
         ["title LIKE 'alpha%'", ['r1', 'r5']],
         ["title NOT LIKE 'a%'", ['r2', 'r4', 'r3']],
@@ -448,6 +450,20 @@ export function dataSuite(setup: () => GridSetup): void {
       assert.deepEqual(await mixed("mix < 's3'"), ['m01', 'm11'], 'strings compare as strings');
       assert.deepEqual(await mixed("mix >= 's5' AND mix <= 's7'"), ['m05', 'm07']);
       assert.deepEqual(await mixed("mix = 4 OR mix = 's9'"), ['m04', 'm09']);
+      // whole numbers and fractions compare as numbers
+      const numTag = uniqueName('num');
+      for (const [name, x] of [['x1', 1], ['x2', 2], ['x25', 2.5], ['x3', 3], ['xm', -0.5]] as const) {
+        await c.rpc('data.create', { collection: 'notes', id: `${numTag}-${name}`, value: { tag: numTag, x } });
+      }
+      const nums = (where: string) => ids(c, { collection: 'notes', where: `tag = '${numTag}' AND ${where}`, orderBy: [{ field: 'x' }] });
+      assert.deepEqual(await nums('x < 2.5'), ['xm', 'x1', 'x2']);
+      assert.deepEqual(await nums('x > 1.5'), ['x2', 'x25', 'x3']);
+      assert.deepEqual(await nums('x >= 2.5'), ['x25', 'x3']);
+      assert.deepEqual(await nums('x = 2.0'), ['x2']);
+      assert.deepEqual(await nums('x <= 2'), ['xm', 'x1', 'x2']);
+      assert.deepEqual(await nums('x BETWEEN 1.5 AND 2.75'), ['x2', 'x25']);
+      assert.deepEqual(await nums('x IN (2.5, 3)'), ['x25', 'x3']);
+      assert.deepEqual(await nums('x < 0'), ['xm']);
     });
 
     it('notifies exactly the watchers a change concerns (the WebORB rule), JSON and msgpack, on other nodes than the writer', async function () {
