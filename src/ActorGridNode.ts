@@ -1,6 +1,6 @@
 import fastify, { type FastifyInstance } from 'fastify';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { ActorRegistry, StateCodec, type Constructor, type PublishChecker } from './actor';
+import { ActorRegistry, StateCodec, type CallRequest, type Constructor, type PublishChecker } from './actor';
 import { INTERNAL_TYPE_PREFIX } from './actor/ActorRegistry';
 import { NodeRegistry } from './cluster';
 import type { Config } from './config';
@@ -15,6 +15,10 @@ import { CollectionStore } from './data/CollectionStore';
 import { DataService } from './data/DataService';
 import { DataWatches } from './data/DataWatches';
 import { registerDataMethods } from './protocol/dataMethods';
+import { registerAuthMethods } from './protocol/authMethods';
+import { AuthGuard } from './auth/AuthGuard';
+import { Authenticator } from './auth/Authenticator';
+import { describeAccess, nestedTarget, nodeAuthorizer } from './auth/nodeAuthorizer';
 import { SharedObjectActor } from './shared/SharedObjectActor';
 import { SharedObjectRegistry } from './shared/SharedObjectRegistry';
 import { SHARED_OBJECT_RUNTIME, SharedObjectRuntime } from './shared/SharedObjectRuntime';
@@ -125,8 +129,16 @@ export class ActorGridNode {
       };
       const codec = new StateCodec();
       const collections = new CollectionRegistry(registry, config.data);
+      let guard: AuthGuard | undefined;
+      if (config.auth.enabled) {
+        const registries = { actors: registry, destinations: destinationRegistry, sharedObjects: sharedRegistry, collections };
+        const { authorizer, canonical } = nodeAuthorizer(registries, config.auth.rules);
+        guard = new AuthGuard(new Authenticator(config.auth), authorizer, log.child('auth'), config.auth.expiryGraceMs);
+        log.info(describeAccess(registries, authorizer, canonical));
+      }
+      const authorizeNested = guard ? { authorizeNested: (request: CallRequest) => guard!.checkNested(request.principal, nestedTarget(request)) } : {};
       const stores = new Map(collections.all().map((spec) => [spec.name, new CollectionStore(grid, spec, codec)]));
-      const invoker = new Invoker(grid, registry, codec, container, log.child('runtime'), { ...config.turn, idempotency: config.idempotency, failpoints: new Set(config.testing.failpoints) }, publisher, (type) => stores.get(type.name));
+      const invoker = new Invoker(grid, registry, codec, container, log.child('runtime'), { ...config.turn, idempotency: config.idempotency, failpoints: new Set(config.testing.failpoints), ...authorizeNested }, publisher, (type) => stores.get(type.name));
       container.registerInstance(SHARED_OBJECT_RUNTIME, new SharedObjectRuntime(sharedRegistry, codecs, container));
       const sharedObjects = new SharedObjectService(grid, container.resolve(SHARED_OBJECT_RUNTIME), invoker, codecs, log.child('shared'), config.sharedObjects);
       const dataLog = log.child('data');
@@ -139,7 +151,9 @@ export class ActorGridNode {
 
       const dispatcher = new Dispatcher({
         onInternalError: (err, ctx) => log.error('internal error', { method: ctx.method, id: ctx.id, err }),
+        ...(guard ? { guard: (request) => guard!.check(request) } : {}),
       });
+      if (guard) registerAuthMethods(dispatcher, guard);
       registerActorMethods(dispatcher, invoker, { maxArgs: config.limits.maxArgs });
       registerDestinationMethods(dispatcher, destinations, codecs);
       registerSharedObjectMethods(dispatcher, sharedObjects, codecs);
@@ -152,11 +166,11 @@ export class ActorGridNode {
       await app.register(destinationRoutes, { dispatcher });
       await app.register(sharedObjectRoutes, { dispatcher });
       await app.register(dataRoutes, { dispatcher });
-      await app.register(wsTransport, { dispatcher, limits: config.limits, connections, codecs });
+      await app.register(wsTransport, { dispatcher, limits: config.limits, connections, codecs, ...(guard ? { verifyUpgrade: (credentials: string) => guard!.verify(credentials) } : {}) });
       await app.listen({ port: config.node.port, host: config.node.host });
 
       await nodes.start(
-        () => ({ id: config.node.id, url: node.url, startedAt: started, load: invoker.load }),
+        () => ({ id: config.node.id, url: config.node.advertiseUrl || node.url, startedAt: started, load: invoker.load }),
         (err) => log.warn('node registry heartbeat failed', { err }),
       );
       const appTypes = registry.types().filter((t) => !t.name.startsWith(INTERNAL_TYPE_PREFIX));

@@ -15,5 +15,7 @@ export { ActorGridClient, HttpActorClient, ConnectionClosedError, RequestTimeout
 export { Destination, Selector, SubtopicPattern, type DestinationOptions, type DestinationHooks, type DestinationCaller, type OutgoingMessage, type HeaderValue } from './destinations';
 export { SharedObject, type SharedObjectOptions, type SharedObjectHooks, type SharedObjectUpdate, type SharedObjectSnapshot, type SharedObjectCaller } from './shared';
 export { Collection, DataRecord, type CollectionOptions, type RecordValue, type DataChange, type DataRecordView } from './data';
+export { Allow, type AllowRule } from './auth/Allow';
+export type { AuthPrincipal, AuthTarget } from './auth/AuthPrincipal';
 export type { ClientPrincipal } from './push';
 export { ActorGridNode, type NodeOptions } from './ActorGridNode';

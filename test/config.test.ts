@@ -8,7 +8,7 @@ import { findProjectRoot } from '../src/config/loadConfig';
 
 /** Every default, typed as Config: the compiler checks it against the interface, the tests against the schema. */
 const DEFAULTS: Omit<Config, 'node'> & { node: Omit<Config['node'], 'id'> } = {
-  node: { host: '127.0.0.1', port: 8080, actors: 'dist/actors', drainTimeoutMs: 10000 },
+  node: { host: '127.0.0.1', port: 8080, advertiseUrl: '', actors: 'dist/actors', drainTimeoutMs: 10000 },
   grid: {
     kind: 'memory',
     clusterName: 'actorgrid',
@@ -23,6 +23,7 @@ const DEFAULTS: Omit<Config, 'node'> & { node: Omit<Config['node'], 'id'> } = {
   destinations: { names: [], retention: 10000, maxMessageBytes: 65536, maxBufferedBytes: 1048576 },
   sharedObjects: { names: [], retention: 10000, maxSlots: 1000, maxValueBytes: 65536, maxBufferedBytes: 1048576, repairCheckMs: 1000 },
   data: { retention: 10000, maxValueBytes: 65536, maxResults: 10000, maxBufferedBytes: 1048576, repairCheckMs: 1000 },
+  auth: { enabled: false, jwtSecret: '', jwtPublicKeyFile: '', jwksFile: '', issuer: '', audience: '', rolesClaim: 'roles', apiKeys: [], rules: [], expiryGraceMs: 5000 },
   testing: { failpoints: [] },
   log: { level: 'info' },
 };
@@ -171,11 +172,11 @@ describe('config', () => {
   it('reports an unknown ACTORGRID_ variable, even alone', () => {
     assert.deepStrictEqual(problemsOf({ file: empty, env: { ACTORGRID_NODE_PROT: '80' } }), [
       'ACTORGRID_NODE_PROT (environment): names no config key; the node keys are ' +
-        'ACTORGRID_NODE_ID, ACTORGRID_NODE_HOST, ACTORGRID_NODE_PORT, ACTORGRID_NODE_ACTORS, ACTORGRID_NODE_DRAIN_TIMEOUT_MS',
+        'ACTORGRID_NODE_ID, ACTORGRID_NODE_HOST, ACTORGRID_NODE_PORT, ACTORGRID_NODE_ADVERTISE_URL, ACTORGRID_NODE_ACTORS, ACTORGRID_NODE_DRAIN_TIMEOUT_MS',
     ]);
     assert.deepStrictEqual(problemsOf({ file: empty, env: { ACTORGRID_PORT: '80' } }), [
       'ACTORGRID_PORT (environment): names no config section; they are ACTORGRID_NODE_*, ACTORGRID_GRID_*, ' +
-        'ACTORGRID_TURN_*, ACTORGRID_IDEMPOTENCY_*, ACTORGRID_LIMITS_*, ACTORGRID_REGISTRY_*, ACTORGRID_DESTINATIONS_*, ACTORGRID_SHARED_OBJECTS_*, ACTORGRID_DATA_*, ACTORGRID_TESTING_*, ACTORGRID_LOG_* ' +
+        'ACTORGRID_TURN_*, ACTORGRID_IDEMPOTENCY_*, ACTORGRID_LIMITS_*, ACTORGRID_REGISTRY_*, ACTORGRID_DESTINATIONS_*, ACTORGRID_SHARED_OBJECTS_*, ACTORGRID_DATA_*, ACTORGRID_AUTH_*, ACTORGRID_TESTING_*, ACTORGRID_LOG_* ' +
         '(and ACTORGRID_CONFIG for the file)',
     ]);
   });
@@ -246,8 +247,8 @@ describe('config', () => {
   it('rejects unknown sections, including __proto__, without touching prototypes', () => {
     const file = writeJson('proto.json', '{ "__proto__": { "polluted": true }, "nodes": {} }');
     assert.deepStrictEqual(problemsOf({ file, env: {} }), [
-      `__proto__ (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, data, testing, log`,
-      `nodes (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, data, testing, log`,
+      `__proto__ (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, data, auth, testing, log`,
+      `nodes (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, data, auth, testing, log`,
     ]);
     assert.equal(({} as { polluted?: boolean }).polluted, undefined);
   });

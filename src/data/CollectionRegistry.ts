@@ -81,6 +81,11 @@ export class CollectionRegistry {
     return this.specs.get(type.name)?.type === type ? this.specs.get(type.name) : undefined;
   }
 
+  /** Whether `name` is a collection. */
+  has(name: string): boolean {
+    return this.specs.has(name);
+  }
+
   all(): CollectionSpec[] {
     return [...this.specs.values()];
   }

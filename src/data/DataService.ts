@@ -1,3 +1,4 @@
+import type { AuthPrincipal } from '../auth/AuthPrincipal';
 import { createHash, randomUUID } from 'node:crypto';
 import type { CallInvoker } from '../actor/CallRequest';
 import { ActorGridError } from '../errors';
@@ -32,6 +33,8 @@ export interface DataQuery {
 export interface DataCall {
   idempotencyKey?: string;
   callerText?: string;
+  /** The authenticated client (auth on): the record's actions see it as `ActorContext.principal`. */
+  principal?: AuthPrincipal;
 }
 
 /** What `watch` answers. */
@@ -145,6 +148,7 @@ export class DataService {
       args,
       ...(call.idempotencyKey === undefined ? {} : { idempotencyKey: call.idempotencyKey }),
       ...(call.callerText === undefined ? {} : { caller: call.callerText }),
+      ...(call.principal === undefined ? {} : { principal: call.principal }),
     });
   }
 

@@ -1,4 +1,4 @@
-import { fieldOf } from '../destinations/Selector';
+import { fieldOf } from '../grid/Predicate';
 import type { ChangeItem } from './ChangeItem';
 import type { Watch } from './Watch';
 

@@ -1,5 +1,6 @@
 import type { CompareOp, Operand, SelectorNode, SelectorValue } from './selectorAst';
 import { parseSelector } from './selectorParser';
+import { fieldOf } from '../grid/Predicate';
 
 export type { SelectorValue } from './selectorAst';
 export { SELECTOR_LIMITS } from './selectorParser';
@@ -147,16 +148,6 @@ function evaluate(node: SelectorNode, headers: Lookup): Truth {
       return typeof v === 'boolean' ? v : null;
     }
   }
-}
-
-/** A field of a JSON value by dotted path, own properties only (so `constructor` is never found). */
-export function fieldOf(value: unknown, path: string): unknown {
-  let cur = value;
-  for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, part)) return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
 }
 
 /** A header's value (own properties only, so `constructor` is not found on every message), or the literal. */

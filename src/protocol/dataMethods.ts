@@ -1,5 +1,5 @@
 import { ActorGridError } from '../errors';
-import type { DataQuery, DataService } from '../data/DataService';
+import type { DataCall, DataQuery, DataService } from '../data/DataService';
 import { parseOrderBy } from '../data/orderBy';
 import type { Watch, WatchChannel } from '../data/Watch';
 import { Where } from '../data/Where';
@@ -8,7 +8,7 @@ import type { Codecs } from './Codecs';
 import type { Dispatcher } from './Dispatcher';
 import { JSONRPC_VERSION } from './JsonRpc';
 import { sseEvent } from './NotificationFrame';
-import { paramsObject, stringParam } from './params';
+import { named, paramsObject, stringParam } from './params';
 import { describeSession, type PushChannel, type Session } from './Session';
 import { SessionSubscriptions } from './SessionSubscriptions';
 
@@ -57,10 +57,14 @@ function booleanParam(p: Record<string, unknown>, field: string): boolean {
   return value;
 }
 
-function callOf(p: Record<string, unknown>, session: Session): { idempotencyKey?: string; callerText: string } {
+function callOf(p: Record<string, unknown>, session: Session): DataCall {
   const idempotencyKey = checkIdempotencyKey(p.idempotencyKey);
-  return { callerText: describeSession(session), ...(idempotencyKey === undefined ? {} : { idempotencyKey }) };
+  const principal = session.identity?.principal;
+  return { callerText: describeSession(session), ...(idempotencyKey === undefined ? {} : { idempotencyKey }), ...(principal ? { principal } : {}) };
 }
+
+/** What a data method reaches: the collection, with `op`. */
+const collection = (op: string) => named('collection', 'collection', op);
 
 /**
  * Registers `data.create`, `data.get`, `data.update`, `data.delete`, `data.query` and `data.unwatch`
@@ -74,7 +78,7 @@ export function registerDataMethods(dispatcher: Dispatcher, service: DataService
   dispatcher.register(DATA_METHODS.create, async (params, session) => {
     const p = paramsObject(params, ['collection', 'id', 'value', 'idempotencyKey'], '{collection, id?, value, idempotencyKey?}');
     return service.create(stringParam(p, 'collection', true)!, stringParam(p, 'id', false), p.value, callOf(p, session));
-  });
+  }, { target: collection('create') });
 
   dispatcher.register(DATA_METHODS.get, async (params, session, context) => {
     const p = paramsObject(params, ['collection', 'id', 'watch'], '{collection, id, watch?}');
@@ -87,18 +91,18 @@ export function registerDataMethods(dispatcher: Dispatcher, service: DataService
     context.afterReply(result.activate);
     const record = result.records[0];
     return { ...(record ?? { id, version: 0, value: null }), watch: result.watch.id, cursor: result.cursor };
-  });
+  }, { target: collection('read') });
 
   dispatcher.register(DATA_METHODS.update, async (params, session) => {
     const p = paramsObject(params, ['collection', 'id', 'set', 'value', 'ifVersion', 'idempotencyKey'], '{collection, id, set?, value?, ifVersion?, idempotencyKey?}');
     const { set, value, ifVersion } = p;
     return service.update(stringParam(p, 'collection', true)!, stringParam(p, 'id', true)!, { set, value, ifVersion }, callOf(p, session));
-  });
+  }, { target: collection('update') });
 
   dispatcher.register(DATA_METHODS.delete, async (params, session) => {
     const p = paramsObject(params, ['collection', 'id', 'ifVersion', 'idempotencyKey'], '{collection, id, ifVersion?, idempotencyKey?}');
     return service.delete(stringParam(p, 'collection', true)!, stringParam(p, 'id', true)!, wholeNumber(p, 'ifVersion', 0), callOf(p, session));
-  });
+  }, { target: collection('delete') });
 
   dispatcher.register(DATA_METHODS.query, async (params, session, context) => {
     const p = paramsObject(params, ['collection', 'where', 'orderBy', 'limit', 'offset', 'watch', 'after'], '{collection, where?, orderBy?, limit?, offset?, watch?, after?}');
@@ -118,11 +122,11 @@ export function registerDataMethods(dispatcher: Dispatcher, service: DataService
     watches.add(session, result.watch);
     context.afterReply(result.activate);
     return { records: result.records, cursor: result.cursor, watch: result.watch.id, ...(result.reset ? { reset: true } : {}) };
-  });
+  }, { target: collection('read') });
 
   dispatcher.register(DATA_METHODS.unwatch, async (params, session) => {
     const p = paramsObject(params, ['watch'], '{watch}');
-    watches.remove(session, stringParam(p, 'watch', true)!);
+    watches.remove(session, stringParam(p, 'watch', true)!, 'watch');
     return true;
   });
 }

@@ -31,6 +31,11 @@ export interface InvokerOptions {
   idempotency: { maxEntries: number; maxAgeMs: number };
   /** Test switches (config `testing.failpoints`, docs/testing.md). @default none */
   failpoints?: ReadonlySet<string>;
+  /**
+   * Checks a call an actor makes against the principal of the request that started it (auth on);
+   * calls from clients were checked by the dispatcher already. @default none
+   */
+  authorizeNested?: (request: CallRequest) => void;
 }
 
 /**
@@ -91,6 +96,7 @@ export class Invoker implements CallInvoker {
     const args = method.checkArgs(request.args ?? []);
     const nested = (request.chain?.length ?? 0) > 0;
     if (this.draining && !nested) throw new UnavailableError('the node is draining');
+    if (nested) this.options.authorizeNested?.(request);
     const key = actorKey(type.name, request.id);
     if (request.chain?.includes(key)) {
       throw new ActorGridError('REENTRANCY', `call cycle: ${[...request.chain, key].join(' -> ')}`, { chain: [...request.chain, key] });
@@ -137,6 +143,7 @@ export class Invoker implements CallInvoker {
       chain: [...(request.chain ?? []), key],
       deadline: request.deadline ?? Date.now() + this.options.callTimeoutMs,
       idempotencyKey: request.idempotencyKey,
+      ...(request.principal === undefined ? {} : { principal: request.principal }),
       ...(startBy === undefined ? {} : { startBy }),
       invoker: this,
       registry: this.registry,

@@ -23,6 +23,8 @@ export interface WsConnectionOptions {
   maxInFlight: number;
   /** The peer's address. */
   remote?: string;
+  /** The upgrade request's credentials (its `Authorization` header, or `?access_token=`). */
+  credentials?: string;
 }
 
 /**
@@ -37,6 +39,9 @@ export interface WsConnectionOptions {
  * them, in order, as slots free up, and resumes reading once the queue is empty. Nothing a client
  * sends can throw out of the socket's event handlers.
  */
+/** The notification a connection gets when its node starts draining (then its running requests are answered and it is closed with 1001). */
+export const NODE_DRAINING = 'node.draining';
+
 export class WsConnection {
   /** The session handlers see: id, `transport: 'ws'`, remote, `notify` and `signal`. */
   readonly session: Session;
@@ -62,6 +67,8 @@ export class WsConnection {
       ...(options.remote === undefined ? {} : { remote: options.remote }),
       notify: (method, params) => this.notify(method, params),
       signal: this.abort.signal,
+      identity: options.credentials === undefined ? {} : { credentials: options.credentials },
+      close: (code, reason) => socket.close(code, reason),
       push: {
         get encoding() {
           return connection.notifyCodec.name;
@@ -107,6 +114,14 @@ export class WsConnection {
    * resolves once the requests already running have been answered (or the socket closed).
    */
   drain(): Promise<void> {
+    if (!this.draining) {
+      // Tell the client first, so that it sends new requests elsewhere instead of getting UNAVAILABLE.
+      try {
+        this.notify(NODE_DRAINING, {});
+      } catch {
+        // a socket that cannot take a frame is closing anyway
+      }
+    }
     this.draining = true;
     if (this.pending === 0 || this.socket.readyState !== WebSocket.OPEN) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
