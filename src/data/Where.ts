@@ -85,6 +85,7 @@ function translate(node: SelectorNode): Translation {
     case 'compare': {
       const side = fieldAndLiteral(node.left, node.right, node.op);
       if (!side) return ALL;
+      if (side.op === '=') return { predicate: equalTo(docPath(side.field), side.value), exact: true };
       return { predicate: { op: OPS[side.op], path: docPath(side.field), value: side.value }, exact: side.op !== '<>' };
     }
     case 'between': {
@@ -95,7 +96,8 @@ function translate(node: SelectorNode): Translation {
     case 'in': {
       if (node.negated || node.operand.kind !== 'header') return ALL;
       const values: Scalar[] = [...node.list.strings, ...node.list.numbers, ...node.list.booleans];
-      return { predicate: P.in(docPath(node.operand.name), values), exact: true };
+      const path = docPath(node.operand.name);
+      return { predicate: values.length === 1 ? equalTo(path, values[0]) : P.or(...values.map((v) => equalTo(path, v))), exact: true };
     }
     case 'value':
       return node.operand.kind === 'header' ? { predicate: P.eq(docPath(node.operand.name), true), exact: true } : ALL;
@@ -118,6 +120,17 @@ function mayMatchDeleted(p: Predicate): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * Equality as a closed range. Hazelcast's members convert a literal to the type of the first value
+ * they meet, so an `equal` on a field holding numbers in some records and strings in others can
+ * silently miss records; a range instead fails on the mismatch (PredicateRejectedError), and the
+ * node then filters every record itself — slower on such data, never wrong. The sorted index
+ * serves the range as it serves equality.
+ */
+function equalTo(path: string, value: Scalar): Predicate {
+  return P.and(P.gte(path, value), P.lte(path, value));
 }
 
 /** `field op literal` (either way round, non-null literal), or undefined. */
