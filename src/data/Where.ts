@@ -130,7 +130,7 @@ function mayMatchDeleted(p: Predicate): boolean {
  * serves the range as it serves equality.
  */
 function equalTo(path: string, value: Scalar): Predicate {
-  return P.and(P.gte(path, value), P.lte(path, value));
+  return typeof value === 'boolean' || value === null ? P.eq(path, value) : P.and(P.gte(path, value), P.lte(path, value));
 }
 
 /** `field op literal` (either way round, non-null literal), or undefined. */

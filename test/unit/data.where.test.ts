@@ -3,6 +3,9 @@ import { Where } from '../../src/data/Where';
 import { ActorGridError } from '../../src/errors';
 import { matches as gridMatches, P, type JsonValue, type Predicate } from '../../src/grid';
 
+/** Equality as the members get it: a closed range (Where.ts), so mixed-type fields fall back to the node. */
+const EQ = (path: string, value: string | number) => P.and(P.gte(path, value), P.lte(path, value));
+
 /** Record values of every shape a where clause meets: missing fields, other types, nesting, NULL-like values. */
 const VALUES: Array<Record<string, unknown>> = [
   {},
@@ -75,18 +78,18 @@ describe('Where', () => {
       return p.of.length === 2 ? p.of[1] : P.and(...p.of.slice(1));
     };
     const cases: Array<[string, ReturnType<typeof P.all>, boolean]> = [
-      ["status = 'open'", P.and(live, P.eq('value.status', 'open')), true],
-      ["'open' = status", P.and(live, P.eq('value.status', 'open')), true],
+      ["status = 'open'", P.and(live, EQ('value.status', 'open')), true],
+      ["'open' = status", P.and(live, EQ('value.status', 'open')), true],
       ['2 < priority', P.and(live, P.gt('value.priority', 2)), true],
       ['priority <= 2', P.and(live, P.lte('value.priority', 2)), true],
-      ["owner.name = 'ann'", P.and(live, P.eq('value.owner.name', 'ann')), true],
-      ["status IN ('a', 'b')", P.and(live, P.in('value.status', ['a', 'b'])), true],
+      ["owner.name = 'ann'", P.and(live, EQ('value.owner.name', 'ann')), true],
+      ["status IN ('a', 'b')", P.and(live, P.or(EQ('value.status', 'a'), EQ('value.status', 'b'))), true],
       ['priority BETWEEN 1 AND 3', P.and(live, P.and(P.gte('value.priority', 1), P.lte('value.priority', 3))), true],
       ['done', P.and(live, P.eq('value.done', true)), true],
       ["status <> 'open'", P.and(live, P.ne('value.status', 'open')), false],
-      ["status = 'open' AND priority > 1", P.and(live, P.and(P.eq('value.status', 'open'), P.gt('value.priority', 1))), true],
-      ["status = 'open' AND title LIKE 'a%'", P.and(live, P.eq('value.status', 'open')), false],
-      ["status = 'open' OR priority > 1", P.and(live, P.or(P.eq('value.status', 'open'), P.gt('value.priority', 1))), true],
+      ["status = 'open' AND priority > 1", P.and(live, P.and(EQ('value.status', 'open'), P.gt('value.priority', 1))), true],
+      ["status = 'open' AND title LIKE 'a%'", P.and(live, EQ('value.status', 'open')), false],
+      ["status = 'open' OR priority > 1", P.and(live, P.or(EQ('value.status', 'open'), P.gt('value.priority', 1))), true],
       ["status = 'open' OR title LIKE 'a%'", P.and(live, P.all()), false],
       ["NOT status = 'open'", P.and(live, P.all()), false],
       ["title LIKE 'a%'", P.and(live, P.all()), false],
