@@ -23,6 +23,7 @@ import { Invoker } from './runtime/Invoker';
 import { loadActors } from './runtime/loadActors';
 import { Logger } from './runtime/Logger';
 import { dataRoutes, destinationRoutes, httpServerOptions, httpTransport, sharedObjectRoutes } from './transport/http';
+import { clientBundleRoute } from './transport/http/clientBundleRoute';
 import { WsConnections, wsTransport } from './transport/ws';
 
 /** What a node is built from. */
@@ -152,6 +153,7 @@ export class ActorGridNode {
       await app.register(destinationRoutes, { dispatcher });
       await app.register(sharedObjectRoutes, { dispatcher });
       await app.register(dataRoutes, { dispatcher });
+      await app.register(clientBundleRoute);
       await app.register(wsTransport, { dispatcher, limits: config.limits, connections, codecs });
       await app.listen({ port: config.node.port, host: config.node.host });
 

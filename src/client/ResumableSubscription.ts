@@ -1,4 +1,5 @@
 import type { ActorGridClient } from './ActorGridClient';
+import { reportUnhandled } from './platform';
 
 const RETRY_PAUSE_MS = 200;
 
@@ -63,7 +64,7 @@ export abstract class ResumableSubscription {
       if (!this.active) return;
       if ((err as { retryable?: boolean }).retryable !== true) {
         this.stop();
-        (this.onError ?? ((e) => process.emitWarning(e)))(err as Error);
+        (this.onError ?? reportUnhandled)(err as Error);
       }
     } finally {
       this.resubscribing = false;
