@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { onceClosed, type SocketConnector } from './ClientSocket';
+import { onceClosed, type ClientSocket, type SocketConnector } from './ClientSocket';
 
 /**
  * Sockets on the `ws` package, for Node (Node 20 has no global WebSocket): sends the `headers`
@@ -23,7 +23,9 @@ export const wsConnector: SocketConnector = (url, options, events) => {
     events.message(isBinary ? bytes : bytes.toString('utf8'));
   });
   socket.once('close', (code, reason) => ending.emitClose(code, reason.toString(), failure));
-  return {
+  const adapter: ClientSocket & { readonly ws: WebSocket } = {
+    /** The `ws` instance: tests pause its TCP socket to play a slow reader (test/support/slowReader.ts). */
+    ws: socket,
     get isOpen() {
       return socket.readyState === WebSocket.OPEN;
     },
@@ -36,6 +38,7 @@ export const wsConnector: SocketConnector = (url, options, events) => {
     close: (code, reason) => socket.close(code, reason),
     terminate: () => socket.terminate(),
   };
+  return adapter;
 };
 
 function toBuffer(data: WebSocket.RawData): Buffer {
