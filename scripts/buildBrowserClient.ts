@@ -9,7 +9,7 @@ export const BROWSER_BUNDLE = 'dist/browser/actorgrid-client.mjs';
 
 /**
  * The size budget of the bundle, minified and gzipped (docs/client.md "In the browser"). Measured
- * 2026-12-01 at 17.6 KiB; test/unit/browserBundle.test.ts fails the build when it grows past this.
+ * 2026-12-01 at 19.5 KiB (55.0 KiB minified); test/unit/browserBundle.test.ts fails the build when it grows past this.
  */
 export const BROWSER_BUNDLE_GZIP_BUDGET_BYTES = 24 * 1024;
 

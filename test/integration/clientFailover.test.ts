@@ -172,5 +172,44 @@ for (const socketKind of CLIENT_SOCKETS) {
       assert.equal(c.state, 'closed');
       assert.equal(c.inFlight, 0);
     });
+
+    it('keeps the notifications that come in the same read as their subscribe reply (destination, live query, shared object)', async function () {
+      const c = client([fakes[0].url]);
+      await c.connect();
+      // The node sends a subscription's first notifications right after its reply; here both come in one TCP write.
+      fakes[0].onRequest = (message, socket) => {
+        const frames: unknown[] = [];
+        if (message.method === 'destination.subscribe') {
+          frames.push({ jsonrpc: '2.0', id: message.id, result: { subscription: 's1', seq: 0 } });
+          frames.push({ jsonrpc: '2.0', method: 'destination.message', params: { subscription: 's1', destination: 'chat', seq: 1, body: 'first' } });
+        } else if (message.method === 'data.query') {
+          frames.push({ jsonrpc: '2.0', id: message.id, result: { records: [], cursor: 'c0', watch: 'w1' } });
+          frames.push({ jsonrpc: '2.0', method: 'data.change', params: { watch: 'w1', id: 't1', kind: 'added', version: 1, value: { title: 'x' }, cursor: 'c1' } });
+        } else if (message.method === 'sharedObject.subscribe') {
+          frames.push({ jsonrpc: '2.0', id: message.id, result: { subscription: 'o1', version: 1, slots: { a: 1 } } });
+          frames.push({ jsonrpc: '2.0', method: 'sharedObject.sync', params: { subscription: 'o1', version: 2, set: { b: 2 } } });
+        }
+        sendTogether(socket, frames.map((frame) => JSON.stringify(frame)));
+      };
+      const messages: unknown[] = [];
+      await c.destination('chat').subscribe((m) => messages.push(m.body));
+      const live = await c.collection('tasks').watch();
+      const replica = await c.sharedObject('board').subscribe();
+      await waitFor('the notifications', () => messages.length === 1 && live.records.length === 1 && replica.version === 2);
+      assert.deepEqual(messages, ['first']);
+      assert.deepEqual(live.records, [{ id: 't1', version: 1, value: { title: 'x' } }]);
+      assert.deepEqual(replica.slots, { a: 1, b: 2 });
+    });
   });
+}
+
+/** Writes text frames (server side: unmasked) in one TCP write, so the client reads them at once. */
+function sendTogether(socket: WebSocket, texts: string[]): void {
+  const frames = texts.map((text) => {
+    const payload = Buffer.from(text, 'utf8');
+    assert.ok(payload.length < 65536);
+    const header = payload.length < 126 ? Buffer.from([0x81, payload.length]) : Buffer.from([0x81, 126, payload.length >> 8, payload.length & 0xff]);
+    return Buffer.concat([header, payload]);
+  });
+  (socket as unknown as { _socket: { write(bytes: Buffer): void } })._socket.write(Buffer.concat(frames));
 }
