@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import fastify, { type FastifyInstance } from 'fastify';
+import { chooseConnector } from '../../src/client/platform.browser';
 import { Dispatcher } from '../../src/protocol';
 import { httpServerOptions, httpTransport } from '../../src/transport/http';
 import { CLIENT_BUNDLE_ROUTE, clientBundleRoute } from '../../src/transport/http/clientBundleRoute';
@@ -72,6 +73,35 @@ describe('the browser client bundle', function () {
     assert.ok(target, types);
     const declarations = fs.readFileSync(path.resolve(path.dirname(BUNDLE), target.replace(/\.js$/, '.d.ts')), 'utf8');
     assert.match(declarations, /export \* from '\.\/index'/);
+  });
+});
+
+describe("the browser's platform file", function () {
+  it('connects with the global WebSocket, and says what to do when there is none', function () {
+    const global = globalThis as { WebSocket?: unknown };
+    const had = Object.getOwnPropertyDescriptor(global, 'WebSocket');
+    delete global.WebSocket;
+    try {
+      assert.throws(() => chooseConnector(undefined), /no WebSocket; pass one as options.WebSocket/);
+      const opened: string[] = [];
+      class Fake {
+        binaryType = 'blob';
+        readyState = 0;
+        constructor(url: string) {
+          opened.push(url);
+        }
+        send(): void {}
+        close(): void {}
+        addEventListener(): void {}
+      }
+      global.WebSocket = Fake;
+      const socket = chooseConnector(undefined)('ws://n/ws', { headers: undefined, connectTimeoutMs: 1000 }, { open() {}, message() {}, close() {} });
+      socket.terminate();
+      assert.deepEqual(opened, ['ws://n/ws']);
+    } finally {
+      delete global.WebSocket;
+      if (had) Object.defineProperty(global, 'WebSocket', had);
+    }
   });
 });
 
