@@ -31,6 +31,7 @@ import { Invoker } from './runtime/Invoker';
 import { loadActors } from './runtime/loadActors';
 import { Logger } from './runtime/Logger';
 import { dataRoutes, destinationRoutes, httpServerOptions, httpTransport, metricsRoute, sharedObjectRoutes } from './transport/http';
+import { clientBundleRoute } from './transport/http/clientBundleRoute';
 import { WsConnections, wsTransport } from './transport/ws';
 
 /** What a node is built from. */
@@ -197,6 +198,7 @@ export class ActorGridNode {
       await app.register(destinationRoutes, { dispatcher, onStreams });
       await app.register(sharedObjectRoutes, { dispatcher, onStreams });
       await app.register(dataRoutes, { dispatcher, onStreams });
+      await app.register(clientBundleRoute);
       await app.register(metricsRoute, {
         scrape: () => metrics.scrape(),
         ...(guard

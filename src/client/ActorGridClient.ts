@@ -1,14 +1,15 @@
-import WebSocket from 'ws';
 import { createActorRef, type ActorRef, type UntypedActor } from '../actor/ActorRef';
 import { ActorGridError } from '../errors';
 import { ConnectionClosedError, fromJsonRpcError, isRecord, RequestTimeoutError, TransportError } from './clientErrors';
-import { createClientCodec, type ClientCodec, type ClientEncoding } from './clientCodec';
+import { createClientCodec, utf8Length, type ClientCodec, type ClientEncoding } from './clientCodec';
 import type { ActorGridClientOptions, CallOptions, ConnectionState, Notification, StateChange } from './clientOptions';
 import { backoffDelay, NodeList } from './NodeList';
 import { Destination } from './DestinationSubscription';
 import { Collection } from './LiveQuery';
 import { SharedObjectClient } from './SharedObjectReplica';
-import { newIdempotencyKey, toBuffer, type Op } from './clientRequest';
+import { newIdempotencyKey, type Op } from './clientRequest';
+import type { ClientSocket, SocketConnector } from './ClientSocket';
+import { chooseConnector, reportUnhandled } from './platform';
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -50,6 +51,8 @@ export class ActorGridClient {
   private readonly discover: boolean;
   private readonly headers: Record<string, string> | undefined;
   private readonly onError: (err: Error) => void;
+  /** Opens sockets: `ws` in Node, the standard WebSocket in browsers or when given. */
+  private readonly connector: SocketConnector;
   /** Every request not settled yet. */
   private readonly ops = new Set<Op>();
   /** Requests on the wire, by wire id. */
@@ -59,7 +62,7 @@ export class ActorGridClient {
   private readonly handlers = new Set<(notification: Notification) => void>();
   private readonly stateHandlers = new Set<(change: StateChange) => void>();
   private current: ConnectionState = 'closed';
-  private socket: WebSocket | undefined;
+  private socket: ClientSocket | undefined;
   private lastUrl: string | undefined;
   private opening: Promise<void> | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -80,7 +83,8 @@ export class ActorGridClient {
     this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS;
     this.discover = options.discover ?? true;
     this.headers = options.headers;
-    this.onError = options.onError ?? ((err) => process.emitWarning(err));
+    this.onError = options.onError ?? reportUnhandled;
+    this.connector = chooseConnector(options.WebSocket);
     if (options.onStateChange) this.stateHandlers.add(options.onStateChange);
   }
 
@@ -104,7 +108,7 @@ export class ActorGridClient {
 
   /** True while the connection is open. */
   get connected(): boolean {
-    return this.current === 'open' && this.socket?.readyState === WebSocket.OPEN;
+    return this.current === 'open' && this.socket?.isOpen === true;
   }
 
   /** Requests made and not settled yet (on the wire, waiting for a connection, or waiting to retry). */
@@ -231,14 +235,13 @@ export class ActorGridClient {
     const closedByClient = new ConnectionClosedError('the client was closed before the reply arrived; the outcome is unknown', { reason: 'client closing' });
     for (const op of [...this.ops]) if (op.socket === undefined) this.finish(op, closedByClient);
     const socket = this.socket;
-    if (!socket || socket.readyState === WebSocket.CLOSED) return;
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
-    else socket.close(1000, 'client closing');
+    if (!socket) return;
+    if (socket.isOpen) socket.close(1000, 'client closing');
+    else socket.terminate();
     // A node that never answers the close frame: give up on the handshake after a while.
     const timer = setTimeout(() => socket.terminate(), this.connectTimeoutMs);
     try {
-      await closed;
+      await socket.closed;
     } finally {
       clearTimeout(timer);
     }
@@ -281,33 +284,26 @@ export class ActorGridClient {
   }
 
   /** One connection attempt: resolves with the open socket, or rejects with a TransportError. */
-  private openSocket(url: string): Promise<WebSocket> {
+  private openSocket(url: string): Promise<ClientSocket> {
     this.lastUrl = url;
-    return new Promise<WebSocket>((resolve, reject) => {
-      const socket = new WebSocket(url, { headers: this.headers, handshakeTimeout: this.connectTimeoutMs, perMessageDeflate: false });
+    return new Promise<ClientSocket>((resolve, reject) => {
       let opened = false;
-      let failure: Error | undefined;
-      socket.on('unexpected-response', (_request, response) => {
-        failure = new TransportError(`${url} refused the WebSocket upgrade with HTTP ${response.statusCode}`, { outcomeUnknown: false });
-        response.resume();
-        socket.terminate();
-      });
-      socket.on('error', (err) => {
-        failure ??= new TransportError(`WebSocket ${url}: ${err.message}`, { cause: err, outcomeUnknown: opened });
-      });
-      socket.once('open', () => {
-        opened = true;
-        resolve(socket);
-      });
-      socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-      socket.once('close', (code, reason) => {
-        if (!opened) reject(failure ?? new TransportError(`could not connect to ${url} (closed with ${code})`, { outcomeUnknown: false }));
-        else this.lost(socket, url, code, reason.toString(), failure);
+      const socket = this.connector(url, { headers: this.headers, connectTimeoutMs: this.connectTimeoutMs }, {
+        open: () => {
+          opened = true;
+          resolve(socket);
+        },
+        message: (data) => this.onMessage(data),
+        close: (code, reason, failure) => {
+          if (opened) this.lost(socket, url, code, reason, failure);
+          else if (failure) reject(new TransportError(failure.message, { cause: failure.cause ?? failure, outcomeUnknown: false }));
+          else reject(new TransportError(`could not connect to ${url} (closed with ${code})`, { outcomeUnknown: false }));
+        },
       });
     });
   }
 
-  private opened(socket: WebSocket, url: string): void {
+  private opened(socket: ClientSocket, url: string): void {
     this.socket = socket;
     this.lastUrl = url;
     this.setState('open');
@@ -319,7 +315,7 @@ export class ActorGridClient {
   }
 
   /** The open connection closed: re-queue or reject what it carried, then reconnect (or stay closed). */
-  private lost(socket: WebSocket, url: string, code: number, why: string, failure: Error | undefined): void {
+  private lost(socket: ClientSocket, url: string, code: number, why: string, failure: Error | undefined): void {
     if (this.socket !== socket) return;
     this.socket = undefined;
     const err = new ConnectionClosedError(
@@ -360,7 +356,7 @@ export class ActorGridClient {
     if (lostUrl !== undefined && order.includes(lostUrl)) order.push(...order.splice(order.indexOf(lostUrl), 1));
     for (const url of order) {
       if (this.current !== 'reconnecting') return;
-      let socket: WebSocket;
+      let socket: ClientSocket;
       try {
         socket = await this.openSocket(url);
       } catch {
@@ -411,14 +407,14 @@ export class ActorGridClient {
     const id = this.nextId++;
     const message: Record<string, unknown> = { jsonrpc: '2.0', id, method: op.method };
     if (op.params !== undefined) message.params = op.params;
-    let payload: string | Buffer;
+    let payload: string | Uint8Array;
     try {
       payload = this.codec.encode(message);
     } catch (err) {
       this.finish(op, new ActorGridError('INVALID_ARGUMENTS', `cannot encode the request as ${this.codec.name}: ${(err as Error).message}`, undefined, { cause: err }));
       return;
     }
-    const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+    const size = typeof payload === 'string' ? utf8Length(payload) : payload.byteLength;
     if (this.maxPayloadBytes > 0 && size > this.maxPayloadBytes) {
       this.finish(op, new ActorGridError('PAYLOAD_TOO_LARGE', `request of ${size} bytes; at most ${this.maxPayloadBytes}`, { maxPayloadBytes: this.maxPayloadBytes }));
       return;
@@ -427,16 +423,17 @@ export class ActorGridClient {
     op.socket = socket;
     op.attempts++;
     this.sent.set(id, op);
-    socket.send(payload, { binary: this.codec.binary }, (err) => {
+    const url = this.lastUrl;
+    socket.send(payload, (err) => {
       // A failed send is followed by the socket's close, which re-queues resendable requests.
-      if (err && !op.resendable && this.sent.get(id) === op) this.finish(op, new TransportError(`could not send ${op.what} to ${socket.url}: ${err.message}`, { cause: err }));
+      if (!op.resendable && this.sent.get(id) === op) this.finish(op, new TransportError(`could not send ${op.what} to ${url}: ${err.message}`, { cause: err }));
     });
   }
 
-  private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
+  private onMessage(data: string | Uint8Array): void {
     let message: unknown;
     try {
-      message = this.codec.decode(toBuffer(data), isBinary);
+      message = this.codec.decode(data);
     } catch (err) {
       this.report(err);
       return;

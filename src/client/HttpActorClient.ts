@@ -60,7 +60,7 @@ export class HttpActorClient {
     const url = `${this.baseUrl}/actors/${encodeURIComponent(type)}/${encodeURIComponent(id)}/${encodeURIComponent(method)}`;
     const headers: Record<string, string> = { ...this.headers, 'content-type': this.codec.contentType, accept: this.codec.contentType };
     if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
-    let body: string | Buffer;
+    let body: string | Uint8Array;
     try {
       body = this.codec.encode(args);
     } catch (err) {
@@ -77,7 +77,7 @@ export class HttpActorClient {
         ...(timeoutMs > 0 ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
       });
       status = response.status;
-      const bytes = Buffer.from(await response.arrayBuffer());
+      const bytes = new Uint8Array(await response.arrayBuffer());
       payload = bytes.length === 0 ? undefined : this.decode(bytes, response.headers.get('content-type'));
     } catch (err) {
       throw fetchError(err, what, url, timeoutMs);
@@ -98,7 +98,7 @@ export class HttpActorClient {
   }
 
   /** A body that does not decode (a proxy's page) counts as no body: the status decides the error. */
-  private decode(bytes: Buffer, contentType: string | null): unknown {
+  private decode(bytes: Uint8Array, contentType: string | null): unknown {
     try {
       return this.codec.decodeBody(bytes, contentType);
     } catch {

@@ -1,4 +1,5 @@
 import type { ActorGridClient } from './ActorGridClient';
+import { reportUnhandled } from './platform';
 
 const RETRY_PAUSE_MS = 200;
 
@@ -15,6 +16,8 @@ export abstract class ResumableSubscription {
   /** A resubscribe on its way (queued or sent); another `open` does not start a second. */
   private resubscribing = false;
   private readonly offs: Array<() => void> = [];
+  /** Notifications that came while a subscribe was on its way, handed over once it is done. */
+  private held: Array<[method: string, params: unknown]> | undefined;
 
   constructor(
     protected readonly client: ActorGridClient,
@@ -33,13 +36,16 @@ export abstract class ResumableSubscription {
   /** @internal Subscribes for the first time; later ones follow reconnects. */
   async start(): Promise<void> {
     this.offs.push(
-      this.client.onNotification(({ method, params }) => this.onNotification(method, params)),
+      this.client.onNotification(({ method, params }) => {
+        if (this.held) this.held.push([method, params]);
+        else this.onNotification(method, params);
+      }),
       this.client.onStateChange(({ state, previous }) => {
         if (state === 'open' && previous === 'reconnecting' && this.active) void this.resubscribe();
       }),
     );
     try {
-      await this.open(true);
+      await this.subscribe(true);
     } catch (err) {
       this.stop();
       throw err;
@@ -53,17 +59,41 @@ export abstract class ResumableSubscription {
     for (const off of this.offs.splice(0)) off();
   }
 
+  /**
+   * `open`, holding the notifications that arrive meanwhile. The node sends a subscription's first
+   * notifications right after its reply; a socket that hands over several frames at once (`ws`
+   * does, for frames read together) delivers them before the `await` of the reply has stored the
+   * subscription's id, and they would be dropped as someone else's.
+   */
+  private async subscribe(first: boolean): Promise<void> {
+    const held: Array<[string, unknown]> = [];
+    this.held = held;
+    try {
+      await this.open(first);
+    } finally {
+      if (this.held === held) this.held = undefined;
+      for (const [method, params] of held) {
+        if (!this.active) break;
+        try {
+          this.onNotification(method, params);
+        } catch (err) {
+          (this.onError ?? reportUnhandled)(err as Error); // a handler's exception, as the client reports one
+        }
+      }
+    }
+  }
+
   private async resubscribe(): Promise<void> {
     if (this.resubscribing) return;
     this.resubscribing = true;
     this.forget();
     try {
-      await this.open(false);
+      await this.subscribe(false);
     } catch (err) {
       if (!this.active) return;
       if ((err as { retryable?: boolean }).retryable !== true) {
         this.stop();
-        (this.onError ?? ((e) => process.emitWarning(e)))(err as Error);
+        (this.onError ?? reportUnhandled)(err as Error);
       }
     } finally {
       this.resubscribing = false;

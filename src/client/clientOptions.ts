@@ -1,4 +1,5 @@
 import type { ClientEncoding } from './clientCodec';
+import type { WebSocketConstructor } from './ClientSocket';
 
 /** Where the client's connection stands; see {@link ActorGridClient.state}. */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -49,8 +50,17 @@ export interface ActorGridClientOptions {
    * node's `limits.maxPayloadBytes`; 0 disables the check. @default 1048576
    */
   maxPayloadBytes?: number;
-  /** Extra headers of the upgrade request and of `GET /cluster` (e.g. `authorization`). */
+  /**
+   * Extra headers of the upgrade request and of `GET /cluster` (e.g. `authorization`). A browser's
+   * WebSocket cannot send headers: there they go on `GET /cluster` only (the upgrade carries the
+   * page's cookies).
+   */
   headers?: Record<string, string>;
+  /**
+   * A standard `WebSocket` constructor to connect with. @default in browsers the global
+   * `WebSocket`; in Node the `ws` package (which also sends `headers` on the upgrade)
+   */
+  WebSocket?: WebSocketConstructor;
   /**
    * Receives what belongs to no request: error replies without an id (the node could not read a
    * frame), frames this client cannot decode, and exceptions thrown by notification and state handlers.

@@ -1,4 +1,4 @@
-import type WebSocket from 'ws';
+import type { ClientSocket } from './ClientSocket';
 
 /** One request from its caller's point of view: it may go out several times (same key). */
 export interface Op {
@@ -17,16 +17,16 @@ export interface Op {
   retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** The wire id and connection of its latest send, while it waits for that reply. */
   wireId: number | undefined;
-  socket: WebSocket | undefined;
+  socket: ClientSocket | undefined;
 }
 
-/** A fresh idempotency key: random, so two clients never share one. */
+/**
+ * A fresh idempotency key: random, so two clients never share one. Browsers give `randomUUID` only
+ * to secure contexts (https, localhost); a page on plain http gets 122 bits from `getRandomValues`.
+ */
 export function newIdempotencyKey(): string {
-  return `c-${globalThis.crypto.randomUUID()}`;
-}
-
-export function toBuffer(data: WebSocket.RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
+  const { crypto } = globalThis;
+  if (typeof crypto.randomUUID === 'function') return `c-${crypto.randomUUID()}`;
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `c-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }

@@ -1,7 +1,8 @@
 /**
  * Clients of actorgrid nodes: `ActorGridClient` (WebSocket JSON-RPC, one connection, concurrent
  * requests, notifications) and `HttpActorClient` (one HTTP request per call). Both turn the node's
- * coded errors into `ActorGridError`s and give typed actor refs.
+ * coded errors into `ActorGridError`s and give typed actor refs. The same sources make the browser
+ * bundle (browser.ts, docs/client.md "In the browser").
  */
 export { ActorGridClient } from './ActorGridClient';
 export type { ActorGridClientOptions, CallOptions, ConnectionState, Notification, StateChange } from './clientOptions';
@@ -11,4 +12,6 @@ export { Collection, LiveQuery, type CollectionQuery, type LiveChange, type Live
 export { SharedObjectClient, SharedObjectReplica, type SharedObjectChange, type SharedObjectReplicaOptions } from './SharedObjectReplica';
 export { HttpActorClient, type HttpActorClientOptions } from './HttpActorClient';
 export { ConnectionClosedError, RequestTimeoutError, TransportError } from './clientErrors';
+export { ActorGridError, type ErrorCode } from '../errors';
+export type { WebSocketConstructor, StandardWebSocket } from './ClientSocket';
 export type { ClientEncoding } from './clientCodec';

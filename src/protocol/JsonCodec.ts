@@ -38,7 +38,8 @@ export class JsonCodec implements Codec {
 
 function richValues(this: unknown, key: string, value: unknown): unknown {
   const raw = (this as Record<string, unknown>)[key];
-  if (Buffer.isBuffer(raw)) return raw.toString('base64');
+  // `typeof Buffer`: the browser client encodes with this codec too, and browsers have no Buffer.
+  if (typeof Buffer === 'function' && Buffer.isBuffer(raw)) return raw.toString('base64');
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (value instanceof Map) {
     const entries = [...value.entries()];

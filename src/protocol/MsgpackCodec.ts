@@ -26,7 +26,7 @@ export class MsgpackCodec implements Codec {
   });
 
   decode(bytes: Uint8Array | string): unknown {
-    if (typeof bytes === 'string') bytes = Buffer.from(bytes, 'utf8');
+    if (typeof bytes === 'string') bytes = new TextEncoder().encode(bytes); // no Buffer: the browser client shares this codec
     if (bytes.byteLength === 0) throw new ActorGridError('PARSE_ERROR', 'invalid msgpack: empty document');
     let value: unknown;
     try {

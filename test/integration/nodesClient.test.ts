@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { ActorGridClient, ConnectionClosedError, HttpActorClient, RequestTimeoutError, TransportError, webSocketUrl } from '../../src/client';
 import { ActorGridError } from '../../src/errors';
 import { MsgpackCodec } from '../../src/protocol/MsgpackCodec';
+import { CLIENT_SOCKETS } from '../support/clientSockets';
 import { FakeWsNode } from '../support/FakeWsNode';
 import { NodeGroup, type NodeProcess } from '../support/NodeProcess';
 import { uniqueName, waitFor } from '../support/waitFor';
@@ -30,146 +31,148 @@ async function closeServer(server: Server): Promise<void> {
 describe('node clients (src/client)', function () {
   this.timeout(30_000);
 
-  describe('ActorGridClient against a scripted WebSocket server', function () {
-    let fake: FakeWsNode;
-    const errors: Error[] = [];
-    let client: ActorGridClient;
+  for (const socketKind of CLIENT_SOCKETS) {
+    describe(`ActorGridClient against a scripted WebSocket server (${socketKind.name})`, function () {
+      let fake: FakeWsNode;
+      const errors: Error[] = [];
+      let client: ActorGridClient;
 
-    beforeEach(async function () {
-      fake = await FakeWsNode.start();
-      errors.length = 0;
-      client = new ActorGridClient(fake.url, { requestTimeoutMs: 5000, reconnect: false, discover: false, onError: (err) => errors.push(err) });
-      await client.connect();
-    });
-
-    afterEach(async function () {
-      await client.close();
-      await fake.stop();
-    });
-
-    it('matches replies to requests by id, whatever their order', async function () {
-      const held: Array<() => void> = [];
-      fake.onRequest = (message, socket) => {
-        held.push(() => socket.send(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: message.params.args[0] * 10 })));
-        if (held.length === 3) held.reverse().forEach((send) => send());
-      };
-      const results = await Promise.all([1, 2, 3].map((n) => client.call('Counter', 'c', 'increment', [n])));
-      assert.deepEqual(results, [10, 20, 30]);
-      assert.deepEqual(
-        fake.requests.map((r) => ({ ...r.message.params, idempotencyKey: typeof r.message.params.idempotencyKey })),
-        [1, 2, 3].map((n) => ({ type: 'Counter', id: 'c', method: 'increment', args: [n], idempotencyKey: 'string' })),
-      );
-      assert.equal(new Set(fake.requests.map((r) => r.message.params.idempotencyKey)).size, 3, 'every call gets a key of its own');
-    });
-
-    it('rejects every pending call with ConnectionClosedError (retryable, outcome unknown) when the connection closes', async function () {
-      fake.onRequest = (_message, socket) => {
-        if (fake.requests.length === 2) socket.close(1011, 'server fell over');
-      };
-      const pending = [client.call('Counter', 'c', 'increment', [1]), client.rpc('destination.publish', { destination: 'd', body: 1 })];
-      for (const p of pending) {
-        const err = await rejection(p);
-        assert.ok(err instanceof ConnectionClosedError, String(err));
-        assert.equal(err.code, 'UNAVAILABLE');
-        assert.equal(err.retryable, true);
-        assert.deepEqual(err.data, { closeCode: 1011, reason: 'server fell over', outcome: 'unknown' });
-        assert.match(err.message, /closed \(1011 server fell over\) before the reply arrived/);
-      }
-      assert.equal(client.inFlight, 0);
-      const afterClose = await rejection(client.call('Counter', 'c', 'get'));
-      assert.ok(afterClose instanceof TransportError);
-      assert.match(afterClose.message, /not connected/);
-      // connect() opens a new connection after a close.
-      fake.onRequest = (message, socket) => socket.send(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: 'again' }));
-      await client.connect();
-      assert.equal(await client.call('Counter', 'c', 'get'), 'again');
-    });
-
-    it('times a request out with RequestTimeoutError and ignores its late reply', async function () {
-      const quick = new ActorGridClient(fake.url, { requestTimeoutMs: 200, onError: (err) => errors.push(err) });
-      await quick.connect();
-      try {
-        let late: (() => void) | undefined;
-        fake.onRequest = (message, socket) => {
-          const reply = () => socket.send(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: message.method }));
-          if (message.params?.method === 'slow') late = reply;
-          else reply();
-        };
-        const err = await rejection(quick.call('Counter', 'c', 'slow'));
-        assert.ok(err instanceof RequestTimeoutError, String(err));
-        assert.equal(err.retryable, true);
-        assert.equal(err.data?.timeoutMs, 200);
-        late!();
-        assert.equal(await quick.call('Counter', 'c', 'fast'), 'actor.call', 'the connection still works');
-        assert.deepEqual(errors, [], 'a late reply is dropped quietly');
-      } finally {
-        await quick.close();
-      }
-    });
-
-    it('turns JSON-RPC errors into ActorGridErrors with the string code from error.data.code', async function () {
-      fake.onRequest = (message, socket) => {
-        const code = message.params.method === 'future' ? 'SOME_NEW_CODE' : 'ACTOR_ERROR';
-        socket.send(JSON.stringify({ jsonrpc: '2.0', id: message.id, error: { code: -32003, message: 'boom', data: { code, name: 'RangeError' } } }));
-      };
-      const err = await rejection(client.call('Account', 'a', 'withdraw', [5]));
-      assert.equal(err.code, 'ACTOR_ERROR');
-      assert.equal(err.message, 'boom');
-      assert.deepEqual(err.data, { name: 'RangeError' });
-      assert.equal(err.retryable, false);
-      const unknown = await rejection(client.call('Account', 'a', 'future'));
-      assert.equal(unknown.code, 'INTERNAL', 'a code this client does not know');
-      assert.equal(unknown.data?.remoteCode, 'SOME_NEW_CODE');
-    });
-
-    it('delivers notifications to every handler until it is removed, and id-less errors to onError', async function () {
-      const seen: string[] = [];
-      const off = client.onNotification((n) => seen.push(`a:${n.method}:${JSON.stringify(n.params)}`));
-      client.onNotification((n) => seen.push(`b:${n.method}`));
-      client.onNotification(() => {
-        throw new Error('handler bug');
+      beforeEach(async function () {
+        fake = await FakeWsNode.start();
+        errors.length = 0;
+        client = new ActorGridClient(fake.url, { ...socketKind.options, requestTimeoutMs: 5000, reconnect: false, discover: false, onError: (err) => errors.push(err) });
+        await client.connect();
       });
-      const socket = [...fake.server.clients][0];
-      socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'destination.message', params: { seq: 1 } }));
-      await waitFor('the notification', () => seen.length === 2);
-      off();
-      socket.send(new MsgpackCodec().encode({ jsonrpc: '2.0', method: 'destination.gap', params: { from: 2, to: 3 } }), { binary: true });
-      socket.send(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'invalid JSON', data: { code: 'PARSE_ERROR' } } }));
-      socket.send('not json at all');
-      await waitFor('the errors', () => errors.length === 4);
-      assert.deepEqual(seen, ['a:destination.message:{"seq":1}', 'b:destination.message', 'b:destination.gap']);
-      assert.deepEqual(
-        errors.map((e) => (e instanceof ActorGridError ? e.code : e.message)),
-        ['handler bug', 'handler bug', 'PARSE_ERROR', 'PARSE_ERROR'],
-      );
-    });
 
-    it('speaks msgpack in binary frames when asked to', async function () {
-      const packed = new ActorGridClient(fake.url, { encoding: 'msgpack' });
-      await packed.connect();
-      try {
-        fake.onRequest = (message, socket) =>
-          socket.send(new MsgpackCodec().encode({ jsonrpc: '2.0', id: message.id, result: { echoed: message.params.args } }), { binary: true });
-        const when = new Date('2026-01-02T03:04:05Z');
-        assert.deepEqual(await packed.call('Echo', 'e', 'echo', [1, 'two', when]), { echoed: [1, 'two', when] });
-        assert.equal(fake.requests.at(-1)!.isBinary, true);
-      } finally {
-        await packed.close();
-      }
-    });
+      afterEach(async function () {
+        await client.close();
+        await fake.stop();
+      });
 
-    it('refuses an oversized call locally instead of waiting for an answer that cannot be matched', async function () {
-      const small = new ActorGridClient(fake.url, { maxPayloadBytes: 1000 });
-      await small.connect();
-      try {
-        const err = await rejection(small.call('Counter', 'c', 'increment', ['x'.repeat(2000)]));
-        assert.equal(err.code, 'PAYLOAD_TOO_LARGE');
-        assert.equal(fake.requests.length, 0, 'nothing was sent');
-      } finally {
-        await small.close();
-      }
+      it('matches replies to requests by id, whatever their order', async function () {
+        const held: Array<() => void> = [];
+        fake.onRequest = (message, socket) => {
+          held.push(() => socket.send(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: message.params.args[0] * 10 })));
+          if (held.length === 3) held.reverse().forEach((send) => send());
+        };
+        const results = await Promise.all([1, 2, 3].map((n) => client.call('Counter', 'c', 'increment', [n])));
+        assert.deepEqual(results, [10, 20, 30]);
+        assert.deepEqual(
+          fake.requests.map((r) => ({ ...r.message.params, idempotencyKey: typeof r.message.params.idempotencyKey })),
+          [1, 2, 3].map((n) => ({ type: 'Counter', id: 'c', method: 'increment', args: [n], idempotencyKey: 'string' })),
+        );
+        assert.equal(new Set(fake.requests.map((r) => r.message.params.idempotencyKey)).size, 3, 'every call gets a key of its own');
+      });
+
+      it('rejects every pending call with ConnectionClosedError (retryable, outcome unknown) when the connection closes', async function () {
+        fake.onRequest = (_message, socket) => {
+          if (fake.requests.length === 2) socket.close(1011, 'server fell over');
+        };
+        const pending = [client.call('Counter', 'c', 'increment', [1]), client.rpc('destination.publish', { destination: 'd', body: 1 })];
+        for (const p of pending) {
+          const err = await rejection(p);
+          assert.ok(err instanceof ConnectionClosedError, String(err));
+          assert.equal(err.code, 'UNAVAILABLE');
+          assert.equal(err.retryable, true);
+          assert.deepEqual(err.data, { closeCode: 1011, reason: 'server fell over', outcome: 'unknown' });
+          assert.match(err.message, /closed \(1011 server fell over\) before the reply arrived/);
+        }
+        assert.equal(client.inFlight, 0);
+        const afterClose = await rejection(client.call('Counter', 'c', 'get'));
+        assert.ok(afterClose instanceof TransportError);
+        assert.match(afterClose.message, /not connected/);
+        // connect() opens a new connection after a close.
+        fake.onRequest = (message, socket) => socket.send(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: 'again' }));
+        await client.connect();
+        assert.equal(await client.call('Counter', 'c', 'get'), 'again');
+      });
+
+      it('times a request out with RequestTimeoutError and ignores its late reply', async function () {
+        const quick = new ActorGridClient(fake.url, { ...socketKind.options, requestTimeoutMs: 200, onError: (err) => errors.push(err) });
+        await quick.connect();
+        try {
+          let late: (() => void) | undefined;
+          fake.onRequest = (message, socket) => {
+            const reply = () => socket.send(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: message.method }));
+            if (message.params?.method === 'slow') late = reply;
+            else reply();
+          };
+          const err = await rejection(quick.call('Counter', 'c', 'slow'));
+          assert.ok(err instanceof RequestTimeoutError, String(err));
+          assert.equal(err.retryable, true);
+          assert.equal(err.data?.timeoutMs, 200);
+          late!();
+          assert.equal(await quick.call('Counter', 'c', 'fast'), 'actor.call', 'the connection still works');
+          assert.deepEqual(errors, [], 'a late reply is dropped quietly');
+        } finally {
+          await quick.close();
+        }
+      });
+
+      it('turns JSON-RPC errors into ActorGridErrors with the string code from error.data.code', async function () {
+        fake.onRequest = (message, socket) => {
+          const code = message.params.method === 'future' ? 'SOME_NEW_CODE' : 'ACTOR_ERROR';
+          socket.send(JSON.stringify({ jsonrpc: '2.0', id: message.id, error: { code: -32003, message: 'boom', data: { code, name: 'RangeError' } } }));
+        };
+        const err = await rejection(client.call('Account', 'a', 'withdraw', [5]));
+        assert.equal(err.code, 'ACTOR_ERROR');
+        assert.equal(err.message, 'boom');
+        assert.deepEqual(err.data, { name: 'RangeError' });
+        assert.equal(err.retryable, false);
+        const unknown = await rejection(client.call('Account', 'a', 'future'));
+        assert.equal(unknown.code, 'INTERNAL', 'a code this client does not know');
+        assert.equal(unknown.data?.remoteCode, 'SOME_NEW_CODE');
+      });
+
+      it('delivers notifications to every handler until it is removed, and id-less errors to onError', async function () {
+        const seen: string[] = [];
+        const off = client.onNotification((n) => seen.push(`a:${n.method}:${JSON.stringify(n.params)}`));
+        client.onNotification((n) => seen.push(`b:${n.method}`));
+        client.onNotification(() => {
+          throw new Error('handler bug');
+        });
+        const socket = [...fake.server.clients][0];
+        socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'destination.message', params: { seq: 1 } }));
+        await waitFor('the notification', () => seen.length === 2);
+        off();
+        socket.send(new MsgpackCodec().encode({ jsonrpc: '2.0', method: 'destination.gap', params: { from: 2, to: 3 } }), { binary: true });
+        socket.send(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'invalid JSON', data: { code: 'PARSE_ERROR' } } }));
+        socket.send('not json at all');
+        await waitFor('the errors', () => errors.length === 4);
+        assert.deepEqual(seen, ['a:destination.message:{"seq":1}', 'b:destination.message', 'b:destination.gap']);
+        assert.deepEqual(
+          errors.map((e) => (e instanceof ActorGridError ? e.code : e.message)),
+          ['handler bug', 'handler bug', 'PARSE_ERROR', 'PARSE_ERROR'],
+        );
+      });
+
+      it('speaks msgpack in binary frames when asked to', async function () {
+        const packed = new ActorGridClient(fake.url, { ...socketKind.options, encoding: 'msgpack' });
+        await packed.connect();
+        try {
+          fake.onRequest = (message, socket) =>
+            socket.send(new MsgpackCodec().encode({ jsonrpc: '2.0', id: message.id, result: { echoed: message.params.args } }), { binary: true });
+          const when = new Date('2026-01-02T03:04:05Z');
+          assert.deepEqual(await packed.call('Echo', 'e', 'echo', [1, 'two', when]), { echoed: [1, 'two', when] });
+          assert.equal(fake.requests.at(-1)!.isBinary, true);
+        } finally {
+          await packed.close();
+        }
+      });
+
+      it('refuses an oversized call locally instead of waiting for an answer that cannot be matched', async function () {
+        const small = new ActorGridClient(fake.url, { ...socketKind.options, maxPayloadBytes: 1000 });
+        await small.connect();
+        try {
+          const err = await rejection(small.call('Counter', 'c', 'increment', ['x'.repeat(2000)]));
+          assert.equal(err.code, 'PAYLOAD_TOO_LARGE');
+          assert.equal(fake.requests.length, 0, 'nothing was sent');
+        } finally {
+          await small.close();
+        }
+      });
     });
-  });
+  }
 
   describe('connecting', function () {
     it('fails with TransportError when nothing listens, or when the upgrade is refused', async function () {
@@ -184,6 +187,19 @@ describe('node clients (src/client)', function () {
       const nobody = await rejection(new ActorGridClient(url).connect());
       assert.ok(nobody instanceof TransportError, String(nobody));
       assert.equal(nobody.retryable, true);
+    });
+
+    it('fails with TransportError on the standard WebSocket API too, which cannot tell the HTTP status', async function () {
+      const { url, server } = await fakeHttp((_req, res) => res.writeHead(503).end());
+      const standard = CLIENT_SOCKETS.find((kind) => kind.name !== 'ws')!.options;
+      try {
+        const refused = await rejection(new ActorGridClient(url, { ...standard, reconnect: false }).connect());
+        assert.ok(refused instanceof TransportError, String(refused));
+        assert.equal(refused.retryable, true);
+        assert.equal(refused.data, undefined, 'nothing was sent: the outcome is known');
+      } finally {
+        await closeServer(server);
+      }
     });
 
     it('derives the WebSocket URL from a node URL', function () {

@@ -11,6 +11,7 @@ import { RawWsClient } from '../support/RawWsClient';
 import { readSse } from '../support/sse';
 import { SuiteNodes, type GridSetup } from '../support/suiteNodes';
 import { codeOf } from '../support/codeOf';
+import { tcpSocketOf } from '../support/slowReader';
 import { uniqueName, waitFor } from '../support/waitFor';
 
 /**
@@ -164,7 +165,7 @@ export function destinationSuite(setup: () => GridSetup): void {
       const slow = await client(slowNode);
       const fastSub = await subscribe(fast.c, { destination: 'open' });
       const slowSub = await subscribe(slow.c, { destination: 'open' });
-      const socket = (slow.c as unknown as { socket: { _socket: { pause(): void; resume(): void } } }).socket._socket;
+      const socket = tcpSocketOf(slow.c);
       socket.pause();
       const pub = await client(a);
       // enough to fill the loopback socket buffers (several MB) so that the node's send buffer grows

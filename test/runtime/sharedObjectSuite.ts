@@ -10,6 +10,7 @@ import { RawWsClient } from '../support/RawWsClient';
 import { SseReader } from '../support/sse';
 import { SuiteNodes, type GridSetup } from '../support/suiteNodes';
 import { applySyncs, SyncInbox, type SyncParams } from '../support/syncInbox';
+import { tcpSocketOf } from '../support/slowReader';
 import { uniqueName, waitFor } from '../support/waitFor';
 
 interface Snapshot {
@@ -238,7 +239,7 @@ export function sharedObjectSuite(setup: () => GridSetup): void {
       const slow = await client(slowNode);
       const fastSub = await subscribe(fast.c, { name });
       const slowSub = await subscribe(slow.c, { name });
-      const socket = (slow.c as unknown as { socket: { _socket: { pause(): void; resume(): void } } }).socket._socket;
+      const socket = tcpSocketOf(slow.c);
       socket.pause();
       try {
         const writer = await client(a);
