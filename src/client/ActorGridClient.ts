@@ -2,7 +2,7 @@ import { createActorRef, type ActorRef, type UntypedActor } from '../actor/Actor
 import { ActorGridError } from '../errors';
 import { ConnectionClosedError, fromJsonRpcError, isRecord, RequestTimeoutError, TransportError } from './clientErrors';
 import { createClientCodec, utf8Length, type ClientCodec, type ClientEncoding } from './clientCodec';
-import type { ActorGridClientOptions, CallOptions, ConnectionState, Notification, StateChange } from './clientOptions';
+import { clientSettings, type ActorGridClientOptions, type CallOptions, type ClientSettings, type ConnectionState, type Notification, type StateChange } from './clientOptions';
 import { backoffDelay, NodeList } from './NodeList';
 import { Destination } from './DestinationSubscription';
 import { Collection } from './LiveQuery';
@@ -11,11 +11,8 @@ import { newIdempotencyKey, type Op } from './clientRequest';
 import type { ClientSocket, SocketConnector } from './ClientSocket';
 import { chooseConnector, reportUnhandled } from './platform';
 
-const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
-const DEFAULT_RECONNECT_DELAY_MS = 100;
-const DEFAULT_MAX_RECONNECT_DELAY_MS = 5000;
+/** What a node sends before it stops taking requests on a connection (docs/protocol.md). */
+const NODE_DRAINING = 'node.draining';
 
 /**
  * A client of an actorgrid cluster over WebSocket (JSON-RPC 2.0, PROTOCOL.md), connected to one
@@ -42,14 +39,7 @@ const DEFAULT_MAX_RECONNECT_DELAY_MS = 5000;
 export class ActorGridClient {
   private readonly nodes: NodeList;
   private readonly codec: ClientCodec;
-  private readonly requestTimeoutMs: number;
-  private readonly connectTimeoutMs: number;
-  private readonly maxPayloadBytes: number;
-  private readonly reconnect: boolean;
-  private readonly reconnectDelayMs: number;
-  private readonly maxReconnectDelayMs: number;
-  private readonly discover: boolean;
-  private readonly headers: Record<string, string> | undefined;
+  private readonly settings: ClientSettings;
   private readonly onError: (err: Error) => void;
   /** Opens sockets: `ws` in Node, the standard WebSocket in browsers or when given. */
   private readonly connector: SocketConnector;
@@ -63,6 +53,8 @@ export class ActorGridClient {
   private readonly stateHandlers = new Set<(change: StateChange) => void>();
   private current: ConnectionState = 'closed';
   private socket: ClientSocket | undefined;
+  /** A socket whose node is draining (`node.draining`): nothing new goes out on it. */
+  private leaving: ClientSocket | undefined;
   private lastUrl: string | undefined;
   private opening: Promise<void> | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -75,14 +67,7 @@ export class ActorGridClient {
   constructor(urls: string | readonly string[], options: ActorGridClientOptions = {}) {
     this.nodes = new NodeList([...(typeof urls === 'string' ? [urls] : urls), ...(options.urls ?? [])]);
     this.codec = createClientCodec(options.encoding ?? 'json');
-    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-    this.reconnect = options.reconnect ?? true;
-    this.reconnectDelayMs = options.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS;
-    this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS;
-    this.discover = options.discover ?? true;
-    this.headers = options.headers;
+    this.settings = clientSettings(options);
     this.onError = options.onError ?? reportUnhandled;
     this.connector = chooseConnector(options.WebSocket);
     if (options.onStateChange) this.stateHandlers.add(options.onStateChange);
@@ -108,7 +93,7 @@ export class ActorGridClient {
 
   /** True while the connection is open. */
   get connected(): boolean {
-    return this.current === 'open' && this.socket?.isOpen === true;
+    return this.current === 'open' && this.socket?.isOpen === true && this.socket !== this.leaving;
   }
 
   /** Requests made and not settled yet (on the wire, waiting for a connection, or waiting to retry). */
@@ -138,7 +123,7 @@ export class ActorGridClient {
    */
   call<R = unknown>(type: string, id: string, method: string, args: unknown[] = [], options: CallOptions = {}): Promise<R> {
     const idempotencyKey = options.idempotencyKey ?? newIdempotencyKey();
-    return this.request<R>('actor.call', { type, id, method, args, idempotencyKey }, `${type}/${id}.${method}`, options.timeoutMs, this.reconnect);
+    return this.request<R>('actor.call', { type, id, method, args, idempotencyKey }, `${type}/${id}.${method}`, options.timeoutMs, this.settings.reconnect);
   }
 
   /**
@@ -162,7 +147,7 @@ export class ActorGridClient {
    */
   idempotentRpc<R = unknown>(method: string, params: Record<string, unknown>, options: Pick<CallOptions, 'timeoutMs'> = {}): Promise<R> {
     const keyed = { ...params, idempotencyKey: params.idempotencyKey ?? newIdempotencyKey() };
-    return this.request<R>(method, keyed, method, options.timeoutMs, this.reconnect);
+    return this.request<R>(method, keyed, method, options.timeoutMs, this.settings.reconnect);
   }
 
   /**
@@ -239,7 +224,7 @@ export class ActorGridClient {
     if (socket.isOpen) socket.close(1000, 'client closing');
     else socket.terminate();
     // A node that never answers the close frame: give up on the handshake after a while.
-    const timer = setTimeout(() => socket.terminate(), this.connectTimeoutMs);
+    const timer = setTimeout(() => socket.terminate(), this.settings.connectTimeoutMs);
     try {
       await socket.closed;
     } finally {
@@ -288,7 +273,7 @@ export class ActorGridClient {
     this.lastUrl = url;
     return new Promise<ClientSocket>((resolve, reject) => {
       let opened = false;
-      const socket = this.connector(url, { headers: this.headers, connectTimeoutMs: this.connectTimeoutMs }, {
+      const socket = this.connector(url, { headers: this.settings.headers, connectTimeoutMs: this.settings.connectTimeoutMs }, {
         open: () => {
           opened = true;
           resolve(socket);
@@ -311,7 +296,7 @@ export class ActorGridClient {
       this.waiting.delete(op);
       this.send(op);
     }
-    if (this.discover) void this.nodes.learnFrom(url, { headers: this.headers, timeoutMs: this.connectTimeoutMs });
+    if (this.settings.discover) void this.nodes.learnFrom(url, { headers: this.settings.headers, timeoutMs: this.settings.connectTimeoutMs });
   }
 
   /** The open connection closed: re-queue or reject what it carried, then reconnect (or stay closed). */
@@ -323,7 +308,7 @@ export class ActorGridClient {
       { closeCode: code, ...(why ? { reason: why } : {}) },
       { cause: failure },
     );
-    const staying = this.reconnect && this.current !== 'closed';
+    const staying = this.settings.reconnect && this.current !== 'closed';
     for (const [id, op] of [...this.sent]) {
       if (op.socket !== socket) continue;
       this.sent.delete(id);
@@ -347,7 +332,7 @@ export class ActorGridClient {
    * random order, the one just lost last; a round where all fail schedules the next.
    */
   private scheduleReconnect(round: number, lostUrl: string | undefined): void {
-    const delay = backoffDelay(round, this.reconnectDelayMs, this.maxReconnectDelayMs);
+    const delay = backoffDelay(round, this.settings.reconnectDelayMs, this.settings.maxReconnectDelayMs);
     this.reconnectTimer = setTimeout(() => void this.reconnectRound(round, lostUrl), delay);
   }
 
@@ -369,7 +354,7 @@ export class ActorGridClient {
     if (this.current === 'reconnecting') this.scheduleReconnect(round + 1, lostUrl);
   }
 
-  private request<R>(method: string, params: unknown, what: string, timeoutMs = this.requestTimeoutMs, resendable: boolean): Promise<R> {
+  private request<R>(method: string, params: unknown, what: string, timeoutMs = this.settings.requestTimeoutMs, resendable: boolean): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const op: Op = {
         method,
@@ -415,8 +400,8 @@ export class ActorGridClient {
       return;
     }
     const size = typeof payload === 'string' ? utf8Length(payload) : payload.byteLength;
-    if (this.maxPayloadBytes > 0 && size > this.maxPayloadBytes) {
-      this.finish(op, new ActorGridError('PAYLOAD_TOO_LARGE', `request of ${size} bytes; at most ${this.maxPayloadBytes}`, { maxPayloadBytes: this.maxPayloadBytes }));
+    if (this.settings.maxPayloadBytes > 0 && size > this.settings.maxPayloadBytes) {
+      this.finish(op, new ActorGridError('PAYLOAD_TOO_LARGE', `request of ${size} bytes; at most ${this.settings.maxPayloadBytes}`, { maxPayloadBytes: this.settings.maxPayloadBytes }));
       return;
     }
     op.wireId = id;
@@ -444,6 +429,7 @@ export class ActorGridClient {
   private dispatch(entry: unknown): void {
     if (!isRecord(entry)) return this.report(new ActorGridError('INVALID_REQUEST', 'the node sent a frame that is no JSON-RPC object'));
     if (typeof entry.method === 'string' && entry.id === undefined) {
+      if (entry.method === NODE_DRAINING) this.leave();
       const notification: Notification = { method: entry.method, params: entry.params };
       for (const handler of [...this.handlers]) {
         try {
@@ -462,6 +448,7 @@ export class ActorGridClient {
       return;
     }
     this.sent.delete(entry.id as number);
+    if (this.leaving === op.socket) this.leaveIfAnswered();
     op.socket = undefined;
     op.wireId = undefined;
     if (error && op.resendable && error.retryable) this.retryLater(op, error);
@@ -470,8 +457,25 @@ export class ActorGridClient {
   }
 
   /** A retryable error: send again (same key) after a backoff, unless that would pass the deadline. */
+  /**
+   * The node said it is draining: requests from now on wait for the next connection, and once the
+   * ones on this socket are answered the client closes it and reconnects (to another node first),
+   * so that nothing is refused with UNAVAILABLE on the way out.
+   */
+  private leave(): void {
+    if (!this.settings.reconnect || !this.socket) return;
+    this.leaving = this.socket;
+    this.leaveIfAnswered();
+  }
+
+  private leaveIfAnswered(): void {
+    const socket = this.leaving;
+    if (!socket || socket !== this.socket || [...this.sent.values()].some((op) => op.socket === socket)) return;
+    socket.close(1000, 'node draining');
+  }
+
   private retryLater(op: Op, error: ActorGridError): void {
-    const delay = backoffDelay(op.attempts - 1, this.reconnectDelayMs, this.maxReconnectDelayMs);
+    const delay = backoffDelay(op.attempts - 1, this.settings.reconnectDelayMs, this.settings.maxReconnectDelayMs);
     if (Date.now() + delay >= op.deadline || this.current === 'closed') {
       this.finish(op, error);
       return;

@@ -85,3 +85,29 @@ export interface Notification {
   method: string;
   params: unknown;
 }
+
+/** The client's options with every default applied (see `ActorGridClientOptions`). */
+export interface ClientSettings {
+  readonly requestTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly maxPayloadBytes: number;
+  readonly reconnect: boolean;
+  readonly reconnectDelayMs: number;
+  readonly maxReconnectDelayMs: number;
+  readonly discover: boolean;
+  readonly headers: Record<string, string> | undefined;
+}
+
+/** Applies the defaults of `ActorGridClientOptions`. */
+export function clientSettings(options: ActorGridClientOptions): ClientSettings {
+  return Object.freeze({
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    maxPayloadBytes: options.maxPayloadBytes ?? 1024 * 1024,
+    reconnect: options.reconnect ?? true,
+    reconnectDelayMs: options.reconnectDelayMs ?? 100,
+    maxReconnectDelayMs: options.maxReconnectDelayMs ?? 5000,
+    discover: options.discover ?? true,
+    headers: options.headers,
+  });
+}
