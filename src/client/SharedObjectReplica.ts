@@ -48,6 +48,22 @@ export class SharedObjectReplica extends ResumableSubscription {
     return this.data;
   }
 
+  /**
+   * Updates the object based on the replica's version (unless `ifVersion` is given): resolves
+   * `{version}` when it applied, or `{conflict}` — the version and current values of the slots that
+   * changed meanwhile — when another update got there first (VERSION_CONFLICT), so the caller can
+   * merge and try again. Idempotent across failover.
+   */
+  async update(update: { set?: Record<string, unknown>; delete?: string[]; ifVersion?: number }): Promise<{ version: number } | { conflict: { version: number; slots: Record<string, unknown> } }> {
+    try {
+      return await this.client.idempotentRpc<{ version: number }>('sharedObject.update', { name: this.name, ifVersion: this.current, ...update });
+    } catch (err) {
+      const e = err as { code?: unknown; data?: { version?: unknown; slots?: unknown } };
+      if (e.code !== 'VERSION_CONFLICT' || typeof e.data?.version !== 'number') throw err;
+      return { conflict: { version: e.data.version, slots: (e.data.slots ?? {}) as Record<string, unknown> } };
+    }
+  }
+
   /** Stops following and tells the node (when connected). */
   async close(): Promise<void> {
     const id = this.id;

@@ -5,17 +5,19 @@ import { HaproxyProcess } from '../support/HaproxyProcess';
 import { NodeGroup, type NodeProcess } from '../support/NodeProcess';
 import { uniqueName, waitFor } from '../support/waitFor';
 
-const CALLS = 300;
+const CALLS = 2000;
 const IN_FLIGHT = 16;
-const KILL_AFTER = 100;
+const KILL_AFTER = 500;
+const STOP_AFTER = 1200;
 
 /**
- * Behind a real HAProxy (no sticky sessions; health checks on /health/ready), a client that knows
- * only the load balancer's URL carries on when the node its WebSocket went to is SIGKILLed: it
- * reconnects through HAProxy to the other node, its calls are applied exactly once, and its live
+ * Behind a real HAProxy in front of three nodes (no sticky sessions; health checks on
+ * /health/ready), a client that knows only the load balancer's URL carries on when the node its
+ * WebSocket went to is SIGKILLed, and again when the next one is stopped gracefully (SIGTERM,
+ * drain): it reconnects through HAProxy, its 2,000 calls are applied exactly once, and its live
  * query resumes.
  */
-describe('behind HAProxy: a client that knows only the load balancer survives the SIGKILL of its node', function () {
+describe('behind HAProxy: a client that knows only the load balancer survives the SIGKILL and the SIGTERM of its nodes', function () {
   this.timeout(180_000);
   const group = new NodeGroup();
   const clients: ActorGridClient[] = [];
@@ -28,7 +30,7 @@ describe('behind HAProxy: a client that knows only the load balancer survives th
 
   it('applies every call once and keeps its live query, through the failover', async function () {
     const cluster = sharedCluster();
-    const nodes: NodeProcess[] = await group.startMany(2, { grid: { clusterName: cluster.clusterName, members: cluster.addresses() } });
+    const nodes: NodeProcess[] = await group.startMany(3, { grid: { clusterName: cluster.clusterName, members: cluster.addresses() } });
     // `first`: every new connection goes to the first healthy node, so the test knows which one to kill.
     proxy = await HaproxyProcess.start({ backends: nodes.map((n) => n.url), balance: 'first' });
     const lb = `${proxy.url.replace(/^http/, 'ws')}/ws`;
@@ -37,7 +39,7 @@ describe('behind HAProxy: a client that knows only the load balancer survives th
     const states: StateChange['state'][] = [];
     client.onStateChange(({ state }) => states.push(state));
     await client.connect();
-    const writer = new ActorGridClient(nodes[1].url, { discover: false });
+    const writer = new ActorGridClient(nodes[2].url, { discover: false });
     clients.push(writer);
     await writer.connect();
 
@@ -54,15 +56,17 @@ describe('behind HAProxy: a client that knows only the load balancer survives th
     };
     const calling = Promise.all(Array.from({ length: IN_FLIGHT }, worker));
     await waitFor(`${KILL_AFTER} calls`, () => results.length >= KILL_AFTER, 60_000);
-    await nodes[0].kill();
+    await nodes[0].kill(); // SIGKILL: the connection drops
     for (let i = 0; i < 5; i++) await writer.collection('tasks').create({ title: `t${i}`, status: 'open', owner }, `${owner}-${i}`);
+    await waitFor(`${STOP_AFTER} calls, on the next node`, () => results.length >= STOP_AFTER && client.state === 'open', 60_000);
+    await nodes[1].stop({ timeoutMs: 20_000 }); // SIGTERM: the node drains, HAProxy's check takes it out
     await calling;
 
     assert.equal(results.length, CALLS);
     assert.deepEqual([...results].sort((a, b) => a - b), Array.from({ length: CALLS }, (_, i) => i + 1), 'each call applied once: distinct counts 1..N');
     assert.equal(await writer.call('Counter', counter, 'get'), CALLS);
     assert.equal(client.url, lb, 'still the load balancer');
-    assert.ok(states.includes('reconnecting'), `the connection was lost and restored: ${states.join(' → ')}`);
+    assert.equal(states.filter((s) => s === 'reconnecting').length, 2, `lost and restored twice (SIGKILL, then SIGTERM): ${states.join(' → ')}`);
     assert.equal(client.state, 'open');
     await waitFor('the live query caught up', () => live.records.length === 5, 60_000);
     assert.deepEqual(live.records.map((r) => r.id), Array.from({ length: 5 }, (_, i) => `${owner}-${i}`));
