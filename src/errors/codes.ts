@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   NOT_FOUND: { http: 404, rpc: -32013, retryable: false },
   UNKNOWN_SHARED_OBJECT: { http: 404, rpc: -32014, retryable: false },
   UNKNOWN_COLLECTION: { http: 404, rpc: -32015, retryable: false },
+  RATE_LIMITED: { http: 429, rpc: -32016, retryable: true },
   INTERNAL: { http: 500, rpc: -32603, retryable: false },
 } as const satisfies Record<string, { http: number; rpc: number; retryable: boolean }>;
 

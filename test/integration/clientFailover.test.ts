@@ -90,10 +90,10 @@ for (const socketKind of CLIENT_SOCKETS) {
       assert.equal(first.requests[0].message.params.idempotencyKey, 'order-17');
     });
 
-    it('retries LOCK_TIMEOUT, CONFLICT and UNAVAILABLE with the same key until the call succeeds', async function () {
+    it('retries LOCK_TIMEOUT, CONFLICT, UNAVAILABLE and RATE_LIMITED with the same key until the call succeeds', async function () {
       const c = client([fakes[0].url]);
       await c.connect();
-      const script = ['LOCK_TIMEOUT', 'CONFLICT', 'UNAVAILABLE'];
+      const script = ['LOCK_TIMEOUT', 'CONFLICT', 'UNAVAILABLE', 'RATE_LIMITED'];
       fakes[0].onRequest = (message, socket) => {
         const code = script.shift();
         if (code) replyError(socket, message.id, code);
@@ -101,7 +101,7 @@ for (const socketKind of CLIENT_SOCKETS) {
       };
       assert.equal(await c.call('Counter', 'c', 'increment', [1]), 42);
       const keys = fakes[0].requests.map((r) => r.message.params.idempotencyKey);
-      assert.equal(keys.length, 4);
+      assert.equal(keys.length, 5);
       assert.equal(new Set(keys).size, 1, 'every attempt carries the same key');
     });
 
