@@ -21,6 +21,8 @@ import { Authenticator } from './auth/Authenticator';
 import { describeAccess, nestedTarget, nodeAuthorizer } from './auth/nodeAuthorizer';
 import { meteredGrid } from './ops/MeteredGrid';
 import { NodeMetrics } from './ops/NodeMetrics';
+import { Dashboard } from './ops/Dashboard';
+import { DashboardStats } from './ops/DashboardStats';
 import { AccessDeniedError } from './errors';
 import type { SseStreams } from './transport/http/SseStreams';
 import { SharedObjectActor } from './shared/SharedObjectActor';
@@ -30,7 +32,7 @@ import { SharedObjectService } from './shared/SharedObjectService';
 import { Invoker } from './runtime/Invoker';
 import { loadActors } from './runtime/loadActors';
 import { Logger } from './runtime/Logger';
-import { dataRoutes, destinationRoutes, httpServerOptions, httpTransport, metricsRoute, sharedObjectRoutes } from './transport/http';
+import { dashboardRoutes, dataRoutes, destinationRoutes, httpServerOptions, httpTransport, metricsRoute, sharedObjectRoutes } from './transport/http';
 import { clientBundleRoute } from './transport/http/clientBundleRoute';
 import { WsConnections, wsTransport } from './transport/ws';
 
@@ -69,6 +71,8 @@ export const GRID = Symbol.for('actorgrid.Grid');
 export class ActorGridNode {
   private draining = false;
   private stopped: Promise<void> | undefined;
+  /** Publishes this node's numbers for the dashboard (set as the node starts). */
+  private dashboard: Dashboard | undefined;
 
   private constructor(
     readonly config: Config,
@@ -145,6 +149,10 @@ export class ActorGridNode {
       config.node.id,
     );
     const grid = meteredGrid(rawGrid, (op, seconds, failed) => metrics.grid(op, seconds, failed));
+    const stats = new DashboardStats(config.node.id, () => live.node?.url ?? '', {
+      destinations: () => live.node?.destinations.feeds() ?? new Map(),
+      connections: () => ({ ws: live.node?.connectionCount ?? 0, sse: live.streams.reduce((n, s) => n + s.size, 0) }),
+    });
     try {
       const container = rootContainer.createChildContainer();
       container.registerInstance(Logger, log);
@@ -167,7 +175,15 @@ export class ActorGridNode {
       }
       const authorizeNested = guard ? { authorizeNested: (request: CallRequest) => guard!.checkNested(request.principal, nestedTarget(request)) } : {};
       const stores = new Map(collections.all().map((spec) => [spec.name, new CollectionStore(grid, spec, codec)]));
-      const invoker = new Invoker(grid, registry, codec, container, log.child('runtime'), { ...config.turn, idempotency: config.idempotency, failpoints: new Set(config.testing.failpoints), ...authorizeNested, observe: metrics }, publisher, (type) => stores.get(type.name));
+      const invoker = new Invoker(grid, registry, codec, container, log.child('runtime'), { ...config.turn, idempotency: config.idempotency, failpoints: new Set(config.testing.failpoints), ...authorizeNested, observe: {
+        call: (type, method, error, seconds, id) => {
+          metrics.call(type, method, error);
+          stats.call(type, method, error, seconds, id);
+        },
+        turn: (type, seconds, batch) => metrics.turn(type, seconds, batch),
+        lockWait: (type, seconds) => metrics.lockWait(type, seconds),
+        replay: (type) => metrics.replay(type),
+      } }, publisher, (type) => stores.get(type.name));
       container.registerInstance(SHARED_OBJECT_RUNTIME, new SharedObjectRuntime(sharedRegistry, codecs, container));
       const sharedObjects = new SharedObjectService(grid, container.resolve(SHARED_OBJECT_RUNTIME), invoker, codecs, log.child('shared'), config.sharedObjects);
       const dataLog = log.child('data');
@@ -199,18 +215,21 @@ export class ActorGridNode {
       await app.register(sharedObjectRoutes, { dispatcher, onStreams });
       await app.register(dataRoutes, { dispatcher, onStreams });
       await app.register(clientBundleRoute);
-      await app.register(metricsRoute, {
-        scrape: () => metrics.scrape(),
-        ...(guard
+      // The operational pages need a role of their own when auth is on.
+      const withRole = (role: string, what: string) =>
+        guard
           ? {
               authorize: async (credentials: string | undefined) => {
-                if (!credentials) throw new AccessDeniedError('UNAUTHORIZED', 'not authenticated: credentials are required for /metrics');
+                if (!credentials) throw new AccessDeniedError('UNAUTHORIZED', `not authenticated: credentials are required for ${what}`);
                 const principal = await guard!.verify(credentials);
-                if (!principal.roles.includes('metrics')) throw new AccessDeniedError('FORBIDDEN', `${principal.subject} may not read /metrics (role "metrics")`);
+                if (!principal.roles.includes(role)) throw new AccessDeniedError('FORBIDDEN', `${principal.subject} may not read ${what} (role "${role}")`);
               },
             }
-          : {}),
-      });
+          : {};
+      await app.register(metricsRoute, { scrape: () => metrics.scrape(), ...withRole('metrics', '/metrics') });
+      const dashboard = new Dashboard(grid, config.node.id, stats, () => status.cluster(), log.child('dashboard'));
+      node.dashboard = dashboard;
+      await app.register(dashboardRoutes, { view: () => dashboard.view(), ...withRole('ops', '/dashboard') });
       await app.register(wsTransport, { dispatcher, limits: config.limits, connections, codecs, ...(guard ? { verifyUpgrade: (credentials: string) => guard!.verify(credentials) } : {}), countBytes: (direction, n) => metrics.bytes(direction, n) });
       await app.listen({ port: config.node.port, host: config.node.host });
 
@@ -251,6 +270,7 @@ export class ActorGridNode {
     this.destinations.stop();
     this.sharedObjects.stop();
     this.data.stop();
+    this.dashboard?.stop();
     if (!finished) this.log.warn('calls still running after the drain timeout', { inflight: this.invoker.load });
     await this.app.close();
     await this.nodes.stop().catch((err: unknown) => this.log.warn('could not leave the node registry', { err }));

@@ -42,8 +42,8 @@ export interface InvokerOptions {
 
 /** What the invoker reports for metrics. */
 export interface InvokerObserver {
-  /** A call ended (from a client or another actor); `error` when it failed. */
-  call(type: string, method: string, error?: unknown): void;
+  /** A call to actor (`type`, `id`) ended after `seconds` (from a client or another actor); `error` when it failed. */
+  call(type: string, method: string, error: unknown, seconds: number, id: string): void;
   /** A turn ran `batch` calls in `seconds` (its lock wait included). */
   turn(type: string, seconds: number, batch: number): void;
   /** A turn waited `seconds` for an actor's lock (got it or not). */
@@ -108,6 +108,20 @@ export class Invoker implements CallInvoker {
   async invoke(request: CallRequest): Promise<unknown> {
     const type = this.registry.type(request.type);
     const method = type.method(request.method);
+    // From here on the call names a known type and method: its outcome is observed, refusals included.
+    const started = performance.now();
+    let error: unknown;
+    try {
+      return await this.run(type, method, request);
+    } catch (err) {
+      error = err;
+      throw err;
+    } finally {
+      this.options.observe?.call(type.name, method.name, error, (performance.now() - started) / 1000, request.id);
+    }
+  }
+
+  private async run(type: ActorType, method: ActorMethod, request: CallRequest): Promise<unknown> {
     const args = method.checkArgs(request.args ?? []);
     const nested = (request.chain?.length ?? 0) > 0;
     if (this.draining && !nested) throw new UnavailableError('the node is draining');
@@ -117,18 +131,14 @@ export class Invoker implements CallInvoker {
       throw new ActorGridError('REENTRANCY', `call cycle: ${[...request.chain, key].join(' -> ')}`, { chain: [...request.chain, key] });
     }
     this.inflight += 1;
-    let error: unknown;
     try {
       return await (method.kind === 'query' ? this.query(type, request, method, args) : this.enqueue(type, key, request, method, args, nested));
-    } catch (err) {
-      error = err;
-      throw err;
     } finally {
-      this.options.observe?.call(type.name, method.name, error);
       this.inflight -= 1;
       if (this.inflight === 0) this.idle.splice(0).forEach((wake) => wake());
     }
   }
+
 
   /**
    * Stops taking calls from clients (they get UNAVAILABLE) and waits up to `timeoutMs` for the calls

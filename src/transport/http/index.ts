@@ -8,3 +8,4 @@ export { destinationRoutes, type DestinationRoutesOptions } from './destinationR
 export { sharedObjectRoutes, type SharedObjectRoutesOptions } from './sharedObjectRoutes';
 export { dataRoutes, type DataRoutesOptions } from './dataRoutes';
 export { metricsRoute, type MetricsRouteOptions } from './metricsRoute';
+export { dashboardRoutes, type DashboardRoutesOptions } from './dashboardRoutes';
