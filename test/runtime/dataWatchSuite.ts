@@ -11,6 +11,7 @@ import { DataInbox, shortId, type ChangeParams } from '../support/dataInbox';
 import { SseReader } from '../support/sse';
 import { SuiteNodes, type GridSetup } from '../support/suiteNodes';
 import { uniqueName, waitFor } from '../support/waitFor';
+import { tcpSocketOf } from '../support/slowReader';
 
 /** `grid`, but its streams' appends fail while `failing()` says so (a node that dies between a commit and its appends, as far as the stream can tell). */
 function failingAppends(grid: Grid, failing: () => boolean): Grid {
@@ -252,7 +253,7 @@ export function dataWatchSuite(setup: () => GridSetup): void {
       const slow = await client(slowNode);
       const fw = (await query(fast.c, notes({ where, watch: true }))).watch!;
       const sw = (await query(slow.c, notes({ where, watch: true }))).watch!;
-      const socket = (slow.c as unknown as { socket: { _socket: { pause(): void; resume(): void } } }).socket._socket;
+      const socket = tcpSocketOf(slow.c);
       socket.pause();
       let marker = 0;
       try {
