@@ -44,3 +44,11 @@ export function persistenceSystemProperties(options: MemberPersistenceOptions, c
   if (options.schema) properties.push(`-Dactorgrid.pg.schema=${options.schema}`);
   return properties;
 }
+
+/**
+ * The PostgreSQL that tests and the bench use: ACTORGRID_PG_URL if set, else the local server
+ * (`postgres://postgres@127.0.0.1:5432/test`, trust authentication).
+ */
+export function defaultDatabaseUrl(): URL {
+  return new URL(process.env.ACTORGRID_PG_URL || 'postgres://postgres@127.0.0.1:5432/test');
+}

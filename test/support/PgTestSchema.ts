@@ -1,13 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-
-/**
- * The PostgreSQL the tests use: ACTORGRID_PG_URL if set, else the local server
- * (`postgres://postgres@127.0.0.1:5432/test`, trust authentication).
- */
-export function testDatabaseUrl(): URL {
-  return new URL(process.env.ACTORGRID_PG_URL || 'postgres://postgres@127.0.0.1:5432/test');
-}
+import { defaultDatabaseUrl } from '../../scripts/harness/MemberPersistence';
 
 /** One row of the MapStore's entry table (mapstore/…/EntryTable.java). */
 export interface EntryRow {
@@ -36,7 +29,7 @@ export class PgTestSchema {
   ) {}
 
   static async create(prefix: string): Promise<PgTestSchema> {
-    const url = testDatabaseUrl();
+    const url = defaultDatabaseUrl();
     const client = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 });
     try {
       await client.connect();
@@ -70,7 +63,11 @@ export class PgTestSchema {
   async row(map: string, key: string): Promise<EntryRow | undefined> {
     const exists = await this.client.query(`SELECT to_regclass($1) AS t`, [`"${this.schema}".grid_entries`]);
     if (exists.rows[0].t === null) return undefined;
-    return (await this.rows(map)).get(key);
+    const result = await this.client.query<EntryRow>(
+      `SELECT key, bin, json, doc FROM "${this.schema}".grid_entries WHERE map = $1 AND key = $2`,
+      [map, key],
+    );
+    return result.rows[0];
   }
 
   /** Runs any SQL (for seeding and queries a test makes itself). */
