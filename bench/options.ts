@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { PersistenceBenchOptions } from './persistenceSection';
 
 /** The measurement pairs; see pairs.ts. */
 export const PAIR_IDS = ['a', 'b', 'c', 'd', 'w'] as const;
@@ -7,7 +8,9 @@ export type PairId = (typeof PAIR_IDS)[number];
  * What `--only` takes: the pairs, (f) the fan-out section (fanout.ts), (s) the shared-objects section
  * (sharedSection.ts) and the two-way transfers section (twoWaySection.ts).
  */
-export const SECTION_IDS = [...PAIR_IDS, 'f', 'shared', 'twoway'] as const;
+export const SECTION_IDS = [...PAIR_IDS, 'f', 'shared', 'twoway', 'persistence'] as const;
+/** Sections a plain run leaves out: (p) needs PostgreSQL. */
+const OPT_IN_SECTIONS: readonly string[] = ['persistence'];
 
 /** The board-editing part of the shared-objects section (s); see sharedSection.ts and bench/README.md. */
 export interface EditOptions {
@@ -91,6 +94,9 @@ export interface BenchOptions {
   /** Run the two-way transfers section (t): `--only` names twoway, or names nothing. */
   twoway: boolean;
   twowayOptions: TwoWayOptions;
+  /** Run the persistence section (p): only when `--only` names persistence (it needs PostgreSQL). */
+  persistence: boolean;
+  persistenceOptions: PersistenceBenchOptions;
   /** CPU-profile the node during each measured actorgrid run: bench/results/profiles/<pair>-round<N>.cpuprofile. */
   cpuProf: boolean;
 }
@@ -141,6 +147,15 @@ two-way transfers section (t): 3 actorgrid nodes, Account.transfer between 2 acc
   --twoway-duration MS      one run                                   (default 10000)
   --twoway-warmup MS        unrecorded one-way run before the rounds  (default 2000)
   --twoway-call-timeout MS  client timeout of one call (CLIENT_TIMEOUT) (default 35000)
+
+persistence section (p), only with --only persistence (needs PostgreSQL: ACTORGRID_PG_URL, default
+postgres://postgres@127.0.0.1:5432/test): Counter.increment with persistence off, write-through and
+write-behind side by side (one member + one node each), then cold starts over actors only PostgreSQL holds
+  --persistence-actors N    actors of the throughput load             (default 1024)
+  --persistence-rounds N    rounds, alternating the modes' order      (default 3)
+  --persistence-duration MS one measurement                           (default 5000)
+  --write-delay S           write-behind window                       (default 5)
+  --cold-actors N           actors seeded for the cold starts         (default 100000)
 
   --cpu-prof           CPU-profile the node during each measured run (inspector), into
                        bench/results/profiles/<pair>-round<N>.cpuprofile (adds some overhead);
@@ -194,6 +209,11 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
         'twoway-duration': { type: 'string' },
         'twoway-warmup': { type: 'string' },
         'twoway-call-timeout': { type: 'string' },
+        'persistence-actors': { type: 'string' },
+        'persistence-rounds': { type: 'string' },
+        'persistence-duration': { type: 'string' },
+        'write-delay': { type: 'string' },
+        'cold-actors': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -202,7 +222,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   }
   if (values.help) return undefined;
   const quick = values.quick === true;
-  const only = (values.only ?? SECTION_IDS.join(',')).split(',').map((s) => s.trim());
+  const only = (values.only ?? SECTION_IDS.filter((id) => !OPT_IN_SECTIONS.includes(id)).join(',')).split(',').map((s) => s.trim());
   for (const id of only) if (!(SECTION_IDS as readonly string[]).includes(id)) throw new UsageError(`--only takes ${SECTION_IDS.join(',')}; got "${id}"`);
   const subscribers = (values['fanout-subscribers'] ?? '100,1000').split(',').map((s) => int('--fanout-subscribers', s.trim(), 0, 2));
   const fanoutOptions: FanoutOptions = {
@@ -246,6 +266,17 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       durationMs: int('--twoway-duration', values['twoway-duration'], quick ? 4000 : 10_000, 100),
       warmupMs: int('--twoway-warmup', values['twoway-warmup'], quick ? 1000 : 2000, 0),
       callTimeoutMs: int('--twoway-call-timeout', values['twoway-call-timeout'], 35_000, 100),
+    },
+    persistence: only.includes('persistence'),
+    persistenceOptions: {
+      actors: int('--persistence-actors', values['persistence-actors'], 1024, 1),
+      concurrency: int('--concurrency', values.concurrency, 64, 1),
+      connections: int('--connections', values.connections, 8, 1),
+      rounds: int('--persistence-rounds', values['persistence-rounds'], quick ? 1 : 3, 1),
+      durationMs: int('--persistence-duration', values['persistence-duration'], quick ? 2000 : 5000, 100),
+      warmupMs: quick ? 1000 : 2000,
+      writeDelaySeconds: int('--write-delay', values['write-delay'], 5, 1),
+      coldActors: int('--cold-actors', values['cold-actors'], 100_000, 1),
     },
     cpuProf: values['cpu-prof'] === true,
   };

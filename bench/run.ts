@@ -17,6 +17,7 @@ import { cpuSnapshot, machineInfo } from './procCpu';
 import { RawGrid } from './RawGrid';
 import { renderTables, summarizePairs, type PairSummary, type Sample } from './report';
 import { ServerProcess } from './ServerProcess';
+import { runPersistence, type PersistenceSummary } from './persistenceSection';
 import { runShared } from './sharedSection';
 import { runTwoWay, type TwoWaySample, type TwoWaySummary } from './twoWaySection';
 import { WsRpcPool } from './WsRpcPool';
@@ -199,7 +200,19 @@ async function main(options: BenchOptions): Promise<void> {
       log(`(t) node 3 ${res.node3.url} (pid ${res.node3.pid})`);
       twoway = await runTwoWay({ nodes: [res.node, res.node2!, res.node3], memberPid }, options.twowayOptions, log);
     }
-    process.stdout.write(`\n${[tables, fanout?.table, shared?.table, twoway?.table].filter(Boolean).join('\n\n')}\n\n`);
+    let persistence: { summary: PersistenceSummary; table: string } | undefined;
+    if (options.persistence) {
+      const startOn = (name: string, file: string, cluster: HazelcastHarness): Promise<ServerProcess> =>
+        ServerProcess.start({
+          name,
+          script: path.join(root, 'dist', 'src', 'cli.js'),
+          args: ['start', '--port', '0', '--host', '127.0.0.1', '--members', cluster.addresses().join(','), '--cluster-name', cluster.clusterName, '--actors', 'dist/actors', '--log-level', 'warn'],
+          cwd: root,
+          logFile: path.join(logDir, file),
+        });
+      persistence = await runPersistence({ offNode: res.node, startNode: startOn, log }, options.persistenceOptions);
+    }
+    process.stdout.write(`\n${[tables, fanout?.table, shared?.table, twoway?.table, persistence?.table].filter(Boolean).join('\n\n')}\n\n`);
 
     const results = {
       startedAt: new Date(began).toISOString(),
@@ -221,6 +234,7 @@ async function main(options: BenchOptions): Promise<void> {
       ...(fanout ? { fanout: { table: fanout.table.split('\n'), summaries: fanout.summaries, samples: fanout.samples } } : {}),
       ...(shared ? { shared: { table: shared.table.split('\n'), fanout: shared.fanout, edit: shared.edit } } : {}),
       ...(twoway ? { twoway: { table: twoway.table.split('\n'), summary: twoway.summary, samples: twoway.samples } } : {}),
+      ...(persistence ? { persistence: { table: persistence.table.split('\n'), summary: persistence.summary } } : {}),
     };
     fs.mkdirSync(resultsDir, { recursive: true });
     const json = `${JSON.stringify(results, null, 2)}\n`;
