@@ -24,6 +24,7 @@ const DEFAULTS: Omit<Config, 'node'> & { node: Omit<Config['node'], 'id'> } = {
   sharedObjects: { names: [], retention: 10000, maxSlots: 1000, maxValueBytes: 65536, maxBufferedBytes: 1048576, repairCheckMs: 1000 },
   testing: { failpoints: [] },
   log: { level: 'info' },
+  pg: { schema: 'actorgrid', loadAllKeys: 'lazy', poolSize: 8, connectTimeoutMs: 2000 },
 };
 
 /** The defaults with some keys changed, and the node id taken from `actual` (it is generated). */
@@ -174,7 +175,7 @@ describe('config', () => {
     ]);
     assert.deepStrictEqual(problemsOf({ file: empty, env: { ACTORGRID_PORT: '80' } }), [
       'ACTORGRID_PORT (environment): names no config section; they are ACTORGRID_NODE_*, ACTORGRID_GRID_*, ' +
-        'ACTORGRID_TURN_*, ACTORGRID_IDEMPOTENCY_*, ACTORGRID_LIMITS_*, ACTORGRID_REGISTRY_*, ACTORGRID_DESTINATIONS_*, ACTORGRID_SHARED_OBJECTS_*, ACTORGRID_TESTING_*, ACTORGRID_LOG_* ' +
+        'ACTORGRID_TURN_*, ACTORGRID_IDEMPOTENCY_*, ACTORGRID_LIMITS_*, ACTORGRID_REGISTRY_*, ACTORGRID_DESTINATIONS_*, ACTORGRID_SHARED_OBJECTS_*, ACTORGRID_TESTING_*, ACTORGRID_LOG_*, ACTORGRID_PG_* ' +
         '(and ACTORGRID_CONFIG for the file)',
     ]);
   });
@@ -245,8 +246,8 @@ describe('config', () => {
   it('rejects unknown sections, including __proto__, without touching prototypes', () => {
     const file = writeJson('proto.json', '{ "__proto__": { "polluted": true }, "nodes": {} }');
     assert.deepStrictEqual(problemsOf({ file, env: {} }), [
-      `__proto__ (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, testing, log`,
-      `nodes (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, testing, log`,
+      `__proto__ (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, testing, log, pg`,
+      `nodes (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, testing, log, pg`,
     ]);
     assert.equal(({} as { polluted?: boolean }).polluted, undefined);
   });
