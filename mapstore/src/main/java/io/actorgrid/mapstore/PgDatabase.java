@@ -29,7 +29,7 @@ public final class PgDatabase {
     HikariConfig config = new HikariConfig();
     config.setPoolName("actorgrid-mapstore");
     config.setJdbcUrl(settings.jdbcUrl);
-    config.setUsername(settings.user);
+    if (settings.user != null) config.setUsername(settings.user);
     if (settings.password != null) config.setPassword(settings.password);
     config.setMaximumPoolSize(settings.poolSize);
     config.setMinimumIdle(1);

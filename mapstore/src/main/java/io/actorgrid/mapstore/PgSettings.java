@@ -22,6 +22,7 @@ public final class PgSettings {
 
   /** JDBC URL, without user and password. */
   public final String jdbcUrl;
+  /** May be null: a JDBC URL's own {@code ?user=}, else the driver's default. */
   public final String user;
   /** May be null (trust or peer authentication). */
   public final String password;
@@ -38,6 +39,7 @@ public final class PgSettings {
     String url = lookup.get("url", null);
     String parsedUser = null;
     String parsedPassword = null;
+    boolean jdbcGiven = false;
     if (url == null) {
       String host = lookup.env("PGHOST", "127.0.0.1");
       String port = lookup.env("PGPORT", "5432");
@@ -56,11 +58,15 @@ public final class PgSettings {
       int port = uri.getPort() < 0 ? 5432 : uri.getPort();
       String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/postgres" : uri.getRawPath();
       url = "jdbc:postgresql://" + uri.getHost() + ":" + port + path + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-    } else if (!url.startsWith("jdbc:postgresql:")) {
+    } else if (url.startsWith("jdbc:postgresql:")) {
+      jdbcGiven = true;
+    } else {
       throw new IllegalArgumentException("actorgrid.pg.url must start with jdbc:postgresql:, postgres:// or postgresql://, got " + url);
     }
     this.jdbcUrl = url;
-    this.user = lookup.get("user", parsedUser != null ? parsedUser : lookup.env("PGUSER", "postgres"));
+    // A JDBC URL may carry its own ?user=: then only an explicit user overrides it.
+    String defaultUser = jdbcGiven ? lookup.env("PGUSER", null) : lookup.env("PGUSER", "postgres");
+    this.user = lookup.get("user", parsedUser != null ? parsedUser : defaultUser);
     this.password = lookup.get("password", parsedPassword != null ? parsedPassword : lookup.env("PGPASSWORD", null));
     this.schema = lookup.get("schema", "actorgrid");
     if (!IDENTIFIER.matcher(schema).matches()) {
