@@ -1,4 +1,4 @@
-import { Client } from 'hazelcast-client';
+import { Client, type IMap } from 'hazelcast-client';
 import { StateCodec } from '../../src/actor/StateCodec';
 import type { ActorRecord } from '../../src/runtime/ActorRecord';
 import { HazelcastHarness } from '../../scripts/harness/HazelcastHarness';
@@ -38,37 +38,27 @@ export function decodeRecord(bytes: Buffer): { record: ActorRecord; state: Recor
   return { record, state };
 }
 
-/** The record bytes of a Counter at `value` (for seeding PostgreSQL directly). */
-export function counterRecord(value: number): Buffer {
-  return codec.encode({ v: 1, s: codec.encode({ value }), r: [] } satisfies ActorRecord);
-}
-
 /**
  * Evicts every entry of `map` from the members' memory (IMap.evictAll: never deletes from the
  * MapStore), with a raw client: the Grid port has no eviction, since the runtime never evicts.
  */
 export async function evictAll(cluster: HazelcastHarness, map: string): Promise<void> {
-  const client = await Client.newHazelcastClient({
-    clusterName: cluster.clusterName,
-    network: { clusterMembers: cluster.addresses() },
-    properties: { 'hazelcast.logging.level': 'OFF' },
-  });
-  try {
-    await (await client.getMap(map)).evictAll();
-  } finally {
-    await client.shutdown();
-  }
+  await withRawMap(cluster, map, (m) => m.evictAll());
 }
 
 /** How many entries of `map` the members hold in memory (IMap.size: never loads from the MapStore). */
 export async function inMemorySize(cluster: HazelcastHarness, map: string): Promise<number> {
+  return withRawMap(cluster, map, (m) => m.size());
+}
+
+async function withRawMap<T>(cluster: HazelcastHarness, map: string, use: (m: IMap<string, unknown>) => Promise<T>): Promise<T> {
   const client = await Client.newHazelcastClient({
     clusterName: cluster.clusterName,
     network: { clusterMembers: cluster.addresses() },
     properties: { 'hazelcast.logging.level': 'OFF' },
   });
   try {
-    return await (await client.getMap(map)).size();
+    return await use(await client.getMap<string, unknown>(map));
   } finally {
     await client.shutdown();
   }
