@@ -7,7 +7,7 @@ import { uniqueName, waitFor } from '../support/waitFor';
 import { decodeRecord, gridOf, startPersistedCluster } from './persistenceKit';
 
 /** The write-behind window of this test's cluster, seconds. */
-const DELAY_S = 3;
+const DELAY_S = 5;
 
 /**
  * Issue 12 (d): with write-behind, what a crash of every member loses is what docs/persistence.md
