@@ -1,6 +1,6 @@
 import fastify, { type FastifyInstance } from 'fastify';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { ActorRegistry, StateCodec, type Constructor, type PublishChecker } from './actor';
+import { ActorRegistry, StateCodec, type CallRequest, type Constructor, type PublishChecker } from './actor';
 import { INTERNAL_TYPE_PREFIX } from './actor/ActorRegistry';
 import { NodeRegistry } from './cluster';
 import type { Config } from './config';
@@ -10,6 +10,15 @@ import { DestinationService } from './destinations/DestinationService';
 import { Codecs, Dispatcher, registerActorMethods, type NodeStatus } from './protocol';
 import { registerDestinationMethods } from './protocol/destinationMethods';
 import { registerSharedObjectMethods } from './protocol/sharedObjectMethods';
+import { CollectionRegistry } from './data/CollectionRegistry';
+import { CollectionStore } from './data/CollectionStore';
+import { DataService } from './data/DataService';
+import { DataWatches } from './data/DataWatches';
+import { registerDataMethods } from './protocol/dataMethods';
+import { registerAuthMethods } from './protocol/authMethods';
+import { AuthGuard } from './auth/AuthGuard';
+import { Authenticator } from './auth/Authenticator';
+import { describeAccess, nestedTarget, nodeAuthorizer } from './auth/nodeAuthorizer';
 import { SharedObjectActor } from './shared/SharedObjectActor';
 import { SharedObjectRegistry } from './shared/SharedObjectRegistry';
 import { SHARED_OBJECT_RUNTIME, SharedObjectRuntime } from './shared/SharedObjectRuntime';
@@ -17,7 +26,7 @@ import { SharedObjectService } from './shared/SharedObjectService';
 import { Invoker } from './runtime/Invoker';
 import { loadActors } from './runtime/loadActors';
 import { Logger } from './runtime/Logger';
-import { destinationRoutes, httpServerOptions, httpTransport, sharedObjectRoutes } from './transport/http';
+import { dataRoutes, destinationRoutes, httpServerOptions, httpTransport, sharedObjectRoutes } from './transport/http';
 import { WsConnections, wsTransport } from './transport/ws';
 
 /** What a node is built from. */
@@ -68,6 +77,7 @@ export class ActorGridNode {
     private readonly connections: WsConnections,
     readonly destinations: DestinationService,
     readonly sharedObjects: SharedObjectService,
+    readonly data: DataService,
     private readonly ownsGrid: boolean,
   ) {}
 
@@ -117,20 +127,37 @@ export class ActorGridNode {
       const publisher: PublishChecker = {
         prepare: (m, caller) => destinations.prepare(m.destination, m, { actor: caller }),
       };
-      const invoker = new Invoker(grid, registry, new StateCodec(), container, log.child('runtime'), { ...config.turn, idempotency: config.idempotency, failpoints: new Set(config.testing.failpoints) }, publisher);
+      const codec = new StateCodec();
+      const collections = new CollectionRegistry(registry, config.data);
+      let guard: AuthGuard | undefined;
+      if (config.auth.enabled) {
+        const registries = { actors: registry, destinations: destinationRegistry, sharedObjects: sharedRegistry, collections };
+        const { authorizer, canonical } = nodeAuthorizer(registries, config.auth.rules);
+        guard = new AuthGuard(new Authenticator(config.auth), authorizer, log.child('auth'), config.auth.expiryGraceMs);
+        log.info(describeAccess(registries, authorizer, canonical));
+      }
+      const authorizeNested = guard ? { authorizeNested: (request: CallRequest) => guard!.checkNested(request.principal, nestedTarget(request)) } : {};
+      const stores = new Map(collections.all().map((spec) => [spec.name, new CollectionStore(grid, spec, codec)]));
+      const invoker = new Invoker(grid, registry, codec, container, log.child('runtime'), { ...config.turn, idempotency: config.idempotency, failpoints: new Set(config.testing.failpoints), ...authorizeNested }, publisher, (type) => stores.get(type.name));
       container.registerInstance(SHARED_OBJECT_RUNTIME, new SharedObjectRuntime(sharedRegistry, codecs, container));
       const sharedObjects = new SharedObjectService(grid, container.resolve(SHARED_OBJECT_RUNTIME), invoker, codecs, log.child('shared'), config.sharedObjects);
+      const dataLog = log.child('data');
+      const data = new DataService(collections, stores, invoker, dataLog, config.data, (load) => new DataWatches(grid, dataLog, config.data.maxBufferedBytes, load));
+      await data.start();
       const nodes = new NodeRegistry(grid, config.registry);
       const connections = new WsConnections();
       const app = fastify({ logger: false, ...httpServerOptions(config.limits) });
-      const node = new ActorGridNode(config, grid, registry, container, invoker, app, log, nodes, connections, destinations, sharedObjects, ownsGrid);
+      const node = new ActorGridNode(config, grid, registry, container, invoker, app, log, nodes, connections, destinations, sharedObjects, data, ownsGrid);
 
       const dispatcher = new Dispatcher({
         onInternalError: (err, ctx) => log.error('internal error', { method: ctx.method, id: ctx.id, err }),
+        ...(guard ? { guard: (request) => guard!.check(request) } : {}),
       });
+      if (guard) registerAuthMethods(dispatcher, guard);
       registerActorMethods(dispatcher, invoker, { maxArgs: config.limits.maxArgs });
       registerDestinationMethods(dispatcher, destinations, codecs);
       registerSharedObjectMethods(dispatcher, sharedObjects, codecs);
+      registerDataMethods(dispatcher, data, codecs, config.data);
       const status: NodeStatus = {
         ready: () => !node.draining && grid.isConnected(),
         cluster: async () => ({ self: config.node.id, nodes: await nodes.list(), members: await grid.members() }),
@@ -138,15 +165,17 @@ export class ActorGridNode {
       await app.register(httpTransport, { dispatcher, limits: config.limits, status, codecs });
       await app.register(destinationRoutes, { dispatcher });
       await app.register(sharedObjectRoutes, { dispatcher });
-      await app.register(wsTransport, { dispatcher, limits: config.limits, connections, codecs });
+      await app.register(dataRoutes, { dispatcher });
+      await app.register(wsTransport, { dispatcher, limits: config.limits, connections, codecs, ...(guard ? { verifyUpgrade: (credentials: string) => guard!.verify(credentials) } : {}) });
       await app.listen({ port: config.node.port, host: config.node.host });
 
       await nodes.start(
-        () => ({ id: config.node.id, url: node.url, startedAt: started, load: invoker.load }),
+        () => ({ id: config.node.id, url: config.node.advertiseUrl || node.url, startedAt: started, load: invoker.load }),
         (err) => log.warn('node registry heartbeat failed', { err }),
       );
       const appTypes = registry.types().filter((t) => !t.name.startsWith(INTERNAL_TYPE_PREFIX));
-      log.info(`serving ${appTypes.length} actor types, ${destinationRegistry.all().length} destinations and ${sharedRegistry.all().length} shared-object families on the ${grid.kind} grid`, {
+      log.info(`serving ${appTypes.length} actor types (${collections.all().length} of them collections), ${destinationRegistry.all().length} destinations and ${sharedRegistry.all().length} shared-object families on the ${grid.kind} grid`, {
+        collections: collections.all().map((c) => `${c.name}(indexes ${c.indexes.join('+') || 'none'}, retention ${c.retention})`).join(','),
         actors: appTypes.map((t) => t.name).join(','),
         destinations: destinationRegistry.all().map((d) => `${d.name}(retention ${d.retention})`).join(','),
         sharedObjects: sharedRegistry.all().map((d) => `${d.pattern}(retention ${d.retention})`).join(','),
@@ -176,6 +205,7 @@ export class ActorGridNode {
     const finished = await this.invoker.drain(timeoutMs);
     this.destinations.stop();
     this.sharedObjects.stop();
+    this.data.stop();
     if (!finished) this.log.warn('calls still running after the drain timeout', { inflight: this.invoker.load });
     await this.app.close();
     await this.nodes.stop().catch((err: unknown) => this.log.warn('could not leave the node registry', { err }));

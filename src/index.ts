@@ -14,5 +14,8 @@ export { MemoryGrid, MemoryGridStore, HazelcastGrid, P, type Grid, type GridMap,
 export { ActorGridClient, HttpActorClient, ConnectionClosedError, RequestTimeoutError, TransportError, type ActorGridClientOptions, type HttpActorClientOptions, type CallOptions, type Notification, type ClientEncoding } from './client';
 export { Destination, Selector, SubtopicPattern, type DestinationOptions, type DestinationHooks, type DestinationCaller, type OutgoingMessage, type HeaderValue } from './destinations';
 export { SharedObject, type SharedObjectOptions, type SharedObjectHooks, type SharedObjectUpdate, type SharedObjectSnapshot, type SharedObjectCaller } from './shared';
+export { Collection, DataRecord, type CollectionOptions, type RecordValue, type DataChange, type DataRecordView } from './data';
+export { Allow, type AllowRule } from './auth/Allow';
+export type { AuthPrincipal, AuthTarget } from './auth/AuthPrincipal';
 export type { ClientPrincipal } from './push';
 export { ActorGridNode, type NodeOptions } from './ActorGridNode';

@@ -8,7 +8,7 @@ import { findProjectRoot } from '../src/config/loadConfig';
 
 /** Every default, typed as Config: the compiler checks it against the interface, the tests against the schema. */
 const DEFAULTS: Omit<Config, 'node'> & { node: Omit<Config['node'], 'id'> } = {
-  node: { host: '127.0.0.1', port: 8080, actors: 'dist/actors', drainTimeoutMs: 10000 },
+  node: { host: '127.0.0.1', port: 8080, advertiseUrl: '', actors: 'dist/actors', drainTimeoutMs: 10000 },
   grid: {
     kind: 'memory',
     clusterName: 'actorgrid',
@@ -22,6 +22,8 @@ const DEFAULTS: Omit<Config, 'node'> & { node: Omit<Config['node'], 'id'> } = {
   registry: { heartbeatMs: 2000, ttlMs: 10000 },
   destinations: { names: [], retention: 10000, maxMessageBytes: 65536, maxBufferedBytes: 1048576 },
   sharedObjects: { names: [], retention: 10000, maxSlots: 1000, maxValueBytes: 65536, maxBufferedBytes: 1048576, repairCheckMs: 1000 },
+  data: { retention: 10000, maxValueBytes: 65536, maxResults: 10000, maxBufferedBytes: 1048576, repairCheckMs: 1000 },
+  auth: { enabled: false, jwtSecret: '', jwtPublicKeyFile: '', jwksFile: '', issuer: '', audience: '', rolesClaim: 'roles', apiKeys: [], rules: [], expiryGraceMs: 5000 },
   testing: { failpoints: [] },
   log: { level: 'info' },
   pg: { schema: 'actorgrid', loadAllKeys: 'lazy', poolSize: 8, connectTimeoutMs: 2000 },
@@ -171,11 +173,11 @@ describe('config', () => {
   it('reports an unknown ACTORGRID_ variable, even alone', () => {
     assert.deepStrictEqual(problemsOf({ file: empty, env: { ACTORGRID_NODE_PROT: '80' } }), [
       'ACTORGRID_NODE_PROT (environment): names no config key; the node keys are ' +
-        'ACTORGRID_NODE_ID, ACTORGRID_NODE_HOST, ACTORGRID_NODE_PORT, ACTORGRID_NODE_ACTORS, ACTORGRID_NODE_DRAIN_TIMEOUT_MS',
+        'ACTORGRID_NODE_ID, ACTORGRID_NODE_HOST, ACTORGRID_NODE_PORT, ACTORGRID_NODE_ADVERTISE_URL, ACTORGRID_NODE_ACTORS, ACTORGRID_NODE_DRAIN_TIMEOUT_MS',
     ]);
     assert.deepStrictEqual(problemsOf({ file: empty, env: { ACTORGRID_PORT: '80' } }), [
       'ACTORGRID_PORT (environment): names no config section; they are ACTORGRID_NODE_*, ACTORGRID_GRID_*, ' +
-        'ACTORGRID_TURN_*, ACTORGRID_IDEMPOTENCY_*, ACTORGRID_LIMITS_*, ACTORGRID_REGISTRY_*, ACTORGRID_DESTINATIONS_*, ACTORGRID_SHARED_OBJECTS_*, ACTORGRID_TESTING_*, ACTORGRID_LOG_*, ACTORGRID_PG_* ' +
+        'ACTORGRID_TURN_*, ACTORGRID_IDEMPOTENCY_*, ACTORGRID_LIMITS_*, ACTORGRID_REGISTRY_*, ACTORGRID_DESTINATIONS_*, ACTORGRID_SHARED_OBJECTS_*, ACTORGRID_DATA_*, ACTORGRID_AUTH_*, ACTORGRID_TESTING_*, ACTORGRID_LOG_*, ACTORGRID_PG_* ' +
         '(and ACTORGRID_CONFIG for the file)',
     ]);
   });
@@ -246,8 +248,8 @@ describe('config', () => {
   it('rejects unknown sections, including __proto__, without touching prototypes', () => {
     const file = writeJson('proto.json', '{ "__proto__": { "polluted": true }, "nodes": {} }');
     assert.deepStrictEqual(problemsOf({ file, env: {} }), [
-      `__proto__ (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, testing, log, pg`,
-      `nodes (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, testing, log, pg`,
+      `__proto__ (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, data, auth, testing, log, pg`,
+      `nodes (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, data, auth, testing, log, pg`,
     ]);
     assert.equal(({} as { polluted?: boolean }).polluted, undefined);
   });

@@ -1,3 +1,4 @@
+import type { AuthPrincipal } from '../auth/AuthPrincipal';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { INTERNAL_TYPE_PREFIX, type ActorRegistry } from './ActorRegistry';
@@ -34,6 +35,8 @@ export interface ActorContextInit {
   startBy?: number;
   /** `CallRequest.idempotencyKey`. */
   idempotencyKey?: string;
+  /** `CallRequest.principal`. */
+  principal?: AuthPrincipal;
   /** Runs the calls made through `actor()` refs. */
   invoker: CallInvoker;
   /** Resolves `actor(SomeClass, id)` to the class's registered name. */
@@ -120,6 +123,11 @@ export class ActorContext {
    * keys and its nested effects are still applied once.
    */
   readonly idempotencyKey: string | undefined;
+  /**
+   * The authenticated client this call came from — directly, or through the actors that called this
+   * one (nested calls carry it on and are authorized against it). Undefined with auth off.
+   */
+  readonly principal: AuthPrincipal | undefined;
   private nestedCalls = 0;
   private readonly publishChecker: PublishChecker | undefined;
   /**
@@ -141,6 +149,7 @@ export class ActorContext {
     this.deadline = init.deadline;
     this.startBy = init.startBy;
     this.idempotencyKey = init.idempotencyKey;
+    this.principal = init.principal;
     this.invoker = init.invoker;
     this.registry = init.registry;
     this.publishChecker = init.publishChecker;
@@ -229,6 +238,7 @@ export class ActorContext {
         caller: this.key,
         chain: this.chain,
         deadline: this.deadline,
+        ...(this.principal === undefined ? {} : { principal: this.principal }),
         ...(this.startBy === undefined ? {} : { startBy: this.startBy }),
       }));
     });

@@ -1,3 +1,4 @@
+import type { AuthPrincipal } from '../auth/AuthPrincipal';
 /**
  * One call of an actor method, as the runtime receives it from a transport or from another actor.
  * Shared by every layer: transports build it, the invoker runs it, actor refs send it.
@@ -15,6 +16,8 @@ export interface CallRequest {
   idempotencyKey?: string;
   /** Correlates logs; generated when absent. */
   requestId?: string;
+  /** The authenticated client the call (or the call that started it) came from, when auth is on. */
+  principal?: AuthPrincipal;
   /** Who calls: an actor key (`"Account/bob"`) for actor-to-actor calls, or a client description. */
   caller?: string;
   /** Actor keys (`"Type/id"`) of the calls in progress that led to this one, outermost first. */

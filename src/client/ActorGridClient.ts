@@ -6,6 +6,8 @@ import { createClientCodec, type ClientCodec, type ClientEncoding } from './clie
 import type { ActorGridClientOptions, CallOptions, ConnectionState, Notification, StateChange } from './clientOptions';
 import { backoffDelay, NodeList } from './NodeList';
 import { Destination } from './DestinationSubscription';
+import { Collection } from './LiveQuery';
+import { SharedObjectClient } from './SharedObjectReplica';
 import { newIdempotencyKey, toBuffer, type Op } from './clientRequest';
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -147,6 +149,19 @@ export class ActorGridClient {
   }
 
   /**
+   * Sends a write (`data.update`, `sharedObject.update`, …) with an idempotency key (given in
+   * `params.idempotencyKey`, or a random one): like `call`, it is re-sent after a failover and
+   * applied once.
+   *
+   * @example
+   * await client.idempotentRpc('data.update', { collection: 'tasks', id: 't1', set: { status: 'done' } });
+   */
+  idempotentRpc<R = unknown>(method: string, params: Record<string, unknown>, options: Pick<CallOptions, 'timeoutMs'> = {}): Promise<R> {
+    const keyed = { ...params, idempotencyKey: params.idempotencyKey ?? newIdempotencyKey() };
+    return this.request<R>(method, keyed, method, options.timeoutMs, this.reconnect);
+  }
+
+  /**
    * Calls `handler` with every notification the node sends (e.g. `destination.message`). Returns a
    * function that removes it. A handler that throws is reported to `onError`.
    */
@@ -181,6 +196,29 @@ export class ActorGridClient {
    */
   destination(name: string): Destination {
     return new Destination(this, name);
+  }
+
+  /**
+   * A collection: reads, idempotent writes, and live queries that survive failover (resumed from
+   * their cursor on the next node).
+   *
+   * @example
+   * const open = await client.collection('tasks').watch({ where: "status = 'open'" });
+   */
+  collection<T = Record<string, unknown>>(name: string): Collection<T> {
+    return new Collection<T>(this, name);
+  }
+
+  /**
+   * A shared object: its replica (`subscribe`) survives failover (resumed with `since` on the next
+   * node); updates are idempotent.
+   *
+   * @example
+   * const board = await client.sharedObject('board.lobby').subscribe();
+   * console.log(board.version, board.slots);
+   */
+  sharedObject(name: string): SharedObjectClient {
+    return new SharedObjectClient(this, name);
   }
 
   /**

@@ -1,7 +1,6 @@
 import type { ActorGridClient } from './ActorGridClient';
 import { isRecord } from './clientErrors';
-
-const RETRY_PAUSE_MS = 200;
+import { ResumableSubscription } from './ResumableSubscription';
 
 /** A message of a destination, as `destination.message` carries it (docs/destinations.md). */
 export interface DestinationMessage<B = unknown> {
@@ -66,41 +65,23 @@ export class Destination {
  * One subscription of a destination, kept across reconnects. `lastSeq` is the last sequence
  * delivered (or skipped by a gap); a message at or before it is dropped as a duplicate.
  */
-export class DestinationSubscription<B = unknown> {
+export class DestinationSubscription<B = unknown> extends ResumableSubscription {
   private id: string | undefined;
   private seq = -1;
-  private active = true;
-  /** A resubscribe on its way (queued or sent); another `open` does not start a second. */
-  private resubscribing = false;
-  private readonly offs: Array<() => void> = [];
 
   /** @internal use `client.destination(name).subscribe()` */
   constructor(
-    private readonly client: ActorGridClient,
+    client: ActorGridClient,
     readonly destination: string,
     private readonly handler: (message: DestinationMessage<B>) => void,
     private readonly options: DestinationSubscribeOptions,
-  ) {}
+  ) {
+    super(client, options.onError);
+  }
 
   /** The last sequence delivered or skipped; -1 before the first. */
   get lastSeq(): number {
     return this.seq;
-  }
-
-  /** @internal Subscribes for the first time; later ones follow reconnects. */
-  async start(): Promise<void> {
-    this.offs.push(
-      this.client.onNotification(({ method, params }) => this.onNotification(method, params)),
-      this.client.onStateChange(({ state, previous }) => {
-        if (state === 'open' && previous === 'reconnecting' && this.active) void this.resubscribe();
-      }),
-    );
-    try {
-      await this.subscribeOnce(this.options.after);
-    } catch (err) {
-      this.stop();
-      throw err;
-    }
   }
 
   /** Stops delivery and tells the node (when connected). */
@@ -110,18 +91,20 @@ export class DestinationSubscription<B = unknown> {
     if (id !== undefined && this.client.connected) await this.client.rpc('destination.unsubscribe', { subscription: id }).catch(() => undefined);
   }
 
-  private stop(): void {
-    this.active = false;
-    this.id = undefined;
-    for (const off of this.offs.splice(0)) off();
+  protected get subscribed(): boolean {
+    return this.id !== undefined;
   }
 
-  private async subscribeOnce(after: number | undefined): Promise<void> {
+  protected forget(): void {
+    this.id = undefined;
+  }
+
+  protected async open(first: boolean): Promise<void> {
+    const after = first ? this.options.after : this.seq;
     const params: Record<string, unknown> = { destination: this.destination };
     if (this.options.subtopic !== undefined) params.subtopic = this.options.subtopic;
     if (this.options.selector !== undefined) params.selector = this.options.selector;
     if (after !== undefined) params.after = after;
-    this.id = undefined;
     const reply = await this.client.rpc<{ subscription: string; seq: number }>('destination.subscribe', params);
     if (!this.active) return;
     this.id = reply.subscription;
@@ -130,26 +113,7 @@ export class DestinationSubscription<B = unknown> {
     else this.seq = Math.max(this.seq, after);
   }
 
-  private async resubscribe(): Promise<void> {
-    if (this.resubscribing) return;
-    this.resubscribing = true;
-    try {
-      await this.subscribeOnce(this.seq);
-    } catch (err) {
-      if (!this.active) return;
-      if ((err as { retryable?: boolean }).retryable !== true) {
-        this.stop();
-        (this.options.onError ?? ((e) => process.emitWarning(e)))(err as Error);
-      }
-    } finally {
-      this.resubscribing = false;
-    }
-    // A retryable failure (lost on the way, timed out, node busy) while the client is open: the
-    // `open` that would retry has passed, so retry after a pause.
-    if (this.active && this.id === undefined && this.client.state === 'open') setTimeout(() => void this.resubscribe(), RETRY_PAUSE_MS);
-  }
-
-  private onNotification(method: string, params: unknown): void {
+  protected onNotification(method: string, params: unknown): void {
     if (!isRecord(params) || this.id === undefined || params.subscription !== this.id) return;
     if (method === 'destination.message' && typeof params.seq === 'number') {
       if (params.seq <= this.seq) return;

@@ -7,6 +7,8 @@ export { ActorGridClient } from './ActorGridClient';
 export type { ActorGridClientOptions, CallOptions, ConnectionState, Notification, StateChange } from './clientOptions';
 export { webSocketUrl } from './NodeList';
 export { Destination, DestinationSubscription, type DestinationGap, type DestinationMessage, type DestinationSubscribeOptions } from './DestinationSubscription';
+export { Collection, LiveQuery, type CollectionQuery, type LiveChange, type LiveQueryOptions, type LiveRecord } from './LiveQuery';
+export { SharedObjectClient, SharedObjectReplica, type SharedObjectChange, type SharedObjectReplicaOptions } from './SharedObjectReplica';
 export { HttpActorClient, type HttpActorClientOptions } from './HttpActorClient';
 export { ConnectionClosedError, RequestTimeoutError, TransportError } from './clientErrors';
 export type { ClientEncoding } from './clientCodec';

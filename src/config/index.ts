@@ -19,4 +19,6 @@ export {
   type LimitsConfig,
   type RegistryConfig,
   type LogConfig,
+  type AuthConfig,
+  type DataConfig,
 } from './schema';

@@ -322,6 +322,15 @@ function crossFieldProblems(data: Record<string, unknown>, sources: Sources, inv
       );
     }
   }
+
+  // Auth on with nothing to verify credentials with would refuse every request.
+  const auth = data.auth as Record<string, unknown> | undefined;
+  if (isPlainObject(auth) && auth.enabled === true && ok('auth')) {
+    const { jwtSecret, jwtPublicKeyFile, jwksFile, apiKeys } = auth as { jwtSecret: string; jwtPublicKeyFile: string; jwksFile: string; apiKeys: string[] };
+    if (!jwtSecret && !jwtPublicKeyFile && !jwksFile && apiKeys.length === 0) {
+      problems.push(`${at(['auth', 'enabled'])}: is true, but none of auth.jwtSecret, auth.jwtPublicKeyFile, auth.jwksFile, auth.apiKeys is set, so no credentials could ever be verified`);
+    }
+  }
   return problems;
 }
 

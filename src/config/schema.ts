@@ -58,6 +58,12 @@ export const configSchema = {
       },
       host: { type: 'string', minLength: 1, default: '127.0.0.1', description: 'the interface to listen on' },
       port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080, description: 'the HTTP port; 0 = any free port' },
+      advertiseUrl: {
+        type: 'string',
+        pattern: '^(https?://[^\\s/]+(/[^\\s]*)?)?$',
+        default: '',
+        description: 'the URL clients reach this node at (http://host:port, e.g. a public name behind NAT), listed in GET /cluster; empty = the URL it listens on',
+      },
       actors: { type: 'string', minLength: 1, default: 'dist/actors', description: 'the directory to load actor classes from' },
       drainTimeoutMs: ms(10000, 'how long a stopping node waits for calls in flight; 0 = do not wait', 0),
     }),
@@ -120,6 +126,36 @@ export const configSchema = {
       maxValueBytes: integer(65536, 1, 'the largest slot value (as JSON), unless its @SharedObject says otherwise'),
       maxBufferedBytes: integer(1048576, 1024, 'how many bytes may wait in one connection\'s send buffer before its shared-object subscriptions skip versions and then get one reset snapshot'),
       repairCheckMs: ms(1000, 'how often a node that has subscribers of a shared object checks that no committed version is missing from its stream'),
+    }),
+    data: section('Collections and live queries (docs/data.md).', {
+      retention: integer(10000, 1, 'how many recent changes of a collection stay replayable (resume a watch with after), unless its @Collection says otherwise; rounded up to 16, 1000, 10000 or 100000'),
+      maxValueBytes: integer(65536, 1, 'the largest record, as JSON, unless its @Collection says otherwise'),
+      maxResults: integer(10000, 1, 'the most records one query returns (a larger unlimited result is refused: add a limit)'),
+      maxBufferedBytes: integer(1048576, 1024, 'how many bytes may wait in one connection\'s send buffer before its watches skip changes and then get one data.reset'),
+      repairCheckMs: ms(1000, 'how often a node looks for records whose committed change is not yet in their collection\'s stream (a node that died between commit and append)'),
+    }),
+    auth: section('Authentication and authorization (docs/security.md).', {
+      enabled: { type: 'boolean', default: false, description: 'require credentials (a JWT or an API key) and check every request against the @Allow declarations and auth.rules; off: everything is open' },
+      jwtSecret: { type: 'string', default: '', description: 'the shared secret of HS256 JSON Web Tokens' },
+      jwtPublicKeyFile: { type: 'string', default: '', description: 'a PEM public key file (RS256, ES256) that verifies JSON Web Tokens' },
+      jwksFile: { type: 'string', default: '', description: 'a JSON Web Key Set file whose keys verify JSON Web Tokens' },
+      issuer: { type: 'string', default: '', description: 'the iss a token must carry (empty: any)' },
+      audience: { type: 'string', default: '', description: 'the aud a token must carry (empty: any)' },
+      rolesClaim: { type: 'string', minLength: 1, default: 'roles', description: 'the token claim holding the principal\'s roles (an array, or a space-separated string)' },
+      apiKeys: {
+        type: 'array',
+        uniqueItems: true,
+        items: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}:[0-9a-f]{64}(:[A-Za-z0-9._-]+(\\+[A-Za-z0-9._-]+)*)?$', description: 'an API key as name:sha256-hex-of-the-key[:role+role]' },
+        default: [],
+        description: 'API keys, hashed (name:sha256 hex of the key:roles joined by +); clients send Authorization: ApiKey <key>',
+      },
+      rules: {
+        type: 'array',
+        items: { type: 'string', pattern: '^(actor|destination|sharedObject|collection) [^\\s]+( [^\\s]+)? [^\\s]+$', description: 'a rule "<kind> <name or prefix*> [<op>] <role+role|*|public>"' },
+        default: [],
+        description: 'who may reach what, besides @Allow: "<actor|destination|sharedObject|collection> <name or prefix*> [<op>] <roles>", roles joined by +, * = anyone authenticated, public = anyone',
+      },
+      expiryGraceMs: ms(5000, 'how long a WebSocket whose token expired may send auth.login with a new one before it is closed (4401)', 0),
     }),
     testing: section('Switches for tests only.', {
       failpoints: {
@@ -213,6 +249,11 @@ export interface NodeConfig {
   readonly host: string;
   /** The HTTP/WebSocket port; 0 picks any free port. @default 8080 */
   readonly port: number;
+  /**
+   * The URL clients reach this node at, listed in `GET /cluster` for clients to fail over to (e.g.
+   * `http://node-3.example.com:8080` when it listens on 0.0.0.0). Empty: the URL it listens on. @default ""
+   */
+  readonly advertiseUrl: string;
   /** The directory actor classes are loaded from. @default "dist/actors" */
   readonly actors: string;
   /** How long a stopping node waits for calls in flight, in ms; 0 = do not wait. @default 10000 */
@@ -299,6 +340,8 @@ export interface Config {
   readonly registry: RegistryConfig;
   readonly destinations: DestinationsConfig;
   readonly sharedObjects: SharedObjectsConfig;
+  readonly data: DataConfig;
+  readonly auth: AuthConfig;
   readonly testing: TestingConfig;
   readonly log: LogConfig;
   readonly pg: PgConfig;
@@ -340,6 +383,44 @@ export interface SharedObjectsConfig {
   readonly maxBufferedBytes: number;
   /** How often, in ms, a node with subscribers of a shared object checks its stream lacks no committed version. @default 1000 */
   readonly repairCheckMs: number;
+}
+
+/** Collections and live queries (docs/data.md). */
+export interface DataConfig {
+  /** Changes of a collection replayable (resume with `after`), unless `@Collection` says otherwise (rounded up to a stream tier). @default 10000 */
+  readonly retention: number;
+  /** The largest record, as JSON, in bytes, unless `@Collection` says otherwise. @default 65536 */
+  readonly maxValueBytes: number;
+  /** The most records one query returns. @default 10000 */
+  readonly maxResults: number;
+  /** Bytes that may wait in one connection's send buffer before its watches skip changes and get a reset. @default 1048576 */
+  readonly maxBufferedBytes: number;
+  /** How often, in ms, a node looks for records whose committed change is not yet in their stream. @default 1000 */
+  readonly repairCheckMs: number;
+}
+
+/** Authentication and authorization (docs/security.md). */
+export interface AuthConfig {
+  /** Require credentials and check every request against `@Allow` and `rules`. @default false */
+  readonly enabled: boolean;
+  /** HS256 shared secret. @default "" */
+  readonly jwtSecret: string;
+  /** A PEM public key file (RS256, ES256). @default "" */
+  readonly jwtPublicKeyFile: string;
+  /** A JSON Web Key Set file. @default "" */
+  readonly jwksFile: string;
+  /** The `iss` a token must carry; empty: any. @default "" */
+  readonly issuer: string;
+  /** The `aud` a token must carry; empty: any. @default "" */
+  readonly audience: string;
+  /** The claim holding roles. @default "roles" */
+  readonly rolesClaim: string;
+  /** API keys as `name:sha256hex[:role+role]`. @default [] */
+  readonly apiKeys: readonly string[];
+  /** Rules `"<kind> <name|prefix*> [<op>] <role+role|*|public>"`. @default [] */
+  readonly rules: readonly string[];
+  /** Grace after a WebSocket's token expired before it is closed with 4401, in ms. @default 5000 */
+  readonly expiryGraceMs: number;
 }
 
 /** Switches for tests only. */

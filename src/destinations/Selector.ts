@@ -1,11 +1,15 @@
 import type { CompareOp, Operand, SelectorNode, SelectorValue } from './selectorAst';
 import { parseSelector } from './selectorParser';
+import { fieldOf } from '../grid/Predicate';
 
 export type { SelectorValue } from './selectorAst';
 export { SELECTOR_LIMITS } from './selectorParser';
 
 /** The headers a selector reads: a message's `headers`. Values of other types count as NULL. */
 export type SelectorHeaders = Readonly<Record<string, SelectorValue>>;
+
+/** Looks a name up: a header, or a record's field by dotted path. */
+type Lookup = (name: string) => unknown;
 
 /** SQL's three truth values: `null` is UNKNOWN. */
 type Truth = boolean | null;
@@ -60,7 +64,8 @@ export class Selector {
   private constructor(
     /** The selector as given. */
     readonly text: string,
-    private readonly root: SelectorNode,
+    /** The parsed tree (for translations, e.g. to grid predicates). */
+    readonly root: SelectorNode,
   ) {}
 
   /**
@@ -73,7 +78,16 @@ export class Selector {
 
   /** Whether the selector is TRUE for these headers (FALSE and UNKNOWN both give false). */
   matches(headers: SelectorHeaders): boolean {
-    return evaluate(this.root, headers ?? {}) === true;
+    const h = headers ?? {};
+    return evaluate(this.root, (name) => (Object.prototype.hasOwnProperty.call(h, name) ? h[name] : undefined)) === true;
+  }
+
+  /**
+   * Whether the selector is TRUE for a JSON record, names read as dotted paths into it (`owner.name`
+   * is field `name` of field `owner`; own properties only).
+   */
+  matchesRecord(record: unknown): boolean {
+    return evaluate(this.root, (name) => fieldOf(record, name)) === true;
   }
 
   toString(): string {
@@ -81,7 +95,7 @@ export class Selector {
   }
 }
 
-function evaluate(node: SelectorNode, headers: SelectorHeaders): Truth {
+function evaluate(node: SelectorNode, headers: Lookup): Truth {
   switch (node.kind) {
     case 'and': {
       let result: Truth = true;
@@ -137,9 +151,9 @@ function evaluate(node: SelectorNode, headers: SelectorHeaders): Truth {
 }
 
 /** A header's value (own properties only, so `constructor` is not found on every message), or the literal. */
-function valueOf(operand: Operand, headers: SelectorHeaders): SelectorValue {
+function valueOf(operand: Operand, headers: Lookup): SelectorValue {
   if (operand.kind === 'literal') return operand.value;
-  const v: unknown = Object.prototype.hasOwnProperty.call(headers, operand.name) ? headers[operand.name] : undefined;
+  const v: unknown = headers(operand.name);
   switch (typeof v) {
     case 'string':
     case 'boolean':

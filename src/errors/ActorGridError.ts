@@ -61,3 +61,14 @@ export class RequestRefusedError extends ActorGridError {
     this.name = 'RequestRefusedError';
   }
 }
+
+/**
+ * UNAUTHORIZED or FORBIDDEN from the auth guard: a request, or a call an actor made on behalf of
+ * one, that its principal may not make. It passes through the calling actor's method unchanged.
+ */
+export class AccessDeniedError extends ActorGridError {
+  constructor(code: 'UNAUTHORIZED' | 'FORBIDDEN', message: string, data?: Record<string, unknown>) {
+    super(code, message, data);
+    this.name = 'AccessDeniedError';
+  }
+}

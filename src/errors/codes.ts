@@ -19,7 +19,9 @@ export const ERROR_CODES = {
   UNAUTHORIZED: { http: 401, rpc: -32010, retryable: false },
   FORBIDDEN: { http: 403, rpc: -32011, retryable: false },
   VERSION_CONFLICT: { http: 409, rpc: -32012, retryable: false },
+  NOT_FOUND: { http: 404, rpc: -32013, retryable: false },
   UNKNOWN_SHARED_OBJECT: { http: 404, rpc: -32014, retryable: false },
+  UNKNOWN_COLLECTION: { http: 404, rpc: -32015, retryable: false },
   INTERNAL: { http: 500, rpc: -32603, retryable: false },
 } as const satisfies Record<string, { http: number; rpc: number; retryable: boolean }>;
 

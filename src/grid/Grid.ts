@@ -88,6 +88,12 @@ export interface GridMap<V extends MapValue = Buffer> {
   values(predicate?: Predicate): Promise<V[]>;
   /** Entries matching `predicate` (all entries without one). */
   entries(predicate?: Predicate): Promise<Array<[string, V]>>;
+  /**
+   * Indexes a JSON map on an attribute path so that predicates on it need not scan every entry:
+   * `sorted` serves ranges and equality, `hash` equality only. Idempotent (adding the same index
+   * again changes nothing); the memory grid scans anyway and ignores it.
+   */
+  addIndex(path: string, kind: 'sorted' | 'hash'): Promise<void>;
   /** Listens for added / updated / removed entries. Resolves to an async remover. */
   listen(listener: (event: EntryEvent<V>) => void, options?: ListenOptions): Promise<() => Promise<void>>;
 }

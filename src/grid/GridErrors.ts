@@ -15,3 +15,15 @@ export class StreamSequenceError extends ActorGridError {
     this.name = 'StreamSequenceError';
   }
 }
+
+/**
+ * The members could not evaluate a predicate on some entry: a literal that does not convert to the
+ * type of the values found there (`priority > 'a'` over numbers). The predicate, not the grid, is
+ * at fault; callers may evaluate the condition themselves instead.
+ */
+export class PredicateRejectedError extends ActorGridError {
+  constructor(map: string, reason: string, options?: { cause?: unknown }) {
+    super('INVALID_ARGUMENTS', `the grid cannot evaluate this condition on ${map}: ${reason}`, { map }, options);
+    this.name = 'PredicateRejectedError';
+  }
+}

@@ -37,13 +37,18 @@ export const P = {
   not: (of: Predicate): Predicate => ({ op: 'not', of }),
 };
 
-function attribute(value: JsonValue | undefined, path: string): JsonValue | undefined {
-  let cur: JsonValue | undefined = value;
+/** A field of a JSON value by dotted path (`owner.name`), own properties only (so `constructor` is never found). */
+export function fieldOf(value: unknown, path: string): unknown {
+  let cur = value;
   for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
-    cur = cur[part];
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, part)) return undefined;
+    cur = (cur as Record<string, unknown>)[part];
   }
   return cur;
+}
+
+function attribute(value: JsonValue | undefined, path: string): JsonValue | undefined {
+  return fieldOf(value, path) as JsonValue | undefined;
 }
 
 function compare(a: JsonValue | undefined, b: Scalar): number | undefined {

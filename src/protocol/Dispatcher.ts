@@ -9,6 +9,8 @@ import {
   type JsonRpcResponse,
 } from './JsonRpc';
 import { DispatchContext } from './DispatchContext';
+import type { AuthTarget } from '../auth/AuthPrincipal';
+import type { GuardedRequest } from '../auth/AuthGuard';
 import type { Session } from './Session';
 import { isInternalError, toErrorObject } from './wireErrors';
 
@@ -17,6 +19,17 @@ import { isInternalError, toErrorObject } from './wireErrors';
  * `context` lets it run work once the reply has been written (see `DispatchContext`).
  */
 export type MethodHandler = (params: unknown, session: Session, context: DispatchContext) => Promise<unknown>;
+
+/** How the guard sees a method: what a call of it reaches, or that anyone may call it. */
+export interface MethodAccess {
+  /** What the request reaches, read from its params; undefined when they do not say (the handler then refuses them). */
+  target?: (params: unknown) => AuthTarget | undefined;
+  /** Anyone may call it, without credentials (`auth.login`). */
+  public?: boolean;
+}
+
+/** Runs before every method (authentication, authorization); throws to refuse the request. */
+export type RequestGuard = (request: GuardedRequest) => Promise<void>;
 
 /** Where an INTERNAL error happened, for the log line. */
 export interface InternalErrorContext {
@@ -33,6 +46,8 @@ export type InternalErrorHook = (err: unknown, context: InternalErrorContext) =>
 
 /** Dispatcher settings. */
 export interface DispatcherOptions {
+  /** Checks every request before its method runs (auth). @default none: everything is allowed */
+  guard?: RequestGuard;
   /**
    * Called with the original error whenever a client is answered INTERNAL (which never carries the
    * error's message or stack). Pass the node's logger here.
@@ -61,18 +76,40 @@ type Checked = { request: JsonRpcRequest } | { invalid: ActorGridError; id: Json
  */
 export class Dispatcher {
   private readonly handlers = new Map<string, MethodHandler>();
+  private readonly access = new Map<string, MethodAccess>();
+  private readonly guard: RequestGuard | undefined;
   private readonly onInternalError: InternalErrorHook;
   private readonly maxBatch: number;
 
   constructor(options: DispatcherOptions = {}) {
     this.onInternalError = options.onInternalError ?? defaultInternalErrorHook;
     this.maxBatch = options.maxBatch ?? 1000;
+    this.guard = options.guard;
   }
 
-  /** Adds a method. Registering the same name twice is a bug and throws. */
-  register(method: string, handler: MethodHandler): void {
+  /**
+   * Adds a method. Registering the same name twice is a bug and throws. `access` tells the guard
+   * what a call reaches (a method without one needs an authenticated session when auth is on).
+   */
+  register(method: string, handler: MethodHandler, access: MethodAccess = {}): void {
     if (this.handlers.has(method)) throw new Error(`JSON-RPC method "${method}" is already registered`);
     this.handlers.set(method, handler);
+    this.access.set(method, access);
+  }
+
+  /** Runs the guard (if any), then the handler. */
+  private async run(method: string, handler: MethodHandler, params: unknown, session: Session, context: DispatchContext): Promise<unknown> {
+    if (this.guard) {
+      const access = this.access.get(method) ?? {};
+      let target: AuthTarget | undefined;
+      try {
+        target = access.target?.(params);
+      } catch {
+        target = undefined; // malformed params: the handler refuses them, once the session is known
+      }
+      await this.guard({ method, session, public: access.public === true, ...(target ? { target } : {}) });
+    }
+    return handler(params, session, context);
   }
 
   /** True when `method` is registered. */
@@ -90,7 +127,7 @@ export class Dispatcher {
   async call(method: string, params: unknown, session: Session, context?: DispatchContext): Promise<unknown> {
     const handler = this.handlers.get(method);
     if (handler === undefined) throw new ActorGridError('METHOD_NOT_FOUND', `unknown method "${method}"`, { method });
-    return this.inContext(session, context, (own) => handler(params, session, own));
+    return this.inContext(session, context, (own) => this.run(method, handler, params, session, own));
   }
 
   /**
@@ -169,7 +206,7 @@ export class Dispatcher {
       return this.errorResponse(err, id);
     }
     try {
-      const result = await handler(request.params, session, context);
+      const result = await this.run(request.method, handler, request.params, session, context);
       if (notification) return undefined;
       // JSON has no undefined: a method that returns nothing answers null, so `result` is never lost.
       return { jsonrpc: JSONRPC_VERSION, id, result: result === undefined ? null : result };

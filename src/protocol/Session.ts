@@ -1,3 +1,4 @@
+import type { AuthPrincipal } from '../auth/AuthPrincipal';
 import type { PushEncoding } from './NotificationFrame';
 
 /** The transport a session arrived on. */
@@ -34,6 +35,24 @@ export interface Session {
    * how a node encodes a pushed item once for all its subscribers instead of once per subscriber.
    */
   readonly push?: PushChannel;
+  /** Who the client is, once authenticated (auth-enabled nodes; see AuthGuard). Mutable: `auth.login` and expiry change it. */
+  readonly identity?: SessionIdentity;
+  /** Closes the connection (WebSocket sessions). */
+  close?(code: number, reason: string): void;
+}
+
+/** A session's credentials and what they were verified as. */
+export interface SessionIdentity {
+  /** The raw `Authorization` value it came with (`Bearer …`, `ApiKey …`), if any. */
+  credentials?: string;
+  /** The verified principal. */
+  principal?: AuthPrincipal;
+  /** The verification in progress or done (verified once per session). */
+  verified?: Promise<AuthPrincipal>;
+  /** True once a WebSocket's token expired and it has not logged in again. */
+  expired?: boolean;
+  /** The expiry timer. */
+  timer?: ReturnType<typeof setTimeout>;
 }
 
 /** A raw outgoing channel of a long-lived session: a WebSocket, or a Server-Sent Events response. */

@@ -36,10 +36,10 @@ export class SessionSubscriptions<S extends Closable> {
     if (session.signal?.aborted) subscription.close();
   }
 
-  /** Ends subscription `id` of `session`. @throws INVALID_ARGUMENTS when the session has none by that id. */
-  remove(session: Session, id: string): void {
+  /** Ends subscription `id` of `session`. @throws INVALID_ARGUMENTS (naming `field`) when the session has none by that id. */
+  remove(session: Session, id: string, field = 'subscription'): void {
     const subscription = this.bySession.get(session)?.get(id);
-    if (!subscription) throw new ActorGridError('INVALID_ARGUMENTS', `no subscription ${id} on this connection`, { field: 'subscription' });
+    if (!subscription) throw new ActorGridError('INVALID_ARGUMENTS', `no ${field} ${id} on this connection`, { field });
     subscription.close();
   }
 }

@@ -1,3 +1,4 @@
+import type { AuthTarget } from '../auth/AuthPrincipal';
 import { randomUUID } from 'node:crypto';
 import { INTERNAL_TYPE_PREFIX } from '../actor/ActorRegistry';
 import type { CallInvoker, CallRequest } from '../actor/CallRequest';
@@ -36,7 +37,7 @@ export function registerActorMethods(dispatcher: Dispatcher, invoker: CallInvoke
       throw new ActorGridError('UNKNOWN_ACTOR_TYPE', `no actor type ${JSON.stringify(call.type)} is registered`, { type: call.type });
     }
     return invoker.invoke(toCallRequest(call, session, session.transport === 'http' ? session.id : newRequestId()));
-  });
+  }, { target: actorCallTarget });
 }
 
 /** Builds the runtime's `CallRequest` from checked client params; used by every transport. */
@@ -50,5 +51,13 @@ export function toCallRequest(call: CallParams, session: Session, requestId: str
     caller: describeSession(session),
   };
   if (call.idempotencyKey !== undefined) request.idempotencyKey = call.idempotencyKey;
+  const principal = session.identity?.principal;
+  if (principal) request.principal = principal;
   return request;
+}
+
+/** What an `actor.call` reaches: the actor type's method. */
+export function actorCallTarget(params: unknown): AuthTarget | undefined {
+  const p = params as { type?: unknown; method?: unknown } | null;
+  return typeof p?.type === 'string' && typeof p.method === 'string' ? { kind: 'actor', name: p.type, op: p.method } : undefined;
 }

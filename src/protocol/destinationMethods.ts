@@ -3,7 +3,7 @@ import type { DestinationCaller } from '../destinations/Destination';
 import { gapFrame, type DestinationSink, type DestinationSubscription } from '../destinations/DestinationDelivery';
 import type { DestinationService, PublishInput, SubscribeInput } from '../destinations/DestinationService';
 import { Codecs } from './Codecs';
-import { paramsObject, principalOf, stringParam } from './params';
+import { named, paramsObject, principalOf, stringParam } from './params';
 import { sendFrame } from './sendFrame';
 import { SessionSubscriptions } from './SessionSubscriptions';
 import type { Dispatcher } from './Dispatcher';
@@ -60,7 +60,7 @@ export function registerDestinationMethods(dispatcher: Dispatcher, destinations:
     const p = paramsObject(params, ['destination', 'body', 'headers', 'subtopic'], '{destination, body, headers?, subtopic?}');
     const name = stringParam(p, 'destination', true)!;
     return destinations.publish(name, checkPublishParams(p), callerOf(session));
-  });
+  }, { target: named('destination', 'destination', 'publish') });
 
   dispatcher.register(DESTINATION_METHODS.subscribe, async (params, session, context) => {
     const p = paramsObject(params, ['destination', 'subtopic', 'selector', 'after'], '{destination, subtopic?, selector?, after?}');
@@ -79,7 +79,7 @@ export function registerDestinationMethods(dispatcher: Dispatcher, destinations:
     subscriptions.add(session, subscription);
     context.afterReply(activate);
     return { subscription: subscription.id, seq };
-  });
+  }, { target: named('destination', 'destination', 'subscribe') });
 
   dispatcher.register(DESTINATION_METHODS.unsubscribe, async (params, session) => {
     const p = paramsObject(params, ['subscription'], '{subscription}');

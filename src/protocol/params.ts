@@ -1,3 +1,4 @@
+import type { AuthTarget } from '../auth/AuthPrincipal';
 import { ActorGridError } from '../errors';
 import type { ClientPrincipal } from '../push';
 import type { Session } from './Session';
@@ -25,7 +26,22 @@ export function stringParam(p: Record<string, unknown>, field: string, required:
   return value;
 }
 
-/** The client behind a session, as hooks see it: an identity, not the session. */
+/** The client behind a session, as hooks see it: an identity, not the session (with its subject and roles once authenticated). */
 export function principalOf(session: Session): ClientPrincipal {
-  return { id: session.id, transport: session.transport, ...(session.remote === undefined ? {} : { remote: session.remote }) };
+  const auth = session.identity?.principal;
+  return {
+    id: session.id,
+    transport: session.transport,
+    ...(session.remote === undefined ? {} : { remote: session.remote }),
+    ...(auth ? { subject: auth.subject, roles: auth.roles } : {}),
+  };
+}
+
+/** A target extractor for the guard: `{kind, name: params[field], op}`, when the params name one. */
+export function named(kind: AuthTarget['kind'], field: string, op: string | ((params: Record<string, unknown>) => string)): (params: unknown) => AuthTarget | undefined {
+  return (params) => {
+    const p = params as Record<string, unknown> | null;
+    const name = p && typeof p === 'object' ? p[field] : undefined;
+    return typeof name === 'string' ? { kind, name, op: typeof op === 'string' ? op : op(p!) } : undefined;
+  };
 }

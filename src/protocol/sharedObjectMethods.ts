@@ -5,7 +5,7 @@ import { resetFrame } from '../shared/SyncItem';
 import { checkIdempotencyKey } from './callParams';
 import type { Codecs } from './Codecs';
 import type { Dispatcher } from './Dispatcher';
-import { paramsObject, principalOf, stringParam } from './params';
+import { named, paramsObject, principalOf, stringParam } from './params';
 import { describeSession, type PushChannel } from './Session';
 import { sendFrame } from './sendFrame';
 import { SessionSubscriptions } from './SessionSubscriptions';
@@ -50,7 +50,7 @@ export function registerSharedObjectMethods(dispatcher: Dispatcher, service: Sha
   dispatcher.register(SHARED_OBJECT_METHODS.get, async (params, session) => {
     const p = paramsObject(params, ['name'], '{name}');
     return service.get(stringParam(p, 'name', true)!, { client: principalOf(session) });
-  });
+  }, { target: named('sharedObject', 'name', 'read') });
 
   dispatcher.register(SHARED_OBJECT_METHODS.update, async (params, session) => {
     const p = paramsObject(params, ['name', 'set', 'delete', 'ifVersion', 'idempotencyKey'], '{name, set?, delete?, ifVersion?, idempotencyKey?}');
@@ -62,8 +62,9 @@ export function registerSharedObjectMethods(dispatcher: Dispatcher, service: Sha
     return service.update(name, update, { client: principalOf(session) }, {
       callerText: describeSession(session),
       ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      ...(session.identity?.principal ? { principal: session.identity.principal } : {}),
     });
-  });
+  }, { target: named('sharedObject', 'name', 'update') });
 
   dispatcher.register(SHARED_OBJECT_METHODS.subscribe, async (params, session, context) => {
     const p = paramsObject(params, ['name', 'since'], '{name, since?}');
@@ -78,7 +79,7 @@ export function registerSharedObjectMethods(dispatcher: Dispatcher, service: Sha
       ...(result.slots === undefined ? {} : { slots: result.slots }),
       ...(result.reset ? { reset: true } : {}),
     };
-  });
+  }, { target: named('sharedObject', 'name', 'read') });
 
   dispatcher.register(SHARED_OBJECT_METHODS.unsubscribe, async (params, session) => {
     const p = paramsObject(params, ['subscription'], '{subscription}');

@@ -9,4 +9,8 @@ export interface ClientPrincipal {
   readonly transport: string;
   /** The peer's address as the socket saw it. */
   readonly remote?: string;
+  /** The authenticated subject (auth on). */
+  readonly subject?: string;
+  /** The authenticated roles (auth on). */
+  readonly roles?: readonly string[];
 }

@@ -4,11 +4,12 @@ import type { ActorMethod, ActorRegistry, ActorType, PublishChecker, StateCodec 
 import { ActorContext, applyState } from '../actor';
 import { actorKey, type CallInvoker, type CallRequest } from '../actor/CallRequest';
 import { ActorGridError, UnavailableError } from '../errors';
-import type { Grid, GridMap } from '../grid';
+import type { Grid } from '../grid';
 import type { ActorRecord } from './ActorRecord';
 import type { Logger } from './Logger';
 import { OutboxRelay } from './OutboxRelay';
 import { PendingCall } from './PendingCall';
+import { BinaryRecordStore, type RecordStore } from './RecordStore';
 import { methodError } from './methodError';
 import type { TurnEnv } from './Turn';
 import { TurnScheduler } from './TurnScheduler';
@@ -30,6 +31,11 @@ export interface InvokerOptions {
   idempotency: { maxEntries: number; maxAgeMs: number };
   /** Test switches (config `testing.failpoints`, docs/testing.md). @default none */
   failpoints?: ReadonlySet<string>;
+  /**
+   * Checks a call an actor makes against the principal of the request that started it (auth on);
+   * calls from clients were checked by the dispatcher already. @default none
+   */
+  authorizeNested?: (request: CallRequest) => void;
 }
 
 /**
@@ -46,6 +52,7 @@ export class Invoker implements CallInvoker {
   private inflight = 0;
   private draining = false;
   private idle: Array<() => void> = [];
+  private readonly stores = new Map<string, RecordStore>();
 
   constructor(
     private readonly grid: Grid,
@@ -55,6 +62,8 @@ export class Invoker implements CallInvoker {
     private readonly log: Logger,
     private readonly options: InvokerOptions,
     private readonly publisher?: PublishChecker,
+    /** Where a type's records live when not in its binary map `actor.<Type>` (collections). */
+    private readonly storeOf?: (type: ActorType) => RecordStore | undefined,
   ) {
     this.env = {
       outbox: new OutboxRelay(grid, log, options.failpoints),
@@ -87,6 +96,7 @@ export class Invoker implements CallInvoker {
     const args = method.checkArgs(request.args ?? []);
     const nested = (request.chain?.length ?? 0) > 0;
     if (this.draining && !nested) throw new UnavailableError('the node is draining');
+    if (nested) this.options.authorizeNested?.(request);
     const key = actorKey(type.name, request.id);
     if (request.chain?.includes(key)) {
       throw new ActorGridError('REENTRANCY', `call cycle: ${[...request.chain, key].join(' -> ')}`, { chain: [...request.chain, key] });
@@ -116,8 +126,11 @@ export class Invoker implements CallInvoker {
     });
   }
 
-  private actorMap(type: ActorType): GridMap<Buffer> {
-    return this.grid.map(`actor.${type.name}`);
+  /** The store of a type's records (cached: one per type). */
+  private actorMap(type: ActorType): RecordStore {
+    let store = this.stores.get(type.name);
+    if (!store) this.stores.set(type.name, (store = this.storeOf?.(type) ?? new BinaryRecordStore(this.grid.map(`actor.${type.name}`), this.codec)));
+    return store;
   }
 
   private context(type: ActorType, id: string, request: CallRequest, startBy?: number): ActorContext {
@@ -130,6 +143,7 @@ export class Invoker implements CallInvoker {
       chain: [...(request.chain ?? []), key],
       deadline: request.deadline ?? Date.now() + this.options.callTimeoutMs,
       idempotencyKey: request.idempotencyKey,
+      ...(request.principal === undefined ? {} : { principal: request.principal }),
       ...(startBy === undefined ? {} : { startBy }),
       invoker: this,
       registry: this.registry,
@@ -138,17 +152,14 @@ export class Invoker implements CallInvoker {
   }
 
   private async query(type: ActorType, request: CallRequest, method: ActorMethod, args: unknown[]): Promise<unknown> {
-    let raw: Buffer | undefined;
+    let record: ActorRecord | undefined;
     try {
-      raw = await this.actorMap(type).get(request.id);
+      record = (await this.actorMap(type).read(request.id))?.record;
     } catch (err) {
       throw err instanceof ActorGridError ? err : new UnavailableError('grid read failed', { cause: err });
     }
     const instance = this.env.createInstance(type);
-    if (raw) {
-      const record = this.codec.decode(raw) as ActorRecord;
-      if (record.s) applyState(instance, type, this.codec.decode(record.s) as Record<string, unknown>);
-    }
+    if (record?.s) applyState(instance, type, this.codec.decode(record.s) as Record<string, unknown>);
     const ctx = this.context(type, request.id, request);
     let result: unknown;
     try {

@@ -2,12 +2,12 @@ import type { ActorContext, ActorType, OutboxItem, StateCodec } from '../actor';
 import { applyState, readState } from '../actor';
 import { actorKey } from '../actor/CallRequest';
 import { ActorGridError, UnavailableError } from '../errors';
-import type { GridMap } from '../grid';
 import { LockNotOwnedError } from '../grid';
 import type { ActorRecord } from './ActorRecord';
 import { emptyRecord, findOutcome, trimOutcomes } from './ActorRecord';
 import type { Logger } from './Logger';
 import type { OutboxRelay } from './OutboxRelay';
+import type { RecordStore } from './RecordStore';
 import { lockTimeout, type PendingCall } from './PendingCall';
 import { methodError } from './methodError';
 
@@ -46,7 +46,7 @@ export interface CallOutcome {
  * unlock. Outcomes are returned only after the unlock; the caller replies with them. Nothing is
  * acknowledged before the grid acknowledged the write.
  */
-export async function runTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, id: string, batch: PendingCall[]): Promise<CallOutcome[]> {
+export async function runTurn(env: TurnEnv, map: RecordStore, type: ActorType, id: string, batch: PendingCall[]): Promise<CallOutcome[]> {
   // A batch of calls from other turns (or holding pins) waits only until the first of them must start.
   const startBys = batch.filter((c) => c.startBy !== undefined).map((c) => c.startBy! - Date.now());
   const waitMs = startBys.length > 0 ? Math.max(1, Math.min(...startBys)) : env.lockWaitMs;
@@ -77,17 +77,18 @@ export async function runTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorTyp
  * other actors have committed: it starts calls only during the first third of the lease (the rest of
  * the batch waits for the next turn), and calls to other actors must start by half the lease.
  */
-export async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: ActorType, id: string, batch: PendingCall[], lockedAt: number): Promise<CallOutcome[]> {
+export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType, id: string, batch: PendingCall[], lockedAt: number): Promise<CallOutcome[]> {
   const startCallsUntil = lockedAt + env.leaseMs / 3;
   const nestedStartBy = lockedAt + env.leaseMs / 2;
   const callsMustEndBy = lockedAt + (env.leaseMs * 2) / 3;
-  let raw: Buffer | undefined;
+  let stored;
   try {
-    raw = await map.get(id);
+    stored = await map.read(id);
   } catch (err) {
     return failAll(batch, asUnavailable(err));
   }
-  const record = raw ? (env.codec.decode(raw) as ActorRecord) : emptyRecord();
+  const raw = stored?.raw;
+  const record = stored?.record ?? emptyRecord();
   const key = actorKey(type.name, id);
   if (record.o && record.o.length > 0) {
     // What the last turn emitted must be in its streams before this turn emits anything.
@@ -135,6 +136,8 @@ export async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: Actor
       );
       // A copy, so that later calls of the batch cannot change a result already produced.
       const result = returned !== null && typeof returned === 'object' ? env.codec.decode(env.codec.encode(returned)) : returned;
+      const change = map.hooks?.afterCall(instance, env.codec.decode(current) as Record<string, unknown>, type, id);
+      if (change) emitted.push(change);
       current = env.codec.encode(readState(instance, type));
       if (idemKey !== undefined) {
         record.r.push([idemKey, { at: Date.now(), ok: result }]);
@@ -168,22 +171,20 @@ export async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: Actor
   trimOutcomes(record, Date.now(), env.idempotency.maxEntries, env.idempotency.maxAgeMs);
   const entries = env.outbox.encode(key, record.v + 1, outbox);
   const next: ActorRecord = { v: record.v + 1, s: current, r: record.r, ...(entries.length > 0 ? { o: entries } : {}) };
-  let written: boolean;
-  let bytes: Buffer;
+  let written: unknown;
   try {
-    bytes = env.codec.encode(next);
-    written = raw ? await map.replaceIfSame(id, raw, bytes) : (await map.putIfAbsent(id, bytes)) === undefined;
+    written = await map.write(id, raw, next);
   } catch (err) {
     // The write's outcome is unknown (the grid did not answer): retryable, and safe to retry with an idempotency key.
     return failAll(batch, asUnavailable(err), outcomes);
   }
-  if (!written) {
+  if (written === undefined) {
     return failAll(batch, new ActorGridError('CONFLICT', `actor ${type.name}/${id} was written by another turn (the lock lease ran out)`, { type: type.name, id }), outcomes);
   }
   // Still under the lock, so that an actor's items keep the order of its turns. The calls have
   // committed: a failed append is logged and left to the next turn's repair, never reported to them.
   if (entries.length > 0 && (await env.outbox.append(key, next.v, entries))) {
-    await dropOutbox(env, map, id, bytes, { v: next.v, s: next.s, r: next.r });
+    await dropOutbox(env, map, id, written, { v: next.v, s: next.s, r: next.r });
   }
   return outcomes;
 }
@@ -194,9 +195,9 @@ export async function lockedTurn(env: TurnEnv, map: GridMap<Buffer>, type: Actor
  * to look for them — which, for an actor quiet while its streams moved on, could be past the window
  * it looks through. Best effort: if it fails, the next turn looks them up as usual.
  */
-async function dropOutbox(env: TurnEnv, map: GridMap<Buffer>, id: string, current: Buffer, record: ActorRecord): Promise<void> {
+async function dropOutbox(env: TurnEnv, map: RecordStore, id: string, current: unknown, record: ActorRecord): Promise<void> {
   try {
-    await map.replaceIfSame(id, current, env.codec.encode(record));
+    await map.write(id, current, record);
   } catch (err) {
     env.log.debug('dropping a record\'s appended items failed; the next turn looks them up', { id, err });
   }

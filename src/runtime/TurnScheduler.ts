@@ -1,9 +1,9 @@
 import type { ActorType } from '../actor';
 import { actorKey } from '../actor/CallRequest';
 import { ActorGridError, UnavailableError } from '../errors';
-import type { GridMap } from '../grid';
 import { isIdle, type KeyQueue, type Pin, type PinRequest } from './KeyQueue';
 import type { Logger } from './Logger';
+import type { RecordStore } from './RecordStore';
 import { lockTimeout, type PendingCall } from './PendingCall';
 import { lockedTurn, runTurn, type CallOutcome, type TurnEnv } from './Turn';
 
@@ -11,7 +11,7 @@ import { lockedTurn, runTurn, type CallOutcome, type TurnEnv } from './Turn';
 export interface SchedulerEnv {
   turn: TurnEnv;
   log: Logger;
-  actorMap(type: ActorType): GridMap<Buffer>;
+  actorMap(type: ActorType): RecordStore;
   /** The registered type of that name. */
   typeOf(name: string): ActorType;
   options: { maxBatch: number; nestedLockWaitMs: number; maxNestedRetries: number; lockWaitMs: number; leaseMs: number };

@@ -1,4 +1,4 @@
-import { ActorGridError, RequestRefusedError, type ErrorCode } from '../errors';
+import { AccessDeniedError, ActorGridError, RequestRefusedError, type ErrorCode } from '../errors';
 
 /**
  * Codes that pass through an actor method unchanged: runtime errors from nested calls, and
@@ -11,7 +11,7 @@ const PASS_THROUGH: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['LOCK_TIMEOUT',
  * own words, meant for its callers), never a stack. Runtime errors from nested calls keep their code.
  */
 export function methodError(thrown: unknown): ActorGridError {
-  if (thrown instanceof ActorGridError && (PASS_THROUGH.has(thrown.code) || thrown instanceof RequestRefusedError)) return thrown;
+  if (thrown instanceof ActorGridError && (PASS_THROUGH.has(thrown.code) || thrown instanceof RequestRefusedError || thrown instanceof AccessDeniedError)) return thrown;
   const data: Record<string, unknown> = {};
   if (thrown instanceof ActorGridError) data.cause = thrown.code;
   else if (thrown instanceof Error && thrown.name !== 'Error') data.name = thrown.name;

@@ -1,3 +1,4 @@
+import type { AuthPrincipal } from '../auth/AuthPrincipal';
 import type { CallInvoker } from '../actor/CallRequest';
 import { ActorGridError, runHook } from '../errors';
 import type { Grid, GridStream } from '../grid';
@@ -85,7 +86,7 @@ export class SharedObjectService {
   }
 
   /** Applies an update as a turn of the object's actor; resolves to the new version. */
-  async update(name: string, update: SharedObjectUpdate, caller: SharedObjectCaller, call: { idempotencyKey?: string; callerText?: string } = {}): Promise<{ version: number }> {
+  async update(name: string, update: SharedObjectUpdate, caller: SharedObjectCaller, call: { idempotencyKey?: string; callerText?: string; principal?: AuthPrincipal } = {}): Promise<{ version: number }> {
     this.registry.resolve(name);
     return (await this.invoker.invoke({
       type: SHARED_OBJECT_TYPE,
@@ -94,6 +95,7 @@ export class SharedObjectService {
       args: [update, caller.client ? { ...caller.client } : {}],
       ...(call.idempotencyKey === undefined ? {} : { idempotencyKey: call.idempotencyKey }),
       ...(call.callerText === undefined ? {} : { caller: call.callerText }),
+      ...(call.principal === undefined ? {} : { principal: call.principal }),
     })) as { version: number };
   }
 

@@ -56,6 +56,15 @@ describe('ActorGridNode (in process, memory grid)', function () {
     assert.ok(cluster.nodes.some((n) => n.url === b.url));
   });
 
+  it('lists its advertised URL in /cluster when node.advertiseUrl is set, and refuses one that is not an http(s) URL', async function () {
+    const advertised = 'http://node-7.example.com:9000';
+    const node = await ActorGridNode.start({ config: loadConfig({ env: {}, overrides: { node: { id: 'adv', port: 0, advertiseUrl: advertised }, log: { level: 'silent' } } }), actors: [Counter], logger: silent });
+    nodes.push(node);
+    const cluster = (await (await fetch(`${node.url}/cluster`)).json()) as { nodes: Array<{ id: string; url: string }> };
+    assert.deepEqual(cluster.nodes.map((n) => [n.id, n.url]), [['adv', advertised]]);
+    assert.throws(() => loadConfig({ env: { ACTORGRID_NODE_ADVERTISE_URL: 'node-7:9000' } }), /node\.advertiseUrl/);
+  });
+
   it('drains on stop: not ready, calls refused with UNAVAILABLE, running calls answered, locks released', async function () {
     const store = new MemoryGridStore();
     const grid = new MemoryGrid(store);

@@ -1,6 +1,6 @@
 import { HazelcastJsonValue, type IMap, type EntryEvent as HzEntryEvent } from 'hazelcast-client';
 import type { EntryEvent, GridMap, JsonValue, ListenOptions, MapFormat, MapValue } from '../Grid';
-import { LockNotOwnedError } from '../GridErrors';
+import { LockNotOwnedError, PredicateRejectedError } from '../GridErrors';
 import type { Predicate } from '../Predicate';
 import { call, isNotOwner, translateError } from './hazelcastErrors';
 import { toHazelcastPredicate } from './hazelcastPredicate';
@@ -106,14 +106,32 @@ export class HazelcastMap<V extends MapValue> implements GridMap<V> {
 
   async values(predicate?: Predicate): Promise<V[]> {
     const map = await this.proxy;
-    const list = await call(() => (predicate ? map.valuesWithPredicate(this.predicate(predicate)) : map.values()));
+    const list = await this.query(() => (predicate ? map.valuesWithPredicate(this.predicate(predicate)) : map.values()));
     return list.toArray().map((v) => this.decode(v) as V);
   }
 
   async entries(predicate?: Predicate): Promise<Array<[string, V]>> {
     const map = await this.proxy;
-    const list = await call(() => (predicate ? map.entrySetWithPredicate(this.predicate(predicate)) : map.entrySet()));
+    const list = await this.query(() => (predicate ? map.entrySetWithPredicate(this.predicate(predicate)) : map.entrySet()));
     return list.map(([k, v]) => [k, this.decode(v) as V]);
+  }
+
+  /** Runs a predicate query; a member's conversion failure is the predicate's fault (PredicateRejectedError). */
+  private async query<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await call(op);
+    } catch (err) {
+      const text = err instanceof Error ? err.message : '';
+      const conversion = /NumberFormatException|ClassCastException|IllegalArgumentException|QueryException/.exec(text);
+      if (conversion) throw new PredicateRejectedError(this.name, text.replace(/^Class name: /, '').split('\n')[0], { cause: err });
+      throw err;
+    }
+  }
+
+  async addIndex(path: string, kind: 'sorted' | 'hash'): Promise<void> {
+    if (this.format !== 'json') throw new TypeError(`indexes need a json map; ${this.name} is binary`);
+    const map = await this.proxy;
+    await call(() => map.addIndex({ name: `${kind}:${path}`, type: kind === 'sorted' ? 'SORTED' : 'HASH', attributes: [path] }));
   }
 
   async listen(listener: (event: EntryEvent<V>) => void, options: ListenOptions = {}): Promise<() => Promise<void>> {

@@ -94,6 +94,11 @@ export class MemoryMap<V extends MapValue> implements GridMap<V> {
     return all.filter(([, v]) => matches(predicate, v as never));
   }
 
+  async addIndex(): Promise<void> {
+    this.grid.check();
+    if (this.store.format !== 'json') throw new TypeError(`indexes need a json map; ${this.name} is binary`);
+  }
+
   async listen(listener: (event: EntryEvent<V>) => void, options: ListenOptions = {}): Promise<() => Promise<void>> {
     this.grid.check();
     if (options.predicate && this.store.format !== 'json') {

@@ -1,3 +1,4 @@
+import { credentialsOf } from '../credentials';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ActorGridError } from '../../errors';
 import { httpErrorBody, type Codec, type Codecs, type Dispatcher, type InternalErrorContext, type Session } from '../../protocol';
@@ -54,8 +55,9 @@ export class HttpResponder {
 
 /** The session of one HTTP request: its fastify request id and the socket's peer address. */
 export function httpSession(request: FastifyRequest): Session {
-  return { id: String(request.id), transport: 'http', remote: request.ip };
+  return { id: String(request.id), transport: 'http', remote: request.ip, identity: { ...credentialsOf(request) } };
 }
+
 
 /** `"POST /actors/*"`: the matched route, for logs (never the raw URL, which may be long). */
 export function routeOf(request: FastifyRequest): string {

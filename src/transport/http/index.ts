@@ -6,3 +6,4 @@ export { RPC_ROUTE } from './rpcRoute';
 export { httpServerOptions, type HttpServerOptions } from './serverOptions';
 export { destinationRoutes, type DestinationRoutesOptions } from './destinationRoutes';
 export { sharedObjectRoutes, type SharedObjectRoutesOptions } from './sharedObjectRoutes';
+export { dataRoutes, type DataRoutesOptions } from './dataRoutes';

@@ -23,6 +23,8 @@ export interface WsConnectionOptions {
   maxInFlight: number;
   /** The peer's address. */
   remote?: string;
+  /** The upgrade request's credentials (its `Authorization` header, or `?access_token=`). */
+  credentials?: string;
 }
 
 /**
@@ -62,6 +64,8 @@ export class WsConnection {
       ...(options.remote === undefined ? {} : { remote: options.remote }),
       notify: (method, params) => this.notify(method, params),
       signal: this.abort.signal,
+      identity: options.credentials === undefined ? {} : { credentials: options.credentials },
+      close: (code, reason) => socket.close(code, reason),
       push: {
         get encoding() {
           return connection.notifyCodec.name;

@@ -1,5 +1,6 @@
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
+import { credentialsOf } from '../credentials';
 import { ActorGridError } from '../../errors';
 import { Codecs, httpErrorBody, type Dispatcher } from '../../protocol';
 import { WsConnection } from './WsConnection';
@@ -23,6 +24,12 @@ export interface WsTransportOptions {
   connections?: WsConnections;
   /** The node's codecs. @default a new `Codecs` */
   codecs?: Codecs;
+  /**
+   * Verifies an upgrade's credentials when it carries any (auth on): a rejection refuses the upgrade
+   * with its coded error (401). Upgrades without credentials are accepted; the guard then asks for
+   * `auth.login`. @default none
+   */
+  verifyUpgrade?: (credentials: string) => Promise<unknown>;
 }
 
 /**
@@ -83,14 +90,22 @@ async function wsTransportPlugin(app: FastifyInstance, options: WsTransportOptio
   app.route({
     method: 'GET',
     url: WS_ROUTE,
-    onRequest: async (_request, reply) => {
+    onRequest: async (request, reply) => {
       if (!connections.accepting) return sendHttpError(reply, new ActorGridError('UNAVAILABLE', 'the node is draining'));
+      const { credentials } = credentialsOf(request);
+      if (credentials !== undefined && options.verifyUpgrade) {
+        try {
+          await options.verifyUpgrade(credentials);
+        } catch (err) {
+          return sendHttpError(reply, err instanceof ActorGridError ? err : new ActorGridError('UNAUTHORIZED', 'not authenticated'));
+        }
+      }
       return undefined;
     },
     handler: async (_request, reply) =>
       sendHttpError(reply, new ActorGridError('INVALID_REQUEST', `GET ${WS_ROUTE} expects a WebSocket upgrade`)),
     wsHandler: (socket, request) => {
-      const connection = new WsConnection(socket, { dispatcher, codecs, maxPayloadBytes, maxInFlight, remote: request.ip });
+      const connection = new WsConnection(socket, { dispatcher, codecs, maxPayloadBytes, maxInFlight, remote: request.ip, ...credentialsOf(request) });
       // An upgrade that passed onRequest just before closeAll started.
       if (!connections.add(connection)) socket.close(1001, 'server shutting down');
     },

@@ -1,0 +1,123 @@
+import { ActorGridError } from '../errors';
+import { P, type Predicate, type Scalar } from '../grid';
+import { Selector } from '../destinations/Selector';
+import type { CompareOp, Operand, SelectorNode } from '../destinations/selectorAst';
+import { docPath } from './CollectionStore';
+
+/** An equality term of a where clause: the field must equal one of `values`. */
+export interface EqualityTerm {
+  field: string;
+  values: Array<string | number | boolean>;
+}
+
+/**
+ * A parsed `where` (the destination selector language over record fields, dotted paths allowed),
+ * three ways: `matches` decides exactly, in the node; `predicate` is what the grid's members filter
+ * with (using indexes), never narrower than `matches`, so a query runs `predicate` on the members
+ * and `matches` on what comes back; `equality` is one equality term every match satisfies, which a
+ * node's watch index files the watch under.
+ *
+ * What the members cannot filter (the node does, after transferring the records): NOT, LIKE,
+ * IS NULL, comparisons between two fields or with NULL. AND, OR, =, <>, <, <=, >, >=, IN and
+ * BETWEEN run on the members.
+ */
+export class Where {
+  readonly predicate: Predicate;
+  readonly equality: EqualityTerm | undefined;
+  /** Whether the members' predicate is exactly the condition (no node-side filtering needed). */
+  readonly exact: boolean;
+
+  private constructor(
+    private readonly selector: Selector | undefined,
+    readonly text: string | undefined,
+  ) {
+    const root = selector?.root;
+    const translated = root ? translate(root) : { predicate: P.all(), exact: true };
+    this.predicate = P.and(P.eq('live', true), translated.predicate);
+    this.exact = translated.exact;
+    this.equality = root ? equalityOf(root) : undefined;
+  }
+
+  /** Parses a where clause; absent or empty matches every record. @throws INVALID_ARGUMENTS with `data.position` */
+  static parse(text: unknown): Where {
+    if (text === undefined || text === null || text === '') return new Where(undefined, undefined);
+    if (typeof text !== 'string') throw new ActorGridError('INVALID_ARGUMENTS', 'where must be a string', { field: 'where' });
+    try {
+      return new Where(Selector.parse(text), text);
+    } catch (err) {
+      if (err instanceof ActorGridError && err.code === 'INVALID_ARGUMENTS') {
+        throw new ActorGridError('INVALID_ARGUMENTS', err.message.replace(/^selector/, 'where'), { ...err.data, field: 'where' });
+      }
+      throw err;
+    }
+  }
+
+  /** Whether a record value (null: absent or deleted) matches. */
+  matches(value: unknown): boolean {
+    if (value === null || value === undefined) return false;
+    return this.selector ? this.selector.matchesRecord(value) : true;
+  }
+}
+
+const OPS: Record<CompareOp, 'eq' | 'ne' | 'lt' | 'gt' | 'lte' | 'gte'> = { '=': 'eq', '<>': 'ne', '<': 'lt', '>': 'gt', '<=': 'lte', '>=': 'gte' };
+const FLIPPED: Record<CompareOp, CompareOp> = { '=': '=', '<>': '<>', '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
+
+type Translation = { predicate: Predicate; exact: boolean };
+const ALL: Translation = { predicate: P.all(), exact: false };
+
+/** A member-side predicate no narrower than the node's SQL three-valued condition. */
+function translate(node: SelectorNode): Translation {
+  switch (node.kind) {
+    case 'and': {
+      const parts = node.of.map(translate);
+      const kept = parts.filter((p) => p.predicate.op !== 'true');
+      return { predicate: kept.length === 0 ? P.all() : kept.length === 1 ? kept[0].predicate : P.and(...kept.map((p) => p.predicate)), exact: parts.every((p) => p.exact) };
+    }
+    case 'or': {
+      const parts = node.of.map(translate);
+      if (parts.some((p) => p.predicate.op === 'true')) return ALL;
+      return { predicate: P.or(...parts.map((p) => p.predicate)), exact: parts.every((p) => p.exact) };
+    }
+    case 'compare': {
+      const side = fieldAndLiteral(node.left, node.right, node.op);
+      if (!side) return ALL;
+      return { predicate: { op: OPS[side.op], path: docPath(side.field), value: side.value }, exact: side.op !== '<>' };
+    }
+    case 'between': {
+      if (node.negated || node.operand.kind !== 'header' || node.low.kind !== 'literal' || node.high.kind !== 'literal' || node.low.value === null || node.high.value === null) return ALL;
+      const path = docPath(node.operand.name);
+      return { predicate: P.and(P.gte(path, node.low.value), P.lte(path, node.high.value)), exact: true };
+    }
+    case 'in': {
+      if (node.negated || node.operand.kind !== 'header') return ALL;
+      const values: Scalar[] = [...node.list.strings, ...node.list.numbers, ...node.list.booleans];
+      return { predicate: P.in(docPath(node.operand.name), values), exact: true };
+    }
+    case 'value':
+      return node.operand.kind === 'header' ? { predicate: P.eq(docPath(node.operand.name), true), exact: true } : ALL;
+    default:
+      return ALL; // NOT, LIKE, IS NULL: filtered in the node
+  }
+}
+
+/** `field op literal` (either way round, non-null literal), or undefined. */
+function fieldAndLiteral(left: Operand, right: Operand, op: CompareOp): { field: string; op: CompareOp; value: string | number | boolean } | undefined {
+  if (left.kind === 'header' && right.kind === 'literal' && right.value !== null) return { field: left.name, op, value: right.value };
+  if (right.kind === 'header' && left.kind === 'literal' && left.value !== null) return { field: right.name, op: FLIPPED[op], value: left.value };
+  return undefined;
+}
+
+/** One equality term (`f = v`, `f IN (…)`) that every match satisfies: the root or a term of a top-level AND. */
+function equalityOf(root: SelectorNode): EqualityTerm | undefined {
+  const terms = root.kind === 'and' ? root.of : [root];
+  for (const term of terms) {
+    if (term.kind === 'compare' && term.op === '=') {
+      const side = fieldAndLiteral(term.left, term.right, term.op);
+      if (side) return { field: side.field, values: [side.value] };
+    }
+    if (term.kind === 'in' && !term.negated && term.operand.kind === 'header') {
+      return { field: term.operand.name, values: [...term.list.strings, ...term.list.numbers, ...term.list.booleans] };
+    }
+  }
+  return undefined;
+}
