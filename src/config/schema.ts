@@ -178,7 +178,7 @@ export const configSchema = {
       user: { type: 'string', minLength: 1, description: 'the database user (overrides the URL\'s)' },
       password: { type: 'string', description: 'the database password (overrides the URL\'s)' },
       schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$', default: 'actorgrid', description: 'a lower-case SQL identifier' },
-      loadAllKeys: { type: 'string', enum: ['lazy', 'eager'], default: 'lazy', description: 'lazy: entries load on first access; eager: all keys load when a map is first used' },
+      loadAllKeys: { type: 'string', enum: ['lazy', 'eager'], default: 'lazy', description: 'lazy: actor state loads on first access; eager: all keys load when a map is first used (collections are always eager)' },
       poolSize: integer(8, 1, 'database connections per member'),
       connectTimeoutMs: ms(2000, 'how long a member waits for a database connection before the call fails with UNAVAILABLE'),
     }),
@@ -361,7 +361,7 @@ export interface PgConfig {
   readonly password?: string;
   /** The schema of the entry table, created on first start. @default "actorgrid" */
   readonly schema: string;
-  /** `lazy`: entries load on first access; `eager`: every key loads when a map is first used. @default "lazy" */
+  /** `lazy`: actor state loads on first access; `eager`: every key loads when a map is first used. Collections (`data.*`) are always eager. @default "lazy" */
   readonly loadAllKeys: 'lazy' | 'eager';
   /** Database connections per member. @default 8 */
   readonly poolSize: number;
