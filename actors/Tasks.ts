@@ -1,4 +1,4 @@
-import { Action, Collection, DataRecord, Query } from '../src';
+import { Action, Allow, Collection, DataRecord, Query } from '../src';
 
 /** A task record. */
 export interface TaskValue {
@@ -10,7 +10,7 @@ export interface TaskValue {
 }
 
 /**
- * The `tasks` collection, open to anyone: records with a title, a status, an owner and a priority,
+ * The `tasks` collection, open to anyone (also with auth on: `@Allow('public')`): records with a title, a status, an owner and a priority,
  * indexed on status and owner. `data.*` works on it as it is; `claim` and `finish` are its own
  * actions (one turn on one record, notifying watchers like any change).
  *
@@ -19,6 +19,7 @@ export interface TaskValue {
  * curl -N 'localhost:8080/data/tasks/events?where=status%20%3D%20%27open%27'
  * curl -X POST localhost:8080/actors/tasks/t1/claim -H 'content-type: application/json' -d '["ada"]'
  */
+@Allow('public')
 @Collection('tasks', {
   indexes: ['status', 'owner'],
   schema: {

@@ -1,4 +1,4 @@
-import { Client, type IMap } from 'hazelcast-client';
+import { Client, type HazelcastJsonValue, type IMap } from 'hazelcast-client';
 
 type HazelcastClient = Awaited<ReturnType<typeof Client.newHazelcastClient>>;
 
@@ -54,6 +54,11 @@ export class RawGrid {
     let map = this.maps.get(name);
     if (!map) this.maps.set(name, (map = await this.client.getMap<string, Buffer>(name)));
     return map;
+  }
+
+  /** A map of JSON documents (the data section's collections: seeding and the query baselines). */
+  jsonMap(name: string): Promise<IMap<string, HazelcastJsonValue>> {
+    return this.client.getMap<string, HazelcastJsonValue>(name);
   }
 
   /**

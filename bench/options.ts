@@ -8,9 +8,33 @@ export type PairId = (typeof PAIR_IDS)[number];
  * What `--only` takes: the pairs, (f) the fan-out section (fanout.ts), (s) the shared-objects section
  * (sharedSection.ts) and the two-way transfers section (twoWaySection.ts).
  */
-export const SECTION_IDS = [...PAIR_IDS, 'f', 'shared', 'twoway', 'persistence'] as const;
+export const SECTION_IDS = [...PAIR_IDS, 'f', 'shared', 'twoway', 'data', 'persistence'] as const;
 /** Sections a plain run leaves out: (p) needs PostgreSQL. */
 const OPT_IN_SECTIONS: readonly string[] = ['persistence'];
+
+/** The collections and live queries section (data); see dataSection.ts and bench/README.md. */
+export interface DataOptions {
+  /** Records of each queried collection (one indexed on status, one not). */
+  records: number;
+  /** Queries in flight in the query runs. */
+  queryConcurrency: number;
+  /** Measured rounds of the query runs. */
+  rounds: number;
+  /** Length of one query run and of one write run, ms. */
+  durationMs: number;
+  /** Unrecorded run of each query measurement before the rounds, ms. */
+  warmupMs: number;
+  /** Watch counts measured, growing (each split evenly over 2 nodes). */
+  watches: number[];
+  /** WebSocket connections per node the watches are spread over. */
+  connectionsPerNode: number;
+  /** Length of one change-latency run, ms. */
+  changeMs: number;
+  /** Changes/s of the latency runs is min(200, this ÷ watches a change notifies). */
+  notificationsPerSec: number;
+  /** Writes in flight in the write runs (spread over 2 nodes). */
+  writers: number;
+}
 
 /** The board-editing part of the shared-objects section (s); see sharedSection.ts and bench/README.md. */
 export interface EditOptions {
@@ -94,6 +118,9 @@ export interface BenchOptions {
   /** Run the two-way transfers section (t): `--only` names twoway, or names nothing. */
   twoway: boolean;
   twowayOptions: TwoWayOptions;
+  /** Run the data section: `--only` names data, or names nothing. */
+  data: boolean;
+  dataOptions: DataOptions;
   /** Run the persistence section (p): only when `--only` names persistence (it needs PostgreSQL). */
   persistence: boolean;
   persistenceOptions: PersistenceBenchOptions;
@@ -107,7 +134,7 @@ Starts a 1-member Hazelcast cluster and an actorgrid node (child process), measu
 against its baseline in the same run, then (f) destination fan-out and latency against a raw ws
 broadcast (a second node, two raw servers), then (s) the same for one shared object's versions and
 50 clients editing one board, then (t) two-way transfers between two Account actors against one-way
-transfers (3 nodes); prints the tables and writes bench/results/latest.json.
+transfers (3 nodes), then (data) collection queries, watched-query notifications and writes (2 nodes); prints the tables and writes bench/results/latest.json.
 
   --rounds N           measured rounds per pair                    (default 5)
   --duration MS        length of one measurement                   (default 3000)
@@ -116,7 +143,7 @@ transfers (3 nodes); prints the tables and writes bench/results/latest.json.
   --concurrency N      calls in flight for (a), (c), (d)           (default 64)
   --hot-concurrency N  calls in flight for (b)                     (default 32)
   --connections N      WebSocket connections                       (default 8)
-  --only a,b,c,d,w,f,shared,twoway  run only these pairs / sections (default all)
+  --only a,b,c,d,w,f,shared,twoway,data  run only these pairs / sections (default all)
   --quick              --rounds 2 --duration 1500 --warmup 1000, for (f) and (s)
                        --fanout-rounds 2 --fanout-duration 1500 --latency-duration 2500,
                        for (s) --edit-rounds 1 --edit-duration 4000,
@@ -147,6 +174,14 @@ two-way transfers section (t): 3 actorgrid nodes, Account.transfer between 2 acc
   --twoway-duration MS      one run                                   (default 10000)
   --twoway-warmup MS        unrecorded one-way run before the rounds  (default 2000)
   --twoway-call-timeout MS  client timeout of one call (CLIENT_TIMEOUT) (default 35000)
+
+data section: collections and live queries, 2 actorgrid nodes, ~3 min by default
+  --data-records N          records per queried collection            (default 100000)
+  --data-concurrency N      queries in flight                         (default 8)
+  --data-rounds N           measured rounds of the query runs         (default 2)
+  --data-duration MS        one query run, one write run              (default 2500)
+  --data-watches N,M,…      watch counts, growing                     (default 100,1000,10000)
+  --data-change-duration MS one change-latency run                    (default 3000)
 
 persistence section (p), only with --only persistence (needs PostgreSQL: ACTORGRID_PG_URL, default
 postgres://postgres@127.0.0.1:5432/test): Counter.increment with persistence off, write-through and
@@ -209,6 +244,12 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
         'twoway-duration': { type: 'string' },
         'twoway-warmup': { type: 'string' },
         'twoway-call-timeout': { type: 'string' },
+        'data-records': { type: 'string' },
+        'data-concurrency': { type: 'string' },
+        'data-rounds': { type: 'string' },
+        'data-duration': { type: 'string' },
+        'data-watches': { type: 'string' },
+        'data-change-duration': { type: 'string' },
         'persistence-actors': { type: 'string' },
         'persistence-rounds': { type: 'string' },
         'persistence-duration': { type: 'string' },
@@ -267,6 +308,19 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       warmupMs: int('--twoway-warmup', values['twoway-warmup'], quick ? 1000 : 2000, 0),
       callTimeoutMs: int('--twoway-call-timeout', values['twoway-call-timeout'], 35_000, 100),
     },
+    data: only.includes('data'),
+    dataOptions: {
+      records: int('--data-records', values['data-records'], 100_000, 1000),
+      queryConcurrency: int('--data-concurrency', values['data-concurrency'], 8, 1),
+      rounds: int('--data-rounds', values['data-rounds'], quick ? 1 : 2, 1),
+      durationMs: int('--data-duration', values['data-duration'], quick ? 1500 : 2500, 100),
+      warmupMs: quick ? 500 : 1000,
+      watches: (values['data-watches'] ?? '100,1000,10000').split(',').map((s) => int('--data-watches', s.trim(), 0, 10)),
+      connectionsPerNode: 50,
+      changeMs: int('--data-change-duration', values['data-change-duration'], quick ? 2000 : 3000, 100),
+      notificationsPerSec: 20_000,
+      writers: 32,
+    },
     persistence: only.includes('persistence'),
     persistenceOptions: {
       actors: int('--persistence-actors', values['persistence-actors'], 1024, 1),
@@ -280,6 +334,8 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     },
     cpuProf: values['cpu-prof'] === true,
   };
+  const w = options.dataOptions.watches;
+  if (w.some((n, i) => i > 0 && n <= w[i - 1])) throw new UsageError('--data-watches must grow');
   if (options.editOptions.nodes > 2) throw new UsageError('--edit-nodes must be 1 or 2');
   if (options.actors < options.concurrency) throw new UsageError('--actors must be at least --concurrency (every worker owns its own keys)');
   return options;

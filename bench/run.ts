@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HazelcastHarness } from '../scripts/harness/HazelcastHarness';
 import { projectRoot } from '../scripts/harness/projectRoot';
+import { nodeActorsDir, runData } from './dataSection';
 import { diffCounts, installGridOpCounter, type GridOpCounts } from './gridOpCounter';
 import { HttpClient } from './HttpClient';
 import { FANOUT_DESTINATION } from './fanout';
@@ -157,12 +158,14 @@ async function main(options: BenchOptions): Promise<void> {
     const memberPid = res.harness.runningMembers()[0].pid;
     const profDir = path.join(resultsDir, 'profiles');
     // The nodes also declare the plain destination of (f); harmless for the pairs.
+    // The data section's collections are loaded beside the example actors only when it runs.
+    const actorsDir = options.data ? path.relative(root, nodeActorsDir(root)) : 'dist/actors';
     const names = [...(process.env.ACTORGRID_DESTINATIONS_NAMES ?? '').split(',').map((n) => n.trim()).filter(Boolean), FANOUT_DESTINATION];
     const startNode = (name: string, file: string): Promise<ServerProcess> =>
       ServerProcess.start({
         name,
         script: path.join(root, 'dist', 'src', 'cli.js'),
-        args: ['start', '--port', '0', '--host', '127.0.0.1', '--members', members.join(','), '--cluster-name', res.harness!.clusterName, '--actors', 'dist/actors', '--log-level', 'warn'],
+        args: ['start', '--port', '0', '--host', '127.0.0.1', '--members', members.join(','), '--cluster-name', res.harness!.clusterName, '--actors', actorsDir, '--log-level', 'warn'],
         cwd: root,
         env: { ACTORGRID_DESTINATIONS_NAMES: [...new Set(names)].join(',') },
         logFile: path.join(logDir, file),
@@ -177,7 +180,7 @@ async function main(options: BenchOptions): Promise<void> {
       ({ pairSummaries, samples, recordBytes, tables } = await runPairs(res, options, members, memberPid, profDir));
     }
     let fanout: { summaries: FanoutSummary[]; samples: FanoutSample[]; table: string } | undefined;
-    if (options.fanout || options.shared || options.twoway) {
+    if (options.fanout || options.shared || options.twoway || options.data) {
       res.node2 = await startNode('actorgrid node 2', 'node2.log');
       log(`node 2 ${res.node2.url} (pid ${res.node2.pid})`);
     }
@@ -200,6 +203,11 @@ async function main(options: BenchOptions): Promise<void> {
       log(`(t) node 3 ${res.node3.url} (pid ${res.node3.pid})`);
       twoway = await runTwoWay({ nodes: [res.node, res.node2!, res.node3], memberPid }, options.twowayOptions, log);
     }
+    let data: Awaited<ReturnType<typeof runData>> | undefined;
+    if (options.data) {
+      res.raw ??= await RawGrid.connect(res.harness.clusterName, members);
+      data = await runData({ nodes: [res.node, res.node2!], memberPid, raw: res.raw }, options.dataOptions, profile, log);
+    }
     let persistence: { summary: PersistenceSummary; table: string } | undefined;
     if (options.persistence) {
       const startOn = (name: string, file: string, cluster: HazelcastHarness): Promise<ServerProcess> =>
@@ -212,7 +220,7 @@ async function main(options: BenchOptions): Promise<void> {
         });
       persistence = await runPersistence({ offNode: res.node, startNode: startOn, log }, options.persistenceOptions);
     }
-    process.stdout.write(`\n${[tables, fanout?.table, shared?.table, twoway?.table, persistence?.table].filter(Boolean).join('\n\n')}\n\n`);
+    process.stdout.write(`\n${[tables, fanout?.table, shared?.table, twoway?.table, data?.table, persistence?.table].filter(Boolean).join('\n\n')}\n\n`);
 
     const results = {
       startedAt: new Date(began).toISOString(),
@@ -224,6 +232,7 @@ async function main(options: BenchOptions): Promise<void> {
         fanout: '(f): a second node on the same member; two bare ws broadcast servers (bench/bareBroadcast.ts) as child processes; all WebSocket clients in the bench process',
         shared:
           '(s): node 2 and the two raw ws broadcast servers as in (f); one board.bench-<pid> shared object fanned out to subscribers on both nodes; board.bench-edit-<pid> edited by clients on both nodes',
+        data: '(data): node 2 on the same member; both nodes load dist/actors and bench/collections; WebSocket clients and the raw hazelcast-client baseline in the bench process',
         twoway: '(t): node 2 and a third node on the same member; Account callers over WebSocket JSON-RPC in the bench process, caller w on node w % 3',
         recordBytes,
         nodeConfig: 'config/default.json + CLI flags (turn.maxBatch 64, lockWaitMs 5000, leaseMs 15000)',
@@ -233,6 +242,7 @@ async function main(options: BenchOptions): Promise<void> {
       samples,
       ...(fanout ? { fanout: { table: fanout.table.split('\n'), summaries: fanout.summaries, samples: fanout.samples } } : {}),
       ...(shared ? { shared: { table: shared.table.split('\n'), fanout: shared.fanout, edit: shared.edit } } : {}),
+      ...(data ? { data: { table: data.table.split('\n'), queries: data.queries, changes: data.watches.changes, writes: data.watches.writes, growth: data.watches.growth } } : {}),
       ...(twoway ? { twoway: { table: twoway.table.split('\n'), summary: twoway.summary, samples: twoway.samples } } : {}),
       ...(persistence ? { persistence: { table: persistence.table.split('\n'), summary: persistence.summary } } : {}),
     };

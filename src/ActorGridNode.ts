@@ -19,6 +19,10 @@ import { registerAuthMethods } from './protocol/authMethods';
 import { AuthGuard } from './auth/AuthGuard';
 import { Authenticator } from './auth/Authenticator';
 import { describeAccess, nestedTarget, nodeAuthorizer } from './auth/nodeAuthorizer';
+import { meteredGrid } from './ops/MeteredGrid';
+import { NodeMetrics } from './ops/NodeMetrics';
+import { AccessDeniedError } from './errors';
+import type { SseStreams } from './transport/http/SseStreams';
 import { SharedObjectActor } from './shared/SharedObjectActor';
 import { SharedObjectRegistry } from './shared/SharedObjectRegistry';
 import { SHARED_OBJECT_RUNTIME, SharedObjectRuntime } from './shared/SharedObjectRuntime';
@@ -26,7 +30,7 @@ import { SharedObjectService } from './shared/SharedObjectService';
 import { Invoker } from './runtime/Invoker';
 import { loadActors } from './runtime/loadActors';
 import { Logger } from './runtime/Logger';
-import { dataRoutes, destinationRoutes, httpServerOptions, httpTransport, sharedObjectRoutes } from './transport/http';
+import { dataRoutes, destinationRoutes, httpServerOptions, httpTransport, metricsRoute, sharedObjectRoutes } from './transport/http';
 import { WsConnections, wsTransport } from './transport/ws';
 
 /** What a node is built from. */
@@ -78,8 +82,20 @@ export class ActorGridNode {
     readonly destinations: DestinationService,
     readonly sharedObjects: SharedObjectService,
     readonly data: DataService,
+    readonly metrics: NodeMetrics,
     private readonly ownsGrid: boolean,
   ) {}
+
+  /** Open WebSocket connections. */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Subscriptions and watches on this node, by kind (metrics). */
+  subscriberCounts(): { destinations: number; sharedObjects: number; watches: number } {
+    const sum = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
+    return { destinations: sum(this.destinations.feeds()), sharedObjects: sum(this.sharedObjects.feeds()), watches: sum(this.data.watches.stats()) };
+  }
 
   /** The node's id (`config.node.id`). */
   get id(): string {
@@ -98,7 +114,7 @@ export class ActorGridNode {
   static async start(options: NodeOptions): Promise<ActorGridNode> {
     const { config } = options;
     const started = Date.now();
-    const log = options.logger ?? new Logger(config.log.level, `node ${config.node.id}`);
+    const log = options.logger ?? new Logger(config.log.level, `node ${config.node.id}`, undefined, config.log.format);
     const registry = new ActorRegistry();
     const destinationRegistry = new DestinationRegistry(config.destinations).declare(...config.destinations.names);
     const sharedRegistry = new SharedObjectRegistry(config.sharedObjects).declare(...config.sharedObjects.names);
@@ -115,7 +131,19 @@ export class ActorGridNode {
     registry.seal();
 
     const ownsGrid = !options.grid;
-    const grid = options.grid ?? (await connectGrid(config, log));
+    const rawGrid = options.grid ?? (await connectGrid(config, log));
+    // Read by the gauges when scraped; set once the parts they read exist.
+    const live: { node?: ActorGridNode; streams: SseStreams[] } = { streams: [] };
+    const metrics = new NodeMetrics(
+      {
+        wsConnections: () => live.node?.connectionCount ?? 0,
+        sseStreams: () => live.streams.reduce((n, s) => n + s.size, 0),
+        inflight: () => live.node?.invoker.load ?? 0,
+        subscribers: () => live.node?.subscriberCounts() ?? { destinations: 0, sharedObjects: 0, watches: 0 },
+      },
+      config.node.id,
+    );
+    const grid = meteredGrid(rawGrid, (op, seconds, failed) => metrics.grid(op, seconds, failed));
     try {
       const container = rootContainer.createChildContainer();
       container.registerInstance(Logger, log);
@@ -123,7 +151,7 @@ export class ActorGridNode {
       options.configure?.(container);
 
       const codecs = new Codecs();
-      const destinations = new DestinationService(grid, destinationRegistry, codecs, container, log.child('destinations'), config.destinations.maxBufferedBytes);
+      const destinations = new DestinationService(grid, destinationRegistry, codecs, container, log.child('destinations'), config.destinations.maxBufferedBytes, (name) => metrics.publish(name));
       const publisher: PublishChecker = {
         prepare: (m, caller) => destinations.prepare(m.destination, m, { actor: caller }),
       };
@@ -138,7 +166,7 @@ export class ActorGridNode {
       }
       const authorizeNested = guard ? { authorizeNested: (request: CallRequest) => guard!.checkNested(request.principal, nestedTarget(request)) } : {};
       const stores = new Map(collections.all().map((spec) => [spec.name, new CollectionStore(grid, spec, codec)]));
-      const invoker = new Invoker(grid, registry, codec, container, log.child('runtime'), { ...config.turn, idempotency: config.idempotency, failpoints: new Set(config.testing.failpoints), ...authorizeNested }, publisher, (type) => stores.get(type.name));
+      const invoker = new Invoker(grid, registry, codec, container, log.child('runtime'), { ...config.turn, idempotency: config.idempotency, failpoints: new Set(config.testing.failpoints), ...authorizeNested, observe: metrics }, publisher, (type) => stores.get(type.name));
       container.registerInstance(SHARED_OBJECT_RUNTIME, new SharedObjectRuntime(sharedRegistry, codecs, container));
       const sharedObjects = new SharedObjectService(grid, container.resolve(SHARED_OBJECT_RUNTIME), invoker, codecs, log.child('shared'), config.sharedObjects);
       const dataLog = log.child('data');
@@ -147,11 +175,13 @@ export class ActorGridNode {
       const nodes = new NodeRegistry(grid, config.registry);
       const connections = new WsConnections();
       const app = fastify({ logger: false, ...httpServerOptions(config.limits) });
-      const node = new ActorGridNode(config, grid, registry, container, invoker, app, log, nodes, connections, destinations, sharedObjects, data, ownsGrid);
+      const node = new ActorGridNode(config, grid, registry, container, invoker, app, log, nodes, connections, destinations, sharedObjects, data, metrics, ownsGrid);
+      live.node = node;
 
       const dispatcher = new Dispatcher({
         onInternalError: (err, ctx) => log.error('internal error', { method: ctx.method, id: ctx.id, err }),
         ...(guard ? { guard: (request) => guard!.check(request) } : {}),
+        observe: (method, seconds, error) => metrics.request(method, seconds, error),
       });
       if (guard) registerAuthMethods(dispatcher, guard);
       registerActorMethods(dispatcher, invoker, { maxArgs: config.limits.maxArgs });
@@ -163,10 +193,23 @@ export class ActorGridNode {
         cluster: async () => ({ self: config.node.id, nodes: await nodes.list(), members: await grid.members() }),
       };
       await app.register(httpTransport, { dispatcher, limits: config.limits, status, codecs });
-      await app.register(destinationRoutes, { dispatcher });
-      await app.register(sharedObjectRoutes, { dispatcher });
-      await app.register(dataRoutes, { dispatcher });
-      await app.register(wsTransport, { dispatcher, limits: config.limits, connections, codecs, ...(guard ? { verifyUpgrade: (credentials: string) => guard!.verify(credentials) } : {}) });
+      const onStreams = (streams: SseStreams): void => void live.streams.push(streams);
+      await app.register(destinationRoutes, { dispatcher, onStreams });
+      await app.register(sharedObjectRoutes, { dispatcher, onStreams });
+      await app.register(dataRoutes, { dispatcher, onStreams });
+      await app.register(metricsRoute, {
+        scrape: () => metrics.scrape(),
+        ...(guard
+          ? {
+              authorize: async (credentials: string | undefined) => {
+                if (!credentials) throw new AccessDeniedError('UNAUTHORIZED', 'not authenticated: credentials are required for /metrics');
+                const principal = await guard!.verify(credentials);
+                if (!principal.roles.includes('metrics')) throw new AccessDeniedError('FORBIDDEN', `${principal.subject} may not read /metrics (role "metrics")`);
+              },
+            }
+          : {}),
+      });
+      await app.register(wsTransport, { dispatcher, limits: config.limits, connections, codecs, ...(guard ? { verifyUpgrade: (credentials: string) => guard!.verify(credentials) } : {}), countBytes: (direction, n) => metrics.bytes(direction, n) });
       await app.listen({ port: config.node.port, host: config.node.host });
 
       await nodes.start(
@@ -182,7 +225,7 @@ export class ActorGridNode {
       });
       return node;
     } catch (err) {
-      if (ownsGrid) await grid.shutdown().catch(() => undefined);
+      if (ownsGrid) await rawGrid.shutdown().catch(() => undefined);
       throw err;
     }
   }

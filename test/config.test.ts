@@ -25,7 +25,7 @@ const DEFAULTS: Omit<Config, 'node'> & { node: Omit<Config['node'], 'id'> } = {
   data: { retention: 10000, maxValueBytes: 65536, maxResults: 10000, maxBufferedBytes: 1048576, repairCheckMs: 1000 },
   auth: { enabled: false, jwtSecret: '', jwtPublicKeyFile: '', jwksFile: '', issuer: '', audience: '', rolesClaim: 'roles', apiKeys: [], rules: [], expiryGraceMs: 5000 },
   testing: { failpoints: [] },
-  log: { level: 'info' },
+  log: { level: 'info', format: 'auto' },
   pg: { schema: 'actorgrid', loadAllKeys: 'lazy', poolSize: 8, connectTimeoutMs: 2000 },
 };
 

@@ -11,6 +11,8 @@
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 /** One of {@link LOG_LEVELS}. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** How log lines look. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 
 /** The grid adapters a node can use. */
 export const GRID_KINDS = ['memory', 'hazelcast'] as const;
@@ -168,6 +170,7 @@ export const configSchema = {
     }),
     log: section('Logging.', {
       level: { type: 'string', enum: LOG_LEVELS, default: 'info', description: 'the least severe level logged' },
+      format: { type: 'string', enum: LOG_FORMATS, default: 'auto', description: 'json (one object per line), pretty, or auto: pretty when stderr is a terminal, else json' },
     }),
     pg: section('PostgreSQL persistence of the Hazelcast members (docs/persistence.md): read by their MapStore from ACTORGRID_PG_*; the node only validates them, so nodes and members can share one environment.', {
       url: {
@@ -322,6 +325,8 @@ export interface RegistryConfig {
 export interface LogConfig {
   /** The least severe level logged; `silent` logs nothing. @default "info" */
   readonly level: LogLevel;
+  /** `json`, `pretty`, or `auto` (pretty on a terminal). @default "auto" */
+  readonly format: (typeof LOG_FORMATS)[number];
 }
 
 /**

@@ -53,9 +53,12 @@ export class DataRecord<T extends RecordValue = RecordValue> {
     return { version: changed ? this.version + 1 : this.version };
   }
 
-  /** `data.delete`: deletes the record (with `ifVersion`, only at that version). */
+  /**
+   * `data.delete`: deletes the record (with `ifVersion`, only at that version). `ifVersion` has a
+   * default rather than `?`: the argument checker takes a `?` parameter without one as required.
+   */
   @Action({ name: '$delete' })
-  $delete(ifVersion?: number): boolean {
+  $delete(ifVersion: number | undefined = undefined): boolean {
     this.require();
     if (ifVersion !== undefined && ifVersion !== this.version) throw conflict(this.version, `the record is at version ${this.version}, not ${ifVersion}`);
     this.value = null;

@@ -135,6 +135,8 @@ export class Watch {
   private process(seq: number, change: ChangeItem): void {
     if (this.isClosed || seq < this.next) return;
     this.next = seq + 1;
+    // The index offers a record watch only its record, but a catch-up reads every change of the collection.
+    if (this.target.kind === 'record' && change.id !== this.target.id) return;
     if ((this.versions.get(change.id) ?? 0) >= change.v) return; // already in what the client has
     const before = this.inSetBefore(change);
     const after = this.matches(change.n);

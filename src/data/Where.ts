@@ -33,7 +33,11 @@ export class Where {
   ) {
     const root = selector?.root;
     const translated = root ? translate(root) : { predicate: P.all(), exact: true };
-    this.predicate = P.and(P.eq('live', true), translated.predicate);
+    // A deleted record's value is null, which no comparison, IN or BETWEEN on its fields matches: the
+    // `live` term only keeps deleted records off the wire when the rest could match them (no condition,
+    // <>). Elsewhere the member would pay for it on every indexed hit (+50% member CPU, bench/README.md
+    // "data"), and `run` checks `live` in the node anyway.
+    this.predicate = mayMatchDeleted(translated.predicate) ? P.and(P.eq('live', true), translated.predicate) : translated.predicate;
     this.exact = translated.exact;
     this.equality = root ? equalityOf(root) : undefined;
   }
@@ -97,6 +101,22 @@ function translate(node: SelectorNode): Translation {
       return node.operand.kind === 'header' ? { predicate: P.eq(docPath(node.operand.name), true), exact: true } : ALL;
     default:
       return ALL; // NOT, LIKE, IS NULL: filtered in the node
+  }
+}
+
+/** Whether a member-side predicate may hold for a record whose value is null (a deleted one). */
+function mayMatchDeleted(p: Predicate): boolean {
+  switch (p.op) {
+    case 'true':
+    case 'ne':
+    case 'not':
+      return true;
+    case 'and':
+      return p.of.every(mayMatchDeleted);
+    case 'or':
+      return p.of.some(mayMatchDeleted);
+    default:
+      return false;
   }
 }
 

@@ -48,6 +48,8 @@ export class DestinationService {
     private readonly container: DependencyContainer,
     private readonly log: Logger,
     private readonly maxBufferedBytes: number,
+    /** Hears of each message a client published (metrics). */
+    private readonly onPublished: (destination: string) => void = () => undefined,
   ) {
     this.hub = new FeedHub(log);
   }
@@ -84,7 +86,9 @@ export class DestinationService {
   async publish(name: string, input: PublishInput, caller: DestinationCaller): Promise<{ seq: number }> {
     const spec = this.registry.get(name);
     const { bytes } = this.stored(spec, await this.checked(spec, input, caller));
-    return { seq: await this.stream(spec).append(bytes) };
+    const seq = await this.stream(spec).append(bytes);
+    this.onPublished(spec.name);
+    return { seq };
   }
 
   /**

@@ -48,6 +48,8 @@ export type InternalErrorHook = (err: unknown, context: InternalErrorContext) =>
 export interface DispatcherOptions {
   /** Checks every request before its method runs (auth). @default none: everything is allowed */
   guard?: RequestGuard;
+  /** Hears of every request that reached a registered method: how long it took, and its error (metrics). @default none */
+  observe?: (method: string, seconds: number, error?: unknown) => void;
   /**
    * Called with the original error whenever a client is answered INTERNAL (which never carries the
    * error's message or stack). Pass the node's logger here.
@@ -78,6 +80,7 @@ export class Dispatcher {
   private readonly handlers = new Map<string, MethodHandler>();
   private readonly access = new Map<string, MethodAccess>();
   private readonly guard: RequestGuard | undefined;
+  private readonly observe: DispatcherOptions['observe'];
   private readonly onInternalError: InternalErrorHook;
   private readonly maxBatch: number;
 
@@ -85,6 +88,7 @@ export class Dispatcher {
     this.onInternalError = options.onInternalError ?? defaultInternalErrorHook;
     this.maxBatch = options.maxBatch ?? 1000;
     this.guard = options.guard;
+    this.observe = options.observe;
   }
 
   /**
@@ -97,8 +101,26 @@ export class Dispatcher {
     this.access.set(method, access);
   }
 
-  /** Runs the guard (if any), then the handler. */
+  /** Runs the guard (if any), then the handler; tells `observe` how it went. */
   private async run(method: string, handler: MethodHandler, params: unknown, session: Session, context: DispatchContext): Promise<unknown> {
+    if (!this.observe) return this.guarded(method, handler, params, session, context);
+    const started = process.hrtime.bigint();
+    let error: unknown;
+    try {
+      return await this.guarded(method, handler, params, session, context);
+    } catch (err) {
+      error = err;
+      throw err;
+    } finally {
+      try {
+        this.observe(method, Number(process.hrtime.bigint() - started) / 1e9, error);
+      } catch {
+        // metrics must never fail a request
+      }
+    }
+  }
+
+  private async guarded(method: string, handler: MethodHandler, params: unknown, session: Session, context: DispatchContext): Promise<unknown> {
     if (this.guard) {
       const access = this.access.get(method) ?? {};
       let target: AuthTarget | undefined;

@@ -36,6 +36,20 @@ export interface InvokerOptions {
    * calls from clients were checked by the dispatcher already. @default none
    */
   authorizeNested?: (request: CallRequest) => void;
+  /** Hears of calls, turns and replays (metrics). @default none */
+  observe?: InvokerObserver;
+}
+
+/** What the invoker reports for metrics. */
+export interface InvokerObserver {
+  /** A call ended (from a client or another actor); `error` when it failed. */
+  call(type: string, method: string, error?: unknown): void;
+  /** A turn ran `batch` calls in `seconds` (its lock wait included). */
+  turn(type: string, seconds: number, batch: number): void;
+  /** A turn waited `seconds` for an actor's lock (got it or not). */
+  lockWait(type: string, seconds: number): void;
+  /** A call was answered from its stored outcome (same idempotency key). */
+  replay(type: string): void;
 }
 
 /**
@@ -74,6 +88,7 @@ export class Invoker implements CallInvoker {
       lockWaitMs: options.lockWaitMs,
       leaseMs: options.leaseMs,
       idempotency: options.idempotency,
+      ...(options.observe ? { observe: options.observe } : {}),
     };
     this.scheduler = new TurnScheduler({
       turn: this.env,
@@ -102,9 +117,14 @@ export class Invoker implements CallInvoker {
       throw new ActorGridError('REENTRANCY', `call cycle: ${[...request.chain, key].join(' -> ')}`, { chain: [...request.chain, key] });
     }
     this.inflight += 1;
+    let error: unknown;
     try {
       return await (method.kind === 'query' ? this.query(type, request, method, args) : this.enqueue(type, key, request, method, args, nested));
+    } catch (err) {
+      error = err;
+      throw err;
     } finally {
+      this.options.observe?.call(type.name, method.name, error);
       this.inflight -= 1;
       if (this.inflight === 0) this.idle.splice(0).forEach((wake) => wake());
     }

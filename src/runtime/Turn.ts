@@ -23,6 +23,8 @@ export interface TurnEnv {
   idempotency: { maxEntries: number; maxAgeMs: number };
   /** Appends what turns emit (`ctx.publish`, shared-object changes) and repairs what a dead node left. */
   outbox: OutboxRelay;
+  /** Hears of turns and replays (metrics). */
+  observe?: { turn(type: string, seconds: number, batch: number): void; lockWait(type: string, seconds: number): void; replay(type: string): void };
 }
 
 /**
@@ -50,12 +52,15 @@ export async function runTurn(env: TurnEnv, map: RecordStore, type: ActorType, i
   // A batch of calls from other turns (or holding pins) waits only until the first of them must start.
   const startBys = batch.filter((c) => c.startBy !== undefined).map((c) => c.startBy! - Date.now());
   const waitMs = startBys.length > 0 ? Math.max(1, Math.min(...startBys)) : env.lockWaitMs;
+  const started = Date.now();
   let locked: boolean;
   try {
     locked = await map.tryLock(id, waitMs, env.leaseMs);
   } catch (err) {
     return failAll(batch, asUnavailable(err));
   }
+  const lockedAt = Date.now();
+  env.observe?.lockWait(type.name, (lockedAt - started) / 1000);
   if (!locked) {
     // Calls of the actor's own that came along with calls that may wait only briefly (from other
     // turns, or holding pins) have not had their full lock wait: they go back to the queue.
@@ -63,12 +68,13 @@ export async function runTurn(env: TurnEnv, map: RecordStore, type: ActorType, i
     return batch.map((call) => (shortWait && call.startBy === undefined ? { call, deferred: true } : { call, error: lockTimeout(type.name, id) }));
   }
   try {
-    return await lockedTurn(env, map, type, id, batch, Date.now());
+    return await lockedTurn(env, map, type, id, batch, lockedAt);
   } finally {
     await map.unlock(id).catch((err: unknown) => {
       if (err instanceof LockNotOwnedError) env.log.warn('lease ran out during a turn', { actor: `${type.name}/${id}`, leaseMs: env.leaseMs });
       else env.log.warn('unlock failed', { actor: `${type.name}/${id}`, err });
     });
+    env.observe?.turn(type.name, (Date.now() - started) / 1000, batch.length);
   }
 }
 
@@ -117,6 +123,7 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
     const idemKey = call.request.idempotencyKey;
     const previous = idemKey === undefined ? undefined : findOutcome(record, idemKey);
     if (previous) {
+      env.observe?.replay(type.name);
       outcomes.push(previous.err ? { call, error: new ActorGridError(previous.err.code, previous.err.message, previous.err.data) } : { call, result: previous.ok });
       continue;
     }

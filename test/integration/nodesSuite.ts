@@ -339,8 +339,18 @@ export function nodesSuite(setup: NodesSetup, group: () => NodeGroup): void {
         const failed = outcomes.filter((o) => !o.ok);
         const notRetryable = failed.filter((o) => !(o.error instanceof ActorGridError && o.error.retryable));
         assert.deepEqual(notRetryable.map((o) => String((o as { error: unknown }).error)), [], 'calls refused by a draining node fail retryably');
-        const draining = /draining inflight=(\d+)/.exec(drained.stderr);
-        assert.ok(draining, 'the node logged its drain');
+        const drainLine = drained.stderr
+          .split('\n')
+          .flatMap((line) => {
+            try {
+              return [JSON.parse(line) as { msg?: string; inflight?: number }];
+            } catch {
+              return [];
+            }
+          })
+          .find((entry) => entry.msg === 'draining');
+        assert.ok(drainLine, 'the node logged its drain (a JSON line)');
+        const draining = [drainLine.msg, String(drainLine.inflight)] as const;
         // On the memory grid a turn finishes within the I/O event that brought its call, so no call
         // is ever in the invoker when the signal is handled; on Hazelcast, turns wait on the network.
         if (grid) assert.ok(Number(draining[1]) > 0, 'calls were in flight when the node began to drain');

@@ -254,7 +254,7 @@ describe('WebSocket transport', () => {
   });
 
   // Last: it leaves the transport refusing connections.
-  it('closeAll answers running requests, refuses new ones with UNAVAILABLE, then closes with the code', async () => {
+  it('closeAll tells every client (node.draining), answers running requests, refuses new ones with UNAVAILABLE, then closes with the code', async () => {
     const a = await open();
     const b = await open();
     assert.ok(connections.size >= 2);
@@ -263,6 +263,8 @@ describe('WebSocket transport', () => {
     // Frames run in arrival order: once "seen" is answered, "running" is in flight on the node.
     assert.equal((await a.next()).value.id, 'seen');
     const closing = connections.closeAll(1001, 'node draining');
+    assert.deepEqual((await a.next()).value, { jsonrpc: '2.0', method: 'node.draining', params: {} }, 'told first');
+    assert.deepEqual((await b.next()).value, { jsonrpc: '2.0', method: 'node.draining', params: {} });
     a.sendJson([call('late', 'echo'), { jsonrpc: '2.0', method: 'actor.call', params: {} }]);
     const frames = [await a.next(), await a.next()];
     const late = frames.find((f) => Array.isArray(f.value));

@@ -12,6 +12,11 @@ import { httpSession } from './HttpResponder';
 export class SseStreams {
   private readonly open = new Set<() => void>();
 
+  /** Streams of this plugin open right now. */
+  get size(): number {
+    return this.open.size;
+  }
+
   constructor(
     app: FastifyInstance,
     private readonly dispatcher: Dispatcher,

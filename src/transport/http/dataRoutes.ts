@@ -15,6 +15,8 @@ export interface DataRoutesOptions {
   dispatcher: Dispatcher;
   /** How often an idle SSE stream gets a comment line, so proxies keep it open. @default 15000 */
   keepAliveMs?: number;
+  /** Receives the plugin's SSE streams, so the node can count them (metrics). */
+  onStreams?: (streams: SseStreams) => void;
 }
 
 type Query = Record<string, string | undefined>;
@@ -61,6 +63,7 @@ async function withPrecondition(ifVersion: number | undefined, run: () => Promis
 async function dataRoutesPlugin(app: FastifyInstance, options: DataRoutesOptions): Promise<void> {
   const { dispatcher } = options;
   const streams = new SseStreams(app, dispatcher, options.keepAliveMs ?? 15000);
+  options.onStreams?.(streams);
   const key = (request: FastifyRequest): Record<string, string> => {
     const value = request.headers['idempotency-key'];
     return typeof value === 'string' ? { idempotencyKey: value } : {};

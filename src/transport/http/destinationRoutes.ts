@@ -12,6 +12,8 @@ export interface DestinationRoutesOptions {
   dispatcher: Dispatcher;
   /** How often an idle SSE stream gets a comment line, so proxies keep it open. @default 15000 */
   keepAliveMs?: number;
+  /** Receives the plugin's SSE streams, so the node can count them (metrics). */
+  onStreams?: (streams: SseStreams) => void;
 }
 
 function afterFrom(lastEventId: unknown, query: unknown): number | undefined {
@@ -32,6 +34,7 @@ function afterFrom(lastEventId: unknown, query: unknown): number | undefined {
 async function destinationRoutesPlugin(app: FastifyInstance, options: DestinationRoutesOptions): Promise<void> {
   const { dispatcher } = options;
   const streams = new SseStreams(app, dispatcher, options.keepAliveMs ?? 15000);
+  options.onStreams?.(streams);
 
   app.post<{ Params: { name: string } }>('/destinations/:name/messages', async (request) => {
     const params = { ...bodyObject(request.body, ['body', 'headers', 'subtopic']), destination: request.params.name };

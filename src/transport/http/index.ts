@@ -7,3 +7,4 @@ export { httpServerOptions, type HttpServerOptions } from './serverOptions';
 export { destinationRoutes, type DestinationRoutesOptions } from './destinationRoutes';
 export { sharedObjectRoutes, type SharedObjectRoutesOptions } from './sharedObjectRoutes';
 export { dataRoutes, type DataRoutesOptions } from './dataRoutes';
+export { metricsRoute, type MetricsRouteOptions } from './metricsRoute';

@@ -16,6 +16,8 @@ export interface SharedObjectRoutesOptions {
   dispatcher: Dispatcher;
   /** How often an idle SSE stream gets a comment line, so proxies keep it open. @default 15000 */
   keepAliveMs?: number;
+  /** Receives the plugin's SSE streams, so the node can count them (metrics). */
+  onStreams?: (streams: SseStreams) => void;
 }
 
 const PREFIX = '/shared/';
@@ -49,6 +51,7 @@ function target(request: FastifyRequest): { name: string; events: boolean } {
 async function sharedObjectRoutesPlugin(app: FastifyInstance, options: SharedObjectRoutesOptions): Promise<void> {
   const { dispatcher } = options;
   const streams = new SseStreams(app, dispatcher, options.keepAliveMs ?? 15000);
+  options.onStreams?.(streams);
 
   app.get('/shared/*', async (request, reply) => {
     const { name, events } = target(request);

@@ -25,6 +25,8 @@ export interface WsConnectionOptions {
   remote?: string;
   /** The upgrade request's credentials (its `Authorization` header, or `?access_token=`). */
   credentials?: string;
+  /** Counts payload bytes in and out (metrics). */
+  countBytes?: (direction: 'in' | 'out', bytes: number) => void;
 }
 
 /**
@@ -39,6 +41,9 @@ export interface WsConnectionOptions {
  * them, in order, as slots free up, and resumes reading once the queue is empty. Nothing a client
  * sends can throw out of the socket's event handlers.
  */
+/** The notification a connection gets when its node starts draining (then its running requests are answered and it is closed with 1001). */
+export const NODE_DRAINING = 'node.draining';
+
 export class WsConnection {
   /** The session handlers see: id, `transport: 'ws'`, remote, `notify` and `signal`. */
   readonly session: Session;
@@ -95,15 +100,20 @@ export class WsConnection {
   notify(method: string, params: unknown): boolean {
     if (this.socket.readyState !== WebSocket.OPEN) return false;
     const codec = this.notifyCodec;
-    this.socket.send(codec.encode(notification(method, params)), { binary: codec.binary });
+    this.send(codec.encode(notification(method, params)), codec.binary);
     return true;
   }
 
   /** Sends a frame encoded elsewhere (a pushed message): text for a string, binary for a Buffer. */
   sendFrame(frame: string | Buffer): boolean {
     if (this.socket.readyState !== WebSocket.OPEN) return false;
-    this.socket.send(frame, { binary: typeof frame !== 'string' });
+    this.send(frame, typeof frame !== 'string');
     return true;
+  }
+
+  private send(payload: string | Buffer, binary: boolean): void {
+    this.options.countBytes?.('out', typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length);
+    this.socket.send(payload, { binary });
   }
 
   /**
@@ -111,6 +121,14 @@ export class WsConnection {
    * resolves once the requests already running have been answered (or the socket closed).
    */
   drain(): Promise<void> {
+    if (!this.draining) {
+      // Tell the client first, so that it sends new requests elsewhere instead of getting UNAVAILABLE.
+      try {
+        this.notify(NODE_DRAINING, {});
+      } catch {
+        // a socket that cannot take a frame is closing anyway
+      }
+    }
     this.draining = true;
     if (this.pending === 0 || this.socket.readyState !== WebSocket.OPEN) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -122,6 +140,7 @@ export class WsConnection {
     try {
       this.notifyCodec = codec;
       const bytes = toBuffer(data);
+      this.options.countBytes?.('in', bytes.length);
       if (bytes.length > this.options.maxPayloadBytes) {
         const err = new ActorGridError('PAYLOAD_TOO_LARGE', `frame of ${bytes.length} bytes; at most ${this.options.maxPayloadBytes}`, {
           maxPayloadBytes: this.options.maxPayloadBytes,
@@ -200,7 +219,7 @@ export class WsConnection {
   private reply(codec: Codec, out: JsonRpcReply | undefined): void {
     if (out === undefined || this.socket.readyState !== WebSocket.OPEN) return;
     const payload = encodeReply(codec, out, this.options.dispatcher, this.session);
-    this.socket.send(payload, { binary: codec.binary });
+    this.send(payload, codec.binary);
   }
 }
 

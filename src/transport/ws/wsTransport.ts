@@ -30,6 +30,8 @@ export interface WsTransportOptions {
    * `auth.login`. @default none
    */
   verifyUpgrade?: (credentials: string) => Promise<unknown>;
+  /** Counts WebSocket payload bytes (metrics). @default none */
+  countBytes?: (direction: 'in' | 'out', bytes: number) => void;
 }
 
 /**
@@ -105,7 +107,7 @@ async function wsTransportPlugin(app: FastifyInstance, options: WsTransportOptio
     handler: async (_request, reply) =>
       sendHttpError(reply, new ActorGridError('INVALID_REQUEST', `GET ${WS_ROUTE} expects a WebSocket upgrade`)),
     wsHandler: (socket, request) => {
-      const connection = new WsConnection(socket, { dispatcher, codecs, maxPayloadBytes, maxInFlight, remote: request.ip, ...credentialsOf(request) });
+      const connection = new WsConnection(socket, { dispatcher, codecs, maxPayloadBytes, maxInFlight, remote: request.ip, ...credentialsOf(request), ...(options.countBytes ? { countBytes: options.countBytes } : {}) });
       // An upgrade that passed onRequest just before closeAll started.
       if (!connections.add(connection)) socket.close(1001, 'server shutting down');
     },

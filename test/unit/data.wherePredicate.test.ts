@@ -1,0 +1,27 @@
+import { strict as assert } from 'node:assert';
+import { P } from '../../src/grid';
+import { Where } from '../../src/data/Where';
+
+describe('Where: the members\' predicate and deleted records', () => {
+  const live = P.eq('live', true);
+
+  it('leaves out live = true where a deleted record (value null) cannot match anyway', () => {
+    assert.deepEqual(Where.parse("status = 'open'").predicate, P.eq('value.status', 'open'));
+    assert.deepEqual(Where.parse("status IN ('a', 'b') AND priority > 2").predicate, P.and(P.in('value.status', ['a', 'b']), P.gt('value.priority', 2)));
+    assert.deepEqual(Where.parse('priority BETWEEN 1 AND 3').predicate, P.and(P.gte('value.priority', 1), P.lte('value.priority', 3)));
+  });
+
+  it('keeps live = true where the rest could match a deleted record', () => {
+    assert.deepEqual(Where.parse(undefined).predicate, P.and(live, P.all()));
+    assert.deepEqual(Where.parse("status <> 'done'").predicate, P.and(live, P.ne('value.status', 'done')));
+    assert.deepEqual(Where.parse("status = 'a' OR owner <> 'x'").predicate, P.and(live, P.or(P.eq('value.status', 'a'), P.ne('value.owner', 'x'))));
+    // NOT and LIKE are filtered in the node: the members get everything live.
+    assert.deepEqual(Where.parse("NOT (status = 'a')").predicate, P.and(live, P.all()));
+  });
+
+  it('still matches exactly in the node', () => {
+    const where = Where.parse("status = 'open'");
+    assert.equal(where.matches({ status: 'open' }), true);
+    assert.equal(where.matches(null), false);
+  });
+});
