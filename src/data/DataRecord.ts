@@ -75,15 +75,21 @@ export class DataRecord<T extends RecordValue = RecordValue> {
   }
 }
 
-function checkObject(value: unknown, field: string): RecordValue {
+function checkObject(value: unknown, field: string, json = true): RecordValue {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new RequestRefusedError('INVALID_ARGUMENTS', `${field} must be a JSON object`, { field });
+  }
+  try {
+    if (json) JSON.stringify(value);
+  } catch {
+    // e.g. a BigInt a msgpack client sent: not JSON, so the client's fault, not the record's
+    throw new RequestRefusedError('INVALID_ARGUMENTS', `${field} must be a JSON object (it holds a value JSON cannot carry)`, { field });
   }
   return value as RecordValue;
 }
 
 function checkChange(change: unknown): { set?: RecordValue; value?: RecordValue; ifVersion?: number } {
-  const c = checkObject(change, 'params') as { set?: unknown; value?: unknown; ifVersion?: unknown };
+  const c = checkObject(change, 'params', false) as { set?: unknown; value?: unknown; ifVersion?: unknown };
   if ((c.set === undefined) === (c.value === undefined)) {
     throw new RequestRefusedError('INVALID_ARGUMENTS', 'give either set (fields to merge) or value (the whole record)', { field: 'set' });
   }

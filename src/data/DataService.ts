@@ -1,5 +1,5 @@
 import type { AuthPrincipal } from '../auth/AuthPrincipal';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { CallInvoker } from '../actor/CallRequest';
 import { ActorGridError } from '../errors';
 import { P, PredicateRejectedError } from '../grid';
@@ -84,7 +84,9 @@ export class DataService {
 
   async create(collection: string, id: string | undefined, value: unknown, call: DataCall = {}): Promise<{ id: string; version: number }> {
     const spec = this.registry.resolve(collection);
-    return (await this.invoke(spec, id === undefined ? randomUUID() : checkId(id), '$create', [value], call)) as { id: string; version: number };
+    // Without an id, a retry with the same idempotency key must reach the same record: its id comes from the key.
+    const generated = (): string => (call.idempotencyKey === undefined ? randomUUID() : idOfKey(spec.name, call.idempotencyKey));
+    return (await this.invoke(spec, id === undefined ? generated() : checkId(id), '$create', [value], call)) as { id: string; version: number };
   }
 
   async get(collection: string, id: string): Promise<DataRecordView | null> {
@@ -200,6 +202,12 @@ export class DataService {
 function checkId(id: unknown): string {
   if (typeof id !== 'string' || !ID.test(id)) throw new ActorGridError('INVALID_ARGUMENTS', 'id must be a string of 1 to 256 characters, no control characters', { field: 'id' });
   return id;
+}
+
+/** A record id (UUID-shaped) that one idempotency key always gives in one collection. */
+function idOfKey(collection: string, key: string): string {
+  const h = createHash('sha256').update(`${collection}\n${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 function parseCursor(cursor: string): number {

@@ -1,4 +1,4 @@
-import { HazelcastJsonValue, type IMap, type EntryEvent as HzEntryEvent } from 'hazelcast-client';
+import { ClassCastError, HazelcastJsonValue, IllegalArgumentError, QueryError, type IMap, type EntryEvent as HzEntryEvent } from 'hazelcast-client';
 import type { EntryEvent, GridMap, JsonValue, ListenOptions, MapFormat, MapValue } from '../Grid';
 import { LockNotOwnedError, PredicateRejectedError } from '../GridErrors';
 import type { Predicate } from '../Predicate';
@@ -122,7 +122,9 @@ export class HazelcastMap<V extends MapValue> implements GridMap<V> {
       return await call(op);
     } catch (err) {
       const text = err instanceof Error ? err.message : '';
-      const conversion = /NumberFormatException|ClassCastException|IllegalArgumentException|QueryException/.exec(text);
+      // The client turns a member's ClassCastException into a ClassCastError whose message no longer names it.
+      const typed = err instanceof ClassCastError || err instanceof IllegalArgumentError || err instanceof QueryError;
+      const conversion = typed || /NumberFormatException|ClassCastException|IllegalArgumentException|QueryException/.test(text);
       if (conversion) throw new PredicateRejectedError(this.name, text.replace(/^Class name: /, '').split('\n')[0], { cause: err });
       throw err;
     }
