@@ -143,7 +143,7 @@ transfers (3 nodes), then (data) collection queries, watched-query notifications
   --concurrency N      calls in flight for (a), (c), (d)           (default 64)
   --hot-concurrency N  calls in flight for (b)                     (default 32)
   --connections N      WebSocket connections                       (default 8)
-  --only a,b,c,d,w,f,shared,twoway,data  run only these pairs / sections (default all)
+  --only a,b,c,d,w,f,shared,twoway,data,persistence  run only these pairs / sections (default all but persistence)
   --quick              --rounds 2 --duration 1500 --warmup 1000, for (f) and (s)
                        --fanout-rounds 2 --fanout-duration 1500 --latency-duration 2500,
                        for (s) --edit-rounds 1 --edit-duration 4000,
