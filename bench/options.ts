@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { PersistenceBenchOptions } from './persistenceSection';
 
 /** The measurement pairs; see pairs.ts. */
 export const PAIR_IDS = ['a', 'b', 'c', 'd', 'w'] as const;
@@ -7,7 +8,9 @@ export type PairId = (typeof PAIR_IDS)[number];
  * What `--only` takes: the pairs, (f) the fan-out section (fanout.ts), (s) the shared-objects section
  * (sharedSection.ts) and the two-way transfers section (twoWaySection.ts).
  */
-export const SECTION_IDS = [...PAIR_IDS, 'f', 'shared', 'twoway', 'data'] as const;
+export const SECTION_IDS = [...PAIR_IDS, 'f', 'shared', 'twoway', 'data', 'persistence'] as const;
+/** Sections a plain run leaves out: (p) needs PostgreSQL. */
+const OPT_IN_SECTIONS: readonly string[] = ['persistence'];
 
 /** The collections and live queries section (data); see dataSection.ts and bench/README.md. */
 export interface DataOptions {
@@ -118,6 +121,9 @@ export interface BenchOptions {
   /** Run the data section: `--only` names data, or names nothing. */
   data: boolean;
   dataOptions: DataOptions;
+  /** Run the persistence section (p): only when `--only` names persistence (it needs PostgreSQL). */
+  persistence: boolean;
+  persistenceOptions: PersistenceBenchOptions;
   /** CPU-profile the node during each measured actorgrid run: bench/results/profiles/<pair>-round<N>.cpuprofile. */
   cpuProf: boolean;
 }
@@ -137,7 +143,7 @@ transfers (3 nodes), then (data) collection queries, watched-query notifications
   --concurrency N      calls in flight for (a), (c), (d)           (default 64)
   --hot-concurrency N  calls in flight for (b)                     (default 32)
   --connections N      WebSocket connections                       (default 8)
-  --only a,b,c,d,w,f,shared,twoway,data  run only these pairs / sections (default all)
+  --only a,b,c,d,w,f,shared,twoway,data,persistence  run only these pairs / sections (default all but persistence)
   --quick              --rounds 2 --duration 1500 --warmup 1000, for (f) and (s)
                        --fanout-rounds 2 --fanout-duration 1500 --latency-duration 2500,
                        for (s) --edit-rounds 1 --edit-duration 4000,
@@ -176,6 +182,15 @@ data section: collections and live queries, 2 actorgrid nodes, ~3 min by default
   --data-duration MS        one query run, one write run              (default 2500)
   --data-watches N,M,…      watch counts, growing                     (default 100,1000,10000)
   --data-change-duration MS one change-latency run                    (default 3000)
+
+persistence section (p), only with --only persistence (needs PostgreSQL: ACTORGRID_PG_URL, default
+postgres://postgres@127.0.0.1:5432/test): Counter.increment with persistence off, write-through and
+write-behind side by side (one member + one node each), then cold starts over actors only PostgreSQL holds
+  --persistence-actors N    actors of the throughput load             (default 1024)
+  --persistence-rounds N    rounds, alternating the modes' order      (default 3)
+  --persistence-duration MS one measurement                           (default 5000)
+  --write-delay S           write-behind window                       (default 5)
+  --cold-actors N           actors seeded for the cold starts         (default 100000)
 
   --cpu-prof           CPU-profile the node during each measured run (inspector), into
                        bench/results/profiles/<pair>-round<N>.cpuprofile (adds some overhead);
@@ -235,6 +250,11 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
         'data-duration': { type: 'string' },
         'data-watches': { type: 'string' },
         'data-change-duration': { type: 'string' },
+        'persistence-actors': { type: 'string' },
+        'persistence-rounds': { type: 'string' },
+        'persistence-duration': { type: 'string' },
+        'write-delay': { type: 'string' },
+        'cold-actors': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -243,7 +263,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   }
   if (values.help) return undefined;
   const quick = values.quick === true;
-  const only = (values.only ?? SECTION_IDS.join(',')).split(',').map((s) => s.trim());
+  const only = (values.only ?? SECTION_IDS.filter((id) => !OPT_IN_SECTIONS.includes(id)).join(',')).split(',').map((s) => s.trim());
   for (const id of only) if (!(SECTION_IDS as readonly string[]).includes(id)) throw new UsageError(`--only takes ${SECTION_IDS.join(',')}; got "${id}"`);
   const subscribers = (values['fanout-subscribers'] ?? '100,1000').split(',').map((s) => int('--fanout-subscribers', s.trim(), 0, 2));
   const fanoutOptions: FanoutOptions = {
@@ -300,6 +320,17 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       changeMs: int('--data-change-duration', values['data-change-duration'], quick ? 2000 : 3000, 100),
       notificationsPerSec: 20_000,
       writers: 32,
+    },
+    persistence: only.includes('persistence'),
+    persistenceOptions: {
+      actors: int('--persistence-actors', values['persistence-actors'], 1024, 1),
+      concurrency: int('--concurrency', values.concurrency, 64, 1),
+      connections: int('--connections', values.connections, 8, 1),
+      rounds: int('--persistence-rounds', values['persistence-rounds'], quick ? 1 : 3, 1),
+      durationMs: int('--persistence-duration', values['persistence-duration'], quick ? 2000 : 5000, 100),
+      warmupMs: quick ? 1000 : 2000,
+      writeDelaySeconds: int('--write-delay', values['write-delay'], 5, 1),
+      coldActors: int('--cold-actors', values['cold-actors'], 100_000, 1),
     },
     cpuProf: values['cpu-prof'] === true,
   };

@@ -18,6 +18,7 @@ import { cpuSnapshot, machineInfo } from './procCpu';
 import { RawGrid } from './RawGrid';
 import { renderTables, summarizePairs, type PairSummary, type Sample } from './report';
 import { ServerProcess } from './ServerProcess';
+import { runPersistence, type PersistenceSummary } from './persistenceSection';
 import { runShared } from './sharedSection';
 import { runTwoWay, type TwoWaySample, type TwoWaySummary } from './twoWaySection';
 import { WsRpcPool } from './WsRpcPool';
@@ -207,7 +208,19 @@ async function main(options: BenchOptions): Promise<void> {
       res.raw ??= await RawGrid.connect(res.harness.clusterName, members);
       data = await runData({ nodes: [res.node, res.node2!], memberPid, raw: res.raw }, options.dataOptions, profile, log);
     }
-    process.stdout.write(`\n${[tables, fanout?.table, shared?.table, twoway?.table, data?.table].filter(Boolean).join('\n\n')}\n\n`);
+    let persistence: { summary: PersistenceSummary; table: string } | undefined;
+    if (options.persistence) {
+      const startOn = (name: string, file: string, cluster: HazelcastHarness): Promise<ServerProcess> =>
+        ServerProcess.start({
+          name,
+          script: path.join(root, 'dist', 'src', 'cli.js'),
+          args: ['start', '--port', '0', '--host', '127.0.0.1', '--members', cluster.addresses().join(','), '--cluster-name', cluster.clusterName, '--actors', 'dist/actors', '--log-level', 'warn'],
+          cwd: root,
+          logFile: path.join(logDir, file),
+        });
+      persistence = await runPersistence({ offNode: res.node, startNode: startOn, log }, options.persistenceOptions);
+    }
+    process.stdout.write(`\n${[tables, fanout?.table, shared?.table, twoway?.table, data?.table, persistence?.table].filter(Boolean).join('\n\n')}\n\n`);
 
     const results = {
       startedAt: new Date(began).toISOString(),
@@ -231,6 +244,7 @@ async function main(options: BenchOptions): Promise<void> {
       ...(shared ? { shared: { table: shared.table.split('\n'), fanout: shared.fanout, edit: shared.edit } } : {}),
       ...(data ? { data: { table: data.table.split('\n'), queries: data.queries, changes: data.watches.changes, writes: data.watches.writes, growth: data.watches.growth } } : {}),
       ...(twoway ? { twoway: { table: twoway.table.split('\n'), summary: twoway.summary, samples: twoway.samples } } : {}),
+      ...(persistence ? { persistence: { table: persistence.table.split('\n'), summary: persistence.summary } } : {}),
     };
     fs.mkdirSync(resultsDir, { recursive: true });
     const json = `${JSON.stringify(results, null, 2)}\n`;

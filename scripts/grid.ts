@@ -1,13 +1,14 @@
 /**
  * Local Hazelcast dev cluster: `npm run grid -- <command>`.
  *
- *   start [--members N] [--port BASE] [--cluster-name NAME]
+ *   start [--members N] [--port BASE] [--cluster-name NAME] [--persistence MODE] [--write-delay S]
  *   status [--json]
  *   stop
  */
 import { parseArgs } from 'node:util';
 import { DEV_DEFAULTS, DevCluster } from './harness/DevCluster';
 import { MAX_MEMBERS } from './harness/HazelcastHarness';
+import type { MemberPersistenceOptions } from './harness/MemberPersistence';
 
 const USAGE = `usage: npm run grid -- <command> [options]
 
@@ -19,6 +20,10 @@ commands:
         --members N          members to start, 1-${MAX_MEMBERS} (default ${DEV_DEFAULTS.members})
         --port BASE          port of the first member; member i uses BASE+i (default ${DEV_DEFAULTS.basePort})
         --cluster-name NAME  cluster name clients must use (default ${DEV_DEFAULTS.clusterName})
+        --persistence MODE   persist actor state and collections to PostgreSQL: write-through or
+                             write-behind (default: none); the database comes from ACTORGRID_PG_URL
+                             or the PG* variables (docs/persistence.md)
+        --write-delay S      the write-behind window in seconds (default 5)
   status [--json]
         show the members and whether they are up; exit code 1 unless all are
   stop
@@ -54,6 +59,8 @@ async function start(dev: DevCluster, args: string[]): Promise<number> {
     members: { type: 'string' },
     port: { type: 'string' },
     'cluster-name': { type: 'string' },
+    persistence: { type: 'string' },
+    'write-delay': { type: 'string' },
   });
   const members = integerOption('--members', values.members, DEV_DEFAULTS.members, 1, MAX_MEMBERS);
   const basePort = integerOption('--port', values.port, DEV_DEFAULTS.basePort, 1, 65_535 - MAX_MEMBERS + 1);
@@ -61,8 +68,17 @@ async function start(dev: DevCluster, args: string[]): Promise<number> {
   if (!/^[A-Za-z0-9._-]+$/.test(clusterName)) {
     throw new UsageError(`--cluster-name must be letters, digits, '.', '_' or '-', got '${clusterName}'`);
   }
+  let persistence: MemberPersistenceOptions | undefined;
+  if (values.persistence !== undefined) {
+    if (values.persistence !== 'write-through' && values.persistence !== 'write-behind') {
+      throw new UsageError(`--persistence must be write-through or write-behind, got '${values.persistence}'`);
+    }
+    persistence = { mode: values.persistence, writeDelaySeconds: integerOption('--write-delay', values['write-delay'], 5, 1, 86_400) };
+  } else if (values['write-delay'] !== undefined) {
+    throw new UsageError('--write-delay needs --persistence write-behind');
+  }
   const began = Date.now();
-  const state = await dev.start({ members, basePort, clusterName }, (line) => console.error(line));
+  const state = await dev.start({ members, basePort, clusterName, persistence }, (line) => console.error(line));
   console.error(`cluster formed in ${((Date.now() - began) / 1000).toFixed(1)} s; stop it with: npm run grid -- stop`);
   console.log(`cluster-name: ${state.clusterName}`);
   console.log(state.members.map((m) => m.address).join(','));

@@ -26,6 +26,7 @@ const DEFAULTS: Omit<Config, 'node'> & { node: Omit<Config['node'], 'id'> } = {
   auth: { enabled: false, jwtSecret: '', jwtPublicKeyFile: '', jwksFile: '', issuer: '', audience: '', rolesClaim: 'roles', apiKeys: [], rules: [], expiryGraceMs: 5000 },
   testing: { failpoints: [] },
   log: { level: 'info', format: 'auto' },
+  pg: { schema: 'actorgrid', loadAllKeys: 'lazy', poolSize: 8, connectTimeoutMs: 2000 },
 };
 
 /** The defaults with some keys changed, and the node id taken from `actual` (it is generated). */
@@ -176,7 +177,7 @@ describe('config', () => {
     ]);
     assert.deepStrictEqual(problemsOf({ file: empty, env: { ACTORGRID_PORT: '80' } }), [
       'ACTORGRID_PORT (environment): names no config section; they are ACTORGRID_NODE_*, ACTORGRID_GRID_*, ' +
-        'ACTORGRID_TURN_*, ACTORGRID_IDEMPOTENCY_*, ACTORGRID_LIMITS_*, ACTORGRID_REGISTRY_*, ACTORGRID_DESTINATIONS_*, ACTORGRID_SHARED_OBJECTS_*, ACTORGRID_DATA_*, ACTORGRID_AUTH_*, ACTORGRID_TESTING_*, ACTORGRID_LOG_* ' +
+        'ACTORGRID_TURN_*, ACTORGRID_IDEMPOTENCY_*, ACTORGRID_LIMITS_*, ACTORGRID_REGISTRY_*, ACTORGRID_DESTINATIONS_*, ACTORGRID_SHARED_OBJECTS_*, ACTORGRID_DATA_*, ACTORGRID_AUTH_*, ACTORGRID_TESTING_*, ACTORGRID_LOG_*, ACTORGRID_PG_* ' +
         '(and ACTORGRID_CONFIG for the file)',
     ]);
   });
@@ -247,8 +248,8 @@ describe('config', () => {
   it('rejects unknown sections, including __proto__, without touching prototypes', () => {
     const file = writeJson('proto.json', '{ "__proto__": { "polluted": true }, "nodes": {} }');
     assert.deepStrictEqual(problemsOf({ file, env: {} }), [
-      `__proto__ (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, data, auth, testing, log`,
-      `nodes (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, data, auth, testing, log`,
+      `__proto__ (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, data, auth, testing, log, pg`,
+      `nodes (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, data, auth, testing, log, pg`,
     ]);
     assert.equal(({} as { polluted?: boolean }).polluted, undefined);
   });

@@ -166,6 +166,39 @@ describe('config/hazelcast.yaml', () => {
   });
 });
 
+describe('config/hazelcast-persistence.yaml, config/hazelcast-docker-persistence.yaml', () => {
+  for (const [file, base] of [['hazelcast-persistence.yaml', 'hazelcast.yaml'], ['hazelcast-docker-persistence.yaml', 'hazelcast-docker.yaml']]) {
+    it(`${file} is config/${base} plus a PostgreSQL map-store on actor.* and data.* only, and passes schema validation`, async function () {
+      this.timeout(60_000);
+      const root = projectRoot();
+      const items = ['map:actor.Counter', 'map:data.users', 'map:nodes', 'ringbuffer:dest.orders.cap16'];
+      const stdout = await new Promise<string>((resolve, reject) => {
+        const args = [
+          '-cp',
+          path.join(root, '.cache', 'hazelcast', `hazelcast-${HAZELCAST_VERSION}.jar`),
+          path.join(root, 'test', 'support', 'HazelcastConfigCheck.java'),
+          path.join(root, 'config', file),
+          'check-persisted',
+          '31000',
+          '127.0.0.1:31000',
+          ...items,
+        ];
+        execFile('java', args, (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)));
+      });
+      const config = JSON.parse(stdout.trim().split('\n').pop() as string);
+      // Imported from the base file.
+      assert.equal(config.clusterName, 'check-persisted');
+      assert.deepEqual(config.tcpIpMembers, ['127.0.0.1:31000']);
+      assert.equal(config.items['ringbuffer:dest.orders.cap16'].capacity, 16);
+      // Merged: the base's backup count, this file's map-store (write-behind window from the system property).
+      const store = { className: 'io.actorgrid.mapstore.GridMapStore', writeDelaySeconds: 7, initialLoadMode: 'LAZY' };
+      assert.deepEqual(config.items['map:actor.Counter'], { pattern: 'actor.*', backupCount: 1, mapStore: store });
+      assert.deepEqual(config.items['map:data.users'], { pattern: 'data.*', backupCount: 1, mapStore: store });
+      assert.deepEqual(config.items['map:nodes'], { pattern: 'nodes', backupCount: 1 }, 'the node registry is not persisted');
+    });
+  }
+});
+
 describe('reapOrphanedMembers', () => {
   it('kills members whose owner died, but only processes that are members of the recorded cluster', async () => {
     const gridDir = fs.mkdtempSync(path.join(os.tmpdir(), 'actorgrid-reap-'));

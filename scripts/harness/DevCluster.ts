@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HazelcastHarness, MemberInfo } from './HazelcastHarness';
 import { probeMemberHealth } from './memberHealth';
+import type { MemberPersistenceOptions } from './MemberPersistence';
 import { isMemberProcess, signalPid, waitForPidExit } from './memberPids';
 import { gridStateDir, projectRoot } from './projectRoot';
 
@@ -52,7 +53,7 @@ export class DevCluster {
    * @throws Error if one is already running, a port is taken, or the cluster does not form.
    */
   async start(
-    options: { members: number; basePort: number; clusterName: string },
+    options: { members: number; basePort: number; clusterName: string; persistence?: MemberPersistenceOptions },
     log: (line: string) => void,
   ): Promise<DevClusterState> {
     const previous = this.readState();

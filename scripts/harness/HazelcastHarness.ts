@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { ClassArchive } from './ClassArchive';
 import { ensureHazelcastJar } from './HazelcastJar';
 import { MemberProcess } from './MemberProcess';
+import { ensureMapStoreBuild } from './MapStoreBuild';
 import { MemberHealth, probeMemberHealth } from './memberHealth';
+import { MemberPersistenceOptions, PERSISTENCE_CONFIG_FILE, persistenceSystemProperties } from './MemberPersistence';
 import { MemberPidFile, reapOrphanedMembers } from './memberPids';
 import { busyPorts, findFreePortRange } from './ports';
 import { gridStateDir, projectRoot } from './projectRoot';
@@ -37,6 +39,12 @@ export interface HazelcastHarnessOptions {
    * once {@link HazelcastHarness.release} is called (the dev cluster). @default false
    */
   detached?: boolean;
+  /**
+   * Persist `actor.*` and `data.*` to PostgreSQL (docs/persistence.md): members start with
+   * config/hazelcast-persistence.yaml and the MapStore module (built with Maven on first use) on
+   * their class path. @default undefined: no persistence, config/hazelcast.yaml
+   */
+  persistence?: MemberPersistenceOptions;
 }
 
 /** A running member. */
@@ -82,6 +90,7 @@ export class HazelcastHarness {
   private readonly members: (MemberProcess | undefined)[] = [];
   private base: number | undefined;
   private jar: string | undefined;
+  private extraClasspath: string[] = [];
   private classArchive: ClassArchive | undefined;
   private state: 'new' | 'started' | 'stopped' | 'released' = 'new';
 
@@ -140,6 +149,7 @@ export class HazelcastHarness {
       const reaped = reapOrphanedMembers(gridDir);
       if (reaped.length > 0) this.log(`killed orphaned Hazelcast members ${reaped.join(', ')}`);
       this.jar = await ensureHazelcastJar(this.root);
+      if (this.options.persistence) this.extraClasspath = await ensureMapStoreBuild(this.root);
       this.classArchive = await ClassArchive.forJar(this.jar);
       this.base = await this.choosePorts();
       this.log(`starting ${this.initialMembers} members of ${this.clusterName} on 127.0.0.1:${this.base}+`);
@@ -261,16 +271,24 @@ export class HazelcastHarness {
 
   private async spawn(index: number): Promise<void> {
     const base = this.basePort;
-    const cds = (this.classArchive as ClassArchive).memberOptions(!this.options.detached);
+    // A persisted cluster never records the archive: its longer class path would not fit plain members.
+    const cds = (this.classArchive as ClassArchive).memberOptions(!this.options.detached && !this.options.persistence);
+    const configDir = path.join(this.root, 'config');
+    const persistence = this.options.persistence;
     const member = await MemberProcess.start({
       index,
       port: base + index,
       clusterName: this.clusterName,
       memberList: Array.from({ length: MAX_MEMBERS }, (_, i) => `127.0.0.1:${base + i}`),
       jar: this.jar as string,
-      configFile: path.join(this.root, 'config', 'hazelcast.yaml'),
+      extraClasspath: this.extraClasspath,
+      configFile: path.join(configDir, persistence ? PERSISTENCE_CONFIG_FILE : 'hazelcast.yaml'),
       heapMb: this.options.heapMb ?? 256,
-      jvmOptions: [...cds.jvmOptions, ...(this.options.jvmOptions ?? [])],
+      jvmOptions: [
+        ...cds.jvmOptions,
+        ...(persistence ? persistenceSystemProperties(persistence, configDir) : []),
+        ...(this.options.jvmOptions ?? []),
+      ],
       logFile: path.join(this.logDir, `member-${index}.log`),
       appendLog: index < this.members.length, // a restart keeps the earlier log
       detached: this.options.detached ?? false,

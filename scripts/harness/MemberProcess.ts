@@ -24,6 +24,8 @@ export interface MemberLaunch {
   /** 'host:port' of every member the cluster may ever have (TCP-IP join list). */
   memberList: string[];
   jar: string;
+  /** Class path entries after the Hazelcast jar (e.g. the MapStore module). @default [] */
+  extraClasspath?: string[];
   configFile: string;
   heapMb: number;
   /** Extra JVM options, placed before the main class. */
@@ -153,7 +155,8 @@ export function javaArguments(launch: MemberLaunch): string[] {
     `-Dactorgrid.port=${launch.port}`,
     `-Dactorgrid.members=${launch.memberList.join(',')}`,
     '-cp',
-    launch.jar,
+    // The jar first: the class-data-sharing archive only fits a class path that starts with it.
+    [launch.jar, ...(launch.extraClasspath ?? [])].join(path.delimiter),
     MEMBER_MAIN_CLASS,
   ];
 }

@@ -172,6 +172,19 @@ export const configSchema = {
       level: { type: 'string', enum: LOG_LEVELS, default: 'info', description: 'the least severe level logged' },
       format: { type: 'string', enum: LOG_FORMATS, default: 'auto', description: 'json (one object per line), pretty, or auto: pretty when stderr is a terminal, else json' },
     }),
+    pg: section('PostgreSQL persistence of the Hazelcast members (docs/persistence.md): read by their MapStore from ACTORGRID_PG_*; the node only validates them, so nodes and members can share one environment.', {
+      url: {
+        type: 'string',
+        pattern: '^(jdbc:postgresql:|postgres(ql)?://)',
+        description: 'a jdbc:postgresql:, postgres:// or postgresql:// URL (without it, the PG* variables)',
+      },
+      user: { type: 'string', minLength: 1, description: 'the database user (overrides the URL\'s)' },
+      password: { type: 'string', description: 'the database password (overrides the URL\'s)' },
+      schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$', default: 'actorgrid', description: 'a lower-case SQL identifier' },
+      loadAllKeys: { type: 'string', enum: ['lazy', 'eager'], default: 'lazy', description: 'lazy: actor state loads on first access; eager: all keys load when a map is first used (collections are always eager)' },
+      poolSize: integer(8, 1, 'database connections per member'),
+      connectTimeoutMs: ms(2000, 'how long a member waits for a database connection before the call fails with UNAVAILABLE'),
+    }),
   },
 } as const;
 
@@ -336,6 +349,29 @@ export interface Config {
   readonly auth: AuthConfig;
   readonly testing: TestingConfig;
   readonly log: LogConfig;
+  readonly pg: PgConfig;
+}
+
+/**
+ * PostgreSQL persistence settings of the Hazelcast members' MapStore (docs/persistence.md). The
+ * members read them from their own environment (`ACTORGRID_PG_*`) or `-Dactorgrid.pg.*`; a node
+ * accepts and validates the same variables, and uses none of them.
+ */
+export interface PgConfig {
+  /** `jdbc:postgresql:…`, `postgres://…` or `postgresql://…`; without it the members use PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD. */
+  readonly url?: string;
+  /** Overrides the URL's user. */
+  readonly user?: string;
+  /** Overrides the URL's password. */
+  readonly password?: string;
+  /** The schema of the entry table, created on first start. @default "actorgrid" */
+  readonly schema: string;
+  /** `lazy`: actor state loads on first access; `eager`: every key loads when a map is first used. Collections (`data.*`) are always eager. @default "lazy" */
+  readonly loadAllKeys: 'lazy' | 'eager';
+  /** Database connections per member. @default 8 */
+  readonly poolSize: number;
+  /** How long a member waits for a connection before the call fails with UNAVAILABLE, ms. @default 2000 */
+  readonly connectTimeoutMs: number;
 }
 
 /** Shared objects (docs/shared-objects.md). */

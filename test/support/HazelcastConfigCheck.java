@@ -1,11 +1,12 @@
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemYamlConfig;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MapStoreConfig;
 import com.hazelcast.config.RingbufferConfig;
 import java.util.Properties;
 
 /**
- * Loads config/hazelcast.yaml the way a member does and prints, as one JSON object on stdout,
+ * Loads config/hazelcast.yaml (or hazelcast-persistence.yaml) the way a member does and prints, as one JSON object on stdout,
  * the settings Hazelcast resolves for the given names (wildcard matching included; an ambiguous
  * match throws, which fails the test). Loading validates the file against Hazelcast's JSON
  * schema (members skip that to start faster), so a misspelt key throws too.
@@ -19,6 +20,9 @@ public class HazelcastConfigCheck {
         properties.setProperty("actorgrid.cluster.name", args[1]);
         properties.setProperty("actorgrid.port", args[2]);
         properties.setProperty("actorgrid.members", args[3]);
+        // Used by config/hazelcast-persistence.yaml (its import and its write-behind window).
+        properties.setProperty("actorgrid.config.dir", new java.io.File(args[0]).getAbsoluteFile().getParent());
+        properties.setProperty("actorgrid.pg.write.delay.seconds", "7");
         Config config = new FileSystemYamlConfig(args[0], properties);
 
         StringBuilder json = new StringBuilder("{");
@@ -54,7 +58,14 @@ public class HazelcastConfigCheck {
             } else if (item.startsWith("map:")) {
                 MapConfig map = config.getMapConfig(item.substring("map:".length()));
                 json.append("{\"pattern\":").append(quote(map.getName()))
-                    .append(",\"backupCount\":").append(map.getBackupCount()).append('}');
+                    .append(",\"backupCount\":").append(map.getBackupCount());
+                MapStoreConfig store = map.getMapStoreConfig();
+                if (store.isEnabled()) {
+                    json.append(",\"mapStore\":{\"className\":").append(quote(store.getClassName()))
+                        .append(",\"writeDelaySeconds\":").append(store.getWriteDelaySeconds())
+                        .append(",\"initialLoadMode\":").append(quote(store.getInitialLoadMode().name())).append('}');
+                }
+                json.append('}');
             } else {
                 throw new IllegalArgumentException("expected ringbuffer:NAME or map:NAME, got " + item);
             }
