@@ -1,21 +1,14 @@
 import type { ActorGridClient } from '../../src/client';
+import type { DataChange, DataRecordView } from '../../src/data';
 
 /** A `data.change` notification's params. */
-export interface ChangeParams {
-  watch: string;
-  collection: string;
-  id: string;
-  kind: 'added' | 'changed' | 'removed';
-  version: number;
-  value?: Record<string, unknown>;
-  cursor: string;
-}
+export type ChangeParams = DataChange;
 
 /** A `data.reset` notification's params. */
 export interface ResetParams {
   watch: string;
   collection: string;
-  records: Array<{ id: string; version: number; value: Record<string, unknown> }>;
+  records: DataRecordView[];
   cursor: string;
 }
 

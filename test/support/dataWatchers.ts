@@ -2,31 +2,15 @@ import type { ActorGridClient } from '../../src/client';
 import { fromHttpError } from '../../src/client/clientErrors';
 import { ActorGridError } from '../../src/errors';
 
+import type { DataRecordView } from '../../src/data';
+import type { ChangeParams, ResetParams } from './dataInbox';
+
 /** A record as `data.*` answers it. */
-export interface RecordView {
-  id: string;
-  version: number;
-  value: Record<string, unknown>;
-}
-
+export type RecordView = DataRecordView;
 /** A `data.change` notification's params. */
-export interface DataChangeParams {
-  watch: string;
-  collection: string;
-  id: string;
-  kind: 'added' | 'changed' | 'removed';
-  version: number;
-  value?: Record<string, unknown>;
-  cursor: string;
-}
-
+export type DataChangeParams = ChangeParams;
 /** A `data.reset` notification's params. */
-export interface DataResetParams {
-  watch: string;
-  collection: string;
-  records: RecordView[];
-  cursor: string;
-}
+export type DataResetParams = ResetParams;
 
 /** Every `data.change` and `data.reset` one client was pushed, in arrival order. */
 export class DataInbox {
