@@ -1,21 +1,21 @@
 import { strict as assert } from 'node:assert';
-import { ActorGridClient, HttpActorClient, type StateChange } from '../../src/client';
+import { ActorGridClient, HttpActorClient, type DestinationMessage, type StateChange } from '../../src/client';
 import { sharedCluster } from '../support/cluster';
 import { HaproxyProcess } from '../support/HaproxyProcess';
 import { NodeGroup, type NodeProcess } from '../support/NodeProcess';
 import { uniqueName, waitFor } from '../support/waitFor';
 
-const CALLS = 2000;
-const IN_FLIGHT = 16;
-const KILL_AFTER = 500;
-const STOP_AFTER = 1200;
+const CALLS = 5000;
+const IN_FLIGHT = 32;
+const KILL_AFTER = 1200;
+const STOP_AFTER = 3000;
 
 /**
  * Behind a real HAProxy in front of three nodes (no sticky sessions; health checks on
  * /health/ready), a client that knows only the load balancer's URL carries on when the node its
  * WebSocket went to is SIGKILLed, and again when the next one is stopped gracefully (SIGTERM,
- * drain): it reconnects through HAProxy, its 2,000 calls are applied exactly once, and its live
- * query resumes.
+ * drain): it reconnects through HAProxy, its 5,000 calls (32 in flight) are applied exactly once,
+ * its destination subscription gets every message once, in order, and its live query resumes.
  */
 describe('behind HAProxy: a client that knows only the load balancer survives the SIGKILL and the SIGTERM of its nodes', function () {
   this.timeout(180_000);
@@ -45,6 +45,12 @@ describe('behind HAProxy: a client that knows only the load balancer survives th
 
     const owner = uniqueName('lb');
     const live = await client.collection('tasks').watch({ where: `owner = '${owner}'` });
+    const room = `rooms.${owner}`;
+    const received: Array<DestinationMessage<number>> = [];
+    await client.destination('chat').subscribe<number>((m) => received.push(m), { subtopic: room });
+    const publishing = (async () => {
+      for (let i = 0; i < 200; i++) await writer.rpc('destination.publish', { destination: 'chat', subtopic: room, body: i });
+    })();
     const counter = uniqueName('lb-counter');
     const results: number[] = [];
     let next = 0;
@@ -61,6 +67,7 @@ describe('behind HAProxy: a client that knows only the load balancer survives th
     await waitFor(`${STOP_AFTER} calls, on the next node`, () => results.length >= STOP_AFTER && client.state === 'open', 60_000);
     await nodes[1].stop({ timeoutMs: 20_000 }); // SIGTERM: the node drains, HAProxy's check takes it out
     await calling;
+    await publishing;
 
     assert.equal(results.length, CALLS);
     assert.deepEqual([...results].sort((a, b) => a - b), Array.from({ length: CALLS }, (_, i) => i + 1), 'each call applied once: distinct counts 1..N');
@@ -70,6 +77,9 @@ describe('behind HAProxy: a client that knows only the load balancer survives th
     assert.equal(client.state, 'open');
     await waitFor('the live query caught up', () => live.records.length === 5, 60_000);
     assert.deepEqual(live.records.map((r) => r.id), Array.from({ length: 5 }, (_, i) => `${owner}-${i}`));
+
+    await waitFor('every message', () => received.length >= 200, 60_000);
+    assert.deepEqual(received.map((m) => m.body), Array.from({ length: 200 }, (_, i) => i), 'every message once, in order');
 
     // Plain HTTP through the balancer reaches the surviving node too.
     const http = new HttpActorClient(proxy.url);
