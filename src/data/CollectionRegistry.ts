@@ -23,6 +23,8 @@ export interface CollectionSpec {
   /** Changes replayable (a stream tier). */
   readonly retention: number;
   readonly maxValueBytes: number;
+  /** Fields the schema gives one JSON type (`type: 'string'`…): plain equality is safe on them on the members. */
+  readonly uniform: ReadonlySet<string>;
 }
 
 const PATH = /^[A-Za-z_$][A-Za-z0-9_$-]*(\.[A-Za-z_$][A-Za-z0-9_$-]*)*$/;
@@ -65,6 +67,7 @@ export class CollectionRegistry {
         ...(validate ? { validate } : {}),
         retention: streamTier(retention ?? defaults.retention),
         maxValueBytes: maxValueBytes ?? defaults.maxValueBytes,
+        uniform: uniformFields(schema),
       });
     }
   }
@@ -89,4 +92,18 @@ export class CollectionRegistry {
   all(): CollectionSpec[] {
     return [...this.specs.values()];
   }
+}
+
+/** Top-level fields a schema gives exactly one scalar type (or an enum of one type). */
+function uniformFields(schema: object | undefined): ReadonlySet<string> {
+  const out = new Set<string>();
+  const properties = (schema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  if (!properties || typeof properties !== 'object') return out;
+  for (const [field, raw] of Object.entries(properties)) {
+    const p = raw as { type?: unknown; enum?: unknown };
+    const values = Array.isArray(p?.enum) ? (p.enum as unknown[]) : [];
+    if (typeof p?.type === 'string' && ['string', 'number', 'integer', 'boolean'].includes(p.type)) out.add(field);
+    else if (p?.type === undefined && values.length > 0 && values.every((v) => v !== null && typeof v !== 'object' && typeof v === typeof values[0])) out.add(field);
+  }
+  return out;
 }

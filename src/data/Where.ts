@@ -30,9 +30,10 @@ export class Where {
   private constructor(
     private readonly selector: Selector | undefined,
     readonly text: string | undefined,
+    uniform: ReadonlySet<string>,
   ) {
     const root = selector?.root;
-    const translated = root ? translate(root) : { predicate: P.all(), exact: true };
+    const translated = root ? translate(root, uniform) : { predicate: P.all(), exact: true };
     // A deleted record's value is null, which no comparison, IN or BETWEEN on its fields matches: the
     // `live` term only keeps deleted records off the wire when the rest could match them (no condition,
     // <>). Elsewhere the member would pay for it on every indexed hit (+50% member CPU, bench/README.md
@@ -42,12 +43,17 @@ export class Where {
     this.equality = root ? equalityOf(root) : undefined;
   }
 
-  /** Parses a where clause; absent or empty matches every record. @throws INVALID_ARGUMENTS with `data.position` */
-  static parse(text: unknown): Where {
-    if (text === undefined || text === null || text === '') return new Where(undefined, undefined);
+  /**
+   * Parses a where clause; absent or empty matches every record. `uniform` names the fields whose
+   * every value has one JSON type (the collection's schema says so): equality on them goes to the
+   * members as plain equality, on other fields as a closed range (see `equalTo`).
+   * @throws INVALID_ARGUMENTS with `data.position`
+   */
+  static parse(text: unknown, uniform: ReadonlySet<string> = new Set()): Where {
+    if (text === undefined || text === null || text === '') return new Where(undefined, undefined, uniform);
     if (typeof text !== 'string') throw new ActorGridError('INVALID_ARGUMENTS', 'where must be a string', { field: 'where' });
     try {
-      return new Where(Selector.parse(text), text);
+      return new Where(Selector.parse(text), text, uniform);
     } catch (err) {
       if (err instanceof ActorGridError && err.code === 'INVALID_ARGUMENTS') {
         throw new ActorGridError('INVALID_ARGUMENTS', err.message.replace(/^selector/, 'where'), { ...err.data, field: 'where' });
@@ -70,22 +76,22 @@ type Translation = { predicate: Predicate; exact: boolean };
 const ALL: Translation = { predicate: P.all(), exact: false };
 
 /** A member-side predicate no narrower than the node's SQL three-valued condition. */
-function translate(node: SelectorNode): Translation {
+function translate(node: SelectorNode, uniform: ReadonlySet<string>): Translation {
   switch (node.kind) {
     case 'and': {
-      const parts = node.of.map(translate);
+      const parts = node.of.map((n) => translate(n, uniform));
       const kept = parts.filter((p) => p.predicate.op !== 'true');
       return { predicate: kept.length === 0 ? P.all() : kept.length === 1 ? kept[0].predicate : P.and(...kept.map((p) => p.predicate)), exact: parts.every((p) => p.exact) };
     }
     case 'or': {
-      const parts = node.of.map(translate);
+      const parts = node.of.map((n) => translate(n, uniform));
       if (parts.some((p) => p.predicate.op === 'true')) return ALL;
       return { predicate: P.or(...parts.map((p) => p.predicate)), exact: parts.every((p) => p.exact) };
     }
     case 'compare': {
       const side = fieldAndLiteral(node.left, node.right, node.op);
       if (!side) return ALL;
-      if (side.op === '=') return { predicate: equalTo(docPath(side.field), side.value), exact: true };
+      if (side.op === '=') return { predicate: uniform.has(side.field) ? P.eq(docPath(side.field), side.value) : equalTo(docPath(side.field), side.value), exact: true };
       return { predicate: { op: OPS[side.op], path: docPath(side.field), value: side.value }, exact: side.op !== '<>' };
     }
     case 'between': {
@@ -97,6 +103,7 @@ function translate(node: SelectorNode): Translation {
       if (node.negated || node.operand.kind !== 'header') return ALL;
       const values: Scalar[] = [...node.list.strings, ...node.list.numbers, ...node.list.booleans];
       const path = docPath(node.operand.name);
+      if (uniform.has(node.operand.name)) return { predicate: P.in(path, values), exact: true };
       return { predicate: values.length === 1 ? equalTo(path, values[0]) : P.or(...values.map((v) => equalTo(path, v))), exact: true };
     }
     case 'value':

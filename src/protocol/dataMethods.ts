@@ -109,7 +109,7 @@ export function registerDataMethods(dispatcher: Dispatcher, service: DataService
     const collection = stringParam(p, 'collection', true)!;
     const limit = wholeNumber(p, 'limit', 1, limits.maxResults);
     const offset = wholeNumber(p, 'offset', 0);
-    const query: DataQuery = { where: Where.parse(p.where), orderBy: parseOrderBy(p.orderBy), ...(limit === undefined ? {} : { limit }), ...(offset === undefined ? {} : { offset }) };
+    const query: DataQuery = { where: Where.parse(p.where, service.registry.resolve(collection).uniform), orderBy: parseOrderBy(p.orderBy), ...(limit === undefined ? {} : { limit }), ...(offset === undefined ? {} : { offset }) };
     const watch = booleanParam(p, 'watch');
     const after = stringParam(p, 'after', false);
     if (!watch) {

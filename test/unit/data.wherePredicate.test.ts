@@ -22,6 +22,13 @@ describe('Where: the members\' predicate and deleted records', () => {
     assert.deepEqual(Where.parse("NOT (status = 'a')").predicate, P.and(live, P.all()));
   });
 
+  it('sends equality as equality on fields the schema gives one type, as a closed range on the others', () => {
+    const uniform = new Set(['status']);
+    assert.deepEqual(Where.parse("status = 'open'", uniform).predicate, P.eq('value.status', 'open'));
+    assert.deepEqual(Where.parse("status IN ('a', 'b')", uniform).predicate, P.in('value.status', ['a', 'b']));
+    assert.deepEqual(Where.parse("owner = 'x'", uniform).predicate, EQ('value.owner', 'x'));
+  });
+
   it('still matches exactly in the node', () => {
     const where = Where.parse("status = 'open'");
     assert.equal(where.matches({ status: 'open' }), true);
