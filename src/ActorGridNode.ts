@@ -16,6 +16,7 @@ import { DataService } from './data/DataService';
 import { DataWatches } from './data/DataWatches';
 import { registerDataMethods } from './protocol/dataMethods';
 import { registerAuthMethods } from './protocol/authMethods';
+import { RateLimiter } from './protocol/RateLimiter';
 import { AuthGuard } from './auth/AuthGuard';
 import { Authenticator } from './auth/Authenticator';
 import { describeAccess, nestedTarget, nodeAuthorizer } from './auth/nodeAuthorizer';
@@ -199,12 +200,14 @@ export class ActorGridNode {
         onInternalError: (err, ctx) => log.error('internal error', { method: ctx.method, id: ctx.id, err }),
         ...(guard ? { guard: (request) => guard!.check(request) } : {}),
         observe: (method, seconds, error) => metrics.request(method, seconds, error),
+        maxBatch: config.limits.maxBatch,
+        ...(config.limits.ratePerSecond > 0 ? { rateLimiter: new RateLimiter(config.limits.ratePerSecond) } : {}),
       });
       if (guard) registerAuthMethods(dispatcher, guard);
       registerActorMethods(dispatcher, invoker, { maxArgs: config.limits.maxArgs });
-      registerDestinationMethods(dispatcher, destinations, codecs);
-      registerSharedObjectMethods(dispatcher, sharedObjects, codecs);
-      registerDataMethods(dispatcher, data, codecs, config.data);
+      registerDestinationMethods(dispatcher, destinations, codecs, config.limits.maxSubscriptionsPerConnection);
+      registerSharedObjectMethods(dispatcher, sharedObjects, codecs, config.limits.maxSubscriptionsPerConnection);
+      registerDataMethods(dispatcher, data, codecs, { maxResults: config.data.maxResults, maxSubscriptions: config.limits.maxSubscriptionsPerConnection });
       const status: NodeStatus = {
         ready: () => !node.draining && grid.isConnected(),
         cluster: async () => ({ self: config.node.id, nodes: await nodes.list(), members: await grid.members() }),

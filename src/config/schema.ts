@@ -98,6 +98,11 @@ export const configSchema = {
     limits: section('Request limits.', {
       maxPayloadBytes: integer(1048576, 1, 'the largest request body or frame'),
       maxArgs: integer(32, 0, 'the most arguments one call may pass'),
+      maxInFlight: integer(64, 1, 'unanswered requests per WebSocket connection before the node stops reading it'),
+      maxBatch: integer(1000, 1, 'the most entries in one JSON-RPC batch'),
+      maxConnections: integer(10000, 1, 'the most WebSocket connections one node holds; more are refused with 503 UNAVAILABLE (clients go to another node)'),
+      maxSubscriptionsPerConnection: integer(1000, 1, 'the most subscriptions of each kind (destinations, shared objects, watches) one connection may hold'),
+      ratePerSecond: integer(0, 0, 'requests per second one client (its authenticated subject, else its address) may make, with bursts of twice that; over it: RATE_LIMITED (retryable); 0 = no limit'),
     }),
     registry: section('The registry of live nodes.', {
       heartbeatMs: ms(2000, 'how often a node refreshes its entry'),
@@ -311,6 +316,16 @@ export interface LimitsConfig {
   readonly maxPayloadBytes: number;
   /** The most arguments one call may pass. @default 32 */
   readonly maxArgs: number;
+  /** Unanswered requests per WebSocket connection before the node stops reading it. @default 64 */
+  readonly maxInFlight: number;
+  /** The most entries in one JSON-RPC batch. @default 1000 */
+  readonly maxBatch: number;
+  /** The most WebSocket connections one node holds. @default 10000 */
+  readonly maxConnections: number;
+  /** The most subscriptions of each kind one connection may hold. @default 1000 */
+  readonly maxSubscriptionsPerConnection: number;
+  /** Requests per second per client (subject, else address), bursts of twice that; 0 = no limit. @default 0 */
+  readonly ratePerSecond: number;
 }
 
 /** The registry of live app nodes (entries with a TTL, refreshed by a heartbeat). */

@@ -11,6 +11,7 @@ import {
 import { DispatchContext } from './DispatchContext';
 import type { AuthTarget } from '../auth/AuthPrincipal';
 import type { GuardedRequest } from '../auth/AuthGuard';
+import type { RateLimiter } from './RateLimiter';
 import type { Session } from './Session';
 import { isInternalError, toErrorObject } from './wireErrors';
 
@@ -48,6 +49,8 @@ export type InternalErrorHook = (err: unknown, context: InternalErrorContext) =>
 export interface DispatcherOptions {
   /** Checks every request before its method runs (auth). @default none: everything is allowed */
   guard?: RequestGuard;
+  /** Requests per second per client (its authenticated subject, else its address); over it RATE_LIMITED. @default none */
+  rateLimiter?: RateLimiter;
   /** Hears of every request that reached a registered method: how long it took, and its error (metrics). @default none */
   observe?: (method: string, seconds: number, error?: unknown) => void;
   /**
@@ -81,6 +84,7 @@ export class Dispatcher {
   private readonly access = new Map<string, MethodAccess>();
   private readonly guard: RequestGuard | undefined;
   private readonly observe: DispatcherOptions['observe'];
+  private readonly rateLimiter: RateLimiter | undefined;
   private readonly onInternalError: InternalErrorHook;
   private readonly maxBatch: number;
 
@@ -89,6 +93,7 @@ export class Dispatcher {
     this.maxBatch = options.maxBatch ?? 1000;
     this.guard = options.guard;
     this.observe = options.observe;
+    this.rateLimiter = options.rateLimiter;
   }
 
   /**
@@ -131,6 +136,7 @@ export class Dispatcher {
       }
       await this.guard({ method, session, public: access.public === true, ...(target ? { target } : {}) });
     }
+    this.rateLimiter?.take(session.identity?.principal?.subject ?? session.remote ?? session.id);
     return handler(params, session, context);
   }
 

@@ -16,14 +16,30 @@ interface Closable {
 export class SessionSubscriptions<S extends Closable> {
   private readonly bySession = new WeakMap<Session, Map<string, S>>();
 
+  /** @param max the most subscriptions one session may hold (config `limits.maxSubscriptionsPerConnection`) */
+  constructor(private readonly max = Number.POSITIVE_INFINITY) {}
+
+  /** Checks that `session` may take one more subscription. @throws INVALID_REQUEST at the limit */
+  checkRoom(session: Session): void {
+    if ((this.bySession.get(session)?.size ?? 0) >= this.max) {
+      throw new ActorGridError('INVALID_REQUEST', `at most ${this.max} subscriptions of this kind per connection (limits.maxSubscriptionsPerConnection)`, { limit: this.max });
+    }
+  }
+
   /** The push channel of a session that can take subscriptions. @throws INVALID_REQUEST otherwise. */
   static channel(session: Session, alternative: string): PushChannel {
     if (!session.push) throw new ActorGridError('INVALID_REQUEST', `subscriptions need a WebSocket connection (or ${alternative})`, {});
     return session.push;
   }
 
-  /** Remembers a new subscription of `session`; closes it at once if the session already ended. */
+  /** Remembers a new subscription of `session`; closes it at once if the session already ended (or is at the limit: then it throws). */
   add(session: Session, subscription: S): void {
+    try {
+      this.checkRoom(session);
+    } catch (err) {
+      subscription.close();
+      throw err;
+    }
     let subs = this.bySession.get(session);
     if (!subs) {
       this.bySession.set(session, (subs = new Map()));

@@ -72,8 +72,8 @@ const collection = (op: string) => named('collection', 'collection', op);
  * route builds), end with the session, and start delivering once the reply announcing them was
  * written.
  */
-export function registerDataMethods(dispatcher: Dispatcher, service: DataService, codecs: Codecs, limits: { maxResults: number }): void {
-  const watches = new SessionSubscriptions<Watch>();
+export function registerDataMethods(dispatcher: Dispatcher, service: DataService, codecs: Codecs, limits: { maxResults: number; maxSubscriptions?: number }): void {
+  const watches = new SessionSubscriptions<Watch>(limits.maxSubscriptions);
 
   dispatcher.register(DATA_METHODS.create, async (params, session) => {
     const p = paramsObject(params, ['collection', 'id', 'value', 'idempotencyKey'], '{collection, id?, value, idempotencyKey?}');
@@ -86,6 +86,7 @@ export function registerDataMethods(dispatcher: Dispatcher, service: DataService
     const id = stringParam(p, 'id', true)!;
     if (!booleanParam(p, 'watch')) return service.get(collection, id);
     const push = SessionSubscriptions.channel(session, 'GET /data/{collection}/events');
+    watches.checkRoom(session);
     const result = await service.watch(collection, { id }, watchChannel(push, codecs));
     watches.add(session, result.watch);
     context.afterReply(result.activate);
@@ -118,6 +119,7 @@ export function registerDataMethods(dispatcher: Dispatcher, service: DataService
     }
     if (offset !== undefined) throw new ActorGridError('INVALID_ARGUMENTS', 'a watched query takes no offset (watch a window with orderBy and limit)', { field: 'offset' });
     const push = SessionSubscriptions.channel(session, 'GET /data/{collection}/events');
+    watches.checkRoom(session);
     const result = await service.watch(collection, query, watchChannel(push, codecs), after);
     watches.add(session, result.watch);
     context.afterReply(result.activate);

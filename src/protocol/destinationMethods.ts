@@ -53,8 +53,8 @@ function channelSink(push: PushChannel, codecs: Codecs, destination: string): De
  * they end when the session's signal aborts. A subscription starts delivering only once the reply
  * announcing it was written (`DispatchContext.afterReply`), so in a batch too the reply comes first.
  */
-export function registerDestinationMethods(dispatcher: Dispatcher, destinations: DestinationService, codecs: Codecs = new Codecs()): void {
-  const subscriptions = new SessionSubscriptions<DestinationSubscription>();
+export function registerDestinationMethods(dispatcher: Dispatcher, destinations: DestinationService, codecs: Codecs = new Codecs(), maxSubscriptions?: number): void {
+  const subscriptions = new SessionSubscriptions<DestinationSubscription>(maxSubscriptions);
 
   dispatcher.register(DESTINATION_METHODS.publish, async (params, session) => {
     const p = paramsObject(params, ['destination', 'body', 'headers', 'subtopic'], '{destination, body, headers?, subtopic?}');
@@ -66,6 +66,7 @@ export function registerDestinationMethods(dispatcher: Dispatcher, destinations:
     const p = paramsObject(params, ['destination', 'subtopic', 'selector', 'after'], '{destination, subtopic?, selector?, after?}');
     const name = stringParam(p, 'destination', true)!;
     const push = SessionSubscriptions.channel(session, 'GET /destinations/{name}/events');
+    subscriptions.checkRoom(session);
     const input: SubscribeInput = {};
     const subtopic = stringParam(p, 'subtopic', false);
     const selector = stringParam(p, 'selector', false);

@@ -44,8 +44,8 @@ function syncChannel(push: PushChannel, codecs: Codecs): SyncChannel {
  * push (a WebSocket, or the session the SSE route builds), end with the session, and start delivering
  * only once the reply announcing them was written.
  */
-export function registerSharedObjectMethods(dispatcher: Dispatcher, service: SharedObjectService, codecs: Codecs): void {
-  const subscriptions = new SessionSubscriptions<SharedObjectSubscription>();
+export function registerSharedObjectMethods(dispatcher: Dispatcher, service: SharedObjectService, codecs: Codecs, maxSubscriptions?: number): void {
+  const subscriptions = new SessionSubscriptions<SharedObjectSubscription>(maxSubscriptions);
 
   dispatcher.register(SHARED_OBJECT_METHODS.get, async (params, session) => {
     const p = paramsObject(params, ['name'], '{name}');
@@ -70,6 +70,7 @@ export function registerSharedObjectMethods(dispatcher: Dispatcher, service: Sha
     const p = paramsObject(params, ['name', 'since'], '{name, since?}');
     const name = stringParam(p, 'name', true)!;
     const push = SessionSubscriptions.channel(session, 'GET /shared/{name}/events');
+    subscriptions.checkRoom(session);
     const result = await service.subscribe(name, versionParam(p, 'since'), syncChannel(push, codecs), { client: principalOf(session) });
     subscriptions.add(session, result.subscription);
     context.afterReply(result.activate);

@@ -19,6 +19,8 @@ export interface WsTransportOptions {
     readonly maxPayloadBytes: number;
     /** Unanswered frames per connection before it stops reading its socket. @default 64 */
     readonly maxInFlight?: number;
+    /** The most open connections; further upgrades get 503 UNAVAILABLE. @default unlimited */
+    readonly maxConnections?: number;
   };
   /** Tracks the connections so the node can close them on drain. @default a new `WsConnections` */
   connections?: WsConnections;
@@ -94,6 +96,9 @@ async function wsTransportPlugin(app: FastifyInstance, options: WsTransportOptio
     url: WS_ROUTE,
     onRequest: async (request, reply) => {
       if (!connections.accepting) return sendHttpError(reply, new ActorGridError('UNAVAILABLE', 'the node is draining'));
+      if (connections.size >= (options.limits.maxConnections ?? Number.POSITIVE_INFINITY)) {
+        return sendHttpError(reply, new ActorGridError('UNAVAILABLE', `this node holds its most WebSocket connections (${options.limits.maxConnections}); try another node`));
+      }
       const { credentials } = credentialsOf(request);
       if (credentials !== undefined && options.verifyUpgrade) {
         try {

@@ -1,0 +1,96 @@
+import { strict as assert } from 'node:assert';
+import WebSocket from 'ws';
+import { ActorGridNode } from '../../src/ActorGridNode';
+import { ActorGridClient } from '../../src/client';
+import { loadConfig } from '../../src/config';
+import { Logger } from '../../src/runtime/Logger';
+import { Counter } from '../../actors/Counter';
+import { codeOf } from '../support/codeOf';
+import { uniqueName } from '../support/waitFor';
+
+/** The upgrade's HTTP status: 101 when accepted. */
+function upgradeStatus(url: string): Promise<{ status: number; socket?: WebSocket }> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url);
+    socket.on('open', () => resolve({ status: 101, socket }));
+    socket.on('unexpected-response', (_req, res) => {
+      resolve({ status: res.statusCode ?? 0 });
+      socket.terminate();
+    });
+    socket.on('error', () => undefined);
+  });
+}
+
+/**
+ * Limits that keep one client from hurting others (config `limits`): connections per node,
+ * subscriptions per connection, JSON-RPC batch size, and a request rate per client over every
+ * transport (RATE_LIMITED, which the client library retries).
+ */
+describe('limits: connections, subscriptions, batches and request rate', function () {
+  this.timeout(30_000);
+  const sockets: WebSocket[] = [];
+  const clients: ActorGridClient[] = [];
+  let node: ActorGridNode;
+  before(async function () {
+    const config = loadConfig({
+      env: {},
+      overrides: { node: { port: 0 }, log: { level: 'silent' }, destinations: { names: ['news'] }, limits: { maxConnections: 3, maxSubscriptionsPerConnection: 2, maxBatch: 3, ratePerSecond: 20 } },
+    });
+    node = await ActorGridNode.start({ config, actors: [Counter], logger: new Logger('silent') });
+  });
+  after(async function () {
+    sockets.forEach((s) => s.terminate());
+    await Promise.allSettled(clients.map((c) => c.close()));
+    await node.stop();
+  });
+
+  it('caps subscriptions per connection and the size of a batch', async function () {
+    const client = new ActorGridClient(node.url, { reconnect: false });
+    clients.push(client);
+    await client.connect();
+    await client.rpc('destination.subscribe', { destination: 'news' });
+    await client.rpc('destination.subscribe', { destination: 'news' });
+    assert.equal(await codeOf(client.rpc('destination.subscribe', { destination: 'news' })), 'INVALID_REQUEST');
+    assert.equal(node.subscriberCounts().destinations, 2, 'the refused one was not made');
+    const call = (id: number) => ({ jsonrpc: '2.0', id, method: 'actor.call', params: { type: 'Counter', id: 'b', method: 'get' } });
+    const batch = await fetch(`${node.url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([call(1), call(2), call(3), call(4)]) });
+    assert.equal(((await batch.json()) as { error: { data: { code: string } } }).error.data.code, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses WebSocket upgrades past maxConnections with 503, so clients go elsewhere', async function () {
+    const ws = `${node.url.replace(/^http/, 'ws')}/ws`;
+    // one client from the test above is still connected
+    for (let i = 0; i < 2; i++) {
+      const { status, socket } = await upgradeStatus(ws);
+      assert.equal(status, 101);
+      sockets.push(socket!);
+    }
+    assert.equal((await upgradeStatus(ws)).status, 503);
+    sockets.pop()!.terminate();
+    // the freed slot is usable again once the node noticed the close
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 101; i++) {
+      const r = await upgradeStatus(ws);
+      status = r.status;
+      if (r.socket) sockets.push(r.socket);
+    }
+    assert.equal(status, 101);
+  });
+
+  it('answers RATE_LIMITED past the rate, and the client library retries it to success', async function () {
+    const id = uniqueName('rate');
+    const answers = await Promise.all(Array.from({ length: 80 }, () => fetch(`${node.url}/actors/Counter/${id}/get`, { method: 'POST' })));
+    const statuses = answers.map((r) => r.status);
+    assert.ok(statuses.includes(429), `some refused: ${statuses.join(',')}`);
+    assert.ok(statuses.includes(200), 'a burst gets through');
+    const refused = (await answers.find((r) => r.status === 429)!.json()) as { error: { code: string; data: { retryAfterMs: number } } };
+    assert.equal(refused.error.code, 'RATE_LIMITED');
+    assert.ok(refused.error.data.retryAfterMs > 0);
+    sockets.forEach((s) => s.terminate());
+    const client = new ActorGridClient(node.url, { requestTimeoutMs: 20_000 });
+    clients.push(client);
+    await client.connect();
+    const counts = await Promise.all(Array.from({ length: 60 }, () => client.call<number>('Counter', id, 'increment')));
+    assert.deepEqual([...counts].sort((a, b) => a - b), Array.from({ length: 60 }, (_, i) => i + 1), 'every call applied once, after retries');
+  });
+});
