@@ -214,9 +214,10 @@ export class ActorGridNode {
       };
       await app.register(httpTransport, { dispatcher, limits: config.limits, status, codecs });
       const onStreams = (streams: SseStreams): void => void live.streams.push(streams);
-      await app.register(destinationRoutes, { dispatcher, onStreams });
-      await app.register(sharedObjectRoutes, { dispatcher, onStreams });
-      await app.register(dataRoutes, { dispatcher, onStreams });
+      const sse = { dispatcher, onStreams, maxBufferedBytes: config.limits.maxBufferedBytes };
+      await app.register(destinationRoutes, sse);
+      await app.register(sharedObjectRoutes, sse);
+      await app.register(dataRoutes, sse);
       await app.register(clientBundleRoute);
       // The operational pages need a role of their own when auth is on.
       const withRole = (role: string, what: string) =>

@@ -102,6 +102,8 @@ export const configSchema = {
       maxBatch: integer(1000, 1, 'the most entries in one JSON-RPC batch'),
       maxConnections: integer(10000, 1, 'the most WebSocket connections one node holds; more are refused with 503 UNAVAILABLE (clients go to another node)'),
       maxSubscriptionsPerConnection: integer(1000, 1, 'the most subscriptions of each kind (destinations, shared objects, watches) one connection may hold'),
+      maxBufferedBytes: integer(8388608, 65536, 'unsent bytes one WebSocket or SSE stream may have waiting before the node closes it (a client that does not read)'),
+      pingIntervalMs: ms(30000, 'how often the node pings each WebSocket; one that missed the previous pong is dropped; 0 = never', 0),
       ratePerSecond: integer(0, 0, 'requests per second one client (its authenticated subject, else its address) may make, with bursts of twice that; over it: RATE_LIMITED (retryable); 0 = no limit'),
     }),
     registry: section('The registry of live nodes.', {
@@ -324,6 +326,10 @@ export interface LimitsConfig {
   readonly maxConnections: number;
   /** The most subscriptions of each kind one connection may hold. @default 1000 */
   readonly maxSubscriptionsPerConnection: number;
+  /** Unsent bytes one WebSocket or SSE stream may have waiting before it is closed. @default 8388608 */
+  readonly maxBufferedBytes: number;
+  /** How often each WebSocket is pinged; one that missed a pong is dropped; 0 = never. @default 30000 */
+  readonly pingIntervalMs: number;
   /** Requests per second per client (subject, else address), bursts of twice that; 0 = no limit. @default 0 */
   readonly ratePerSecond: number;
 }

@@ -6,7 +6,8 @@ import { loadConfig } from '../../src/config';
 import { Logger } from '../../src/runtime/Logger';
 import { Counter } from '../../actors/Counter';
 import { codeOf } from '../support/codeOf';
-import { uniqueName } from '../support/waitFor';
+import { Actor, Query } from '../../src/actor';
+import { uniqueName, waitFor } from '../support/waitFor';
 
 /** The upgrade's HTTP status: 101 when accepted. */
 function upgradeStatus(url: string): Promise<{ status: number; socket?: WebSocket }> {
@@ -92,5 +93,55 @@ describe('limits: connections, subscriptions, batches and request rate', functio
     await client.connect();
     const counts = await Promise.all(Array.from({ length: 60 }, () => client.call<number>('Counter', id, 'increment')));
     assert.deepEqual([...counts].sort((a, b) => a - b), Array.from({ length: 60 }, (_, i) => i + 1), 'every call applied once, after retries');
+  });
+});
+
+/** A query with a large answer, to fill a socket that is not read. */
+@Actor('Blob')
+class Blob {
+  @Query()
+  blob(size: number): string {
+    return 'x'.repeat(size);
+  }
+}
+
+describe('limits: clients that stop reading or answering are dropped', function () {
+  this.timeout(30_000);
+  let node: ActorGridNode;
+  const sockets: WebSocket[] = [];
+  before(async function () {
+    const config = loadConfig({ env: {}, overrides: { node: { port: 0 }, log: { level: 'silent' }, limits: { maxBufferedBytes: 65536, pingIntervalMs: 200, maxPayloadBytes: 4 * 1024 * 1024 } } });
+    node = await ActorGridNode.start({ config, actors: [Blob], logger: new Logger('silent') });
+  });
+  after(async function () {
+    sockets.forEach((s) => s.terminate());
+    await node.stop();
+  });
+
+  const connect = async (): Promise<WebSocket> => {
+    const { status, socket } = await upgradeStatus(`${node.url.replace(/^http/, 'ws')}/ws`);
+    assert.equal(status, 101);
+    sockets.push(socket!);
+    return socket!;
+  };
+  const tcp = (socket: WebSocket) => (socket as unknown as { _socket: { pause(): void } })._socket;
+
+  it('drops a WebSocket whose replies pile up unread past limits.maxBufferedBytes, and keeps the others', async function () {
+    const reader = await connect();
+    const stuck = await connect();
+    tcp(stuck).pause();
+    for (let i = 0; i < 200; i++) stuck.send(JSON.stringify({ jsonrpc: '2.0', id: i, method: 'actor.call', params: { type: 'Blob', id: 'b', method: 'blob', args: [100_000] } }));
+    await waitFor('the stuck connection dropped', () => node.connectionCount === 1, 20_000);
+    const answer = new Promise<string>((resolve) => reader.once('message', (d) => resolve(String(d))));
+    reader.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'actor.call', params: { type: 'Blob', id: 'b', method: 'blob', args: [3] } }));
+    assert.match(await answer, /"result":"xxx"/, 'the reading client is served as before');
+  });
+
+  it('drops a WebSocket that stops answering pings (limits.pingIntervalMs)', async function () {
+    const before = node.connectionCount;
+    const frozen = await connect();
+    await waitFor('connected', () => node.connectionCount === before + 1);
+    tcp(frozen).pause(); // reads nothing, so it never sees a ping nor answers with a pong
+    await waitFor('the frozen connection dropped', () => node.connectionCount === before, 10_000);
   });
 });

@@ -21,6 +21,8 @@ export class SseStreams {
     app: FastifyInstance,
     private readonly dispatcher: Dispatcher,
     private readonly keepAliveMs: number,
+    /** Unsent bytes a stream may hold at a keep-alive tick before its reader counts as stuck and the stream ends. @default 8 MiB */
+    private readonly maxBufferedBytes = 8 * 1024 * 1024,
   ) {
     app.addHook('preClose', async () => {
       for (const close of [...this.open]) close();
@@ -57,7 +59,8 @@ export class SseStreams {
     reply.hijack();
     raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     raw.write(first(result));
-    const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), this.keepAliveMs);
+    // A reader that fell this far behind by a tick is not reading: end the stream (it may resume with Last-Event-ID).
+    const keepAlive = setInterval(() => (raw.writableLength > this.maxBufferedBytes ? close() : raw.write(': keep-alive\n\n')), this.keepAliveMs);
     keepAlive.unref();
     const end = (): void => {
       clearInterval(keepAlive);

@@ -17,6 +17,8 @@ export interface DataRoutesOptions {
   keepAliveMs?: number;
   /** Receives the plugin's SSE streams, so the node can count them (metrics). */
   onStreams?: (streams: SseStreams) => void;
+  /** Unsent bytes an SSE stream may hold before its reader counts as stuck and the stream ends. @default 8 MiB */
+  maxBufferedBytes?: number;
 }
 
 type Query = Record<string, string | undefined>;
@@ -62,7 +64,7 @@ async function withPrecondition(ifVersion: number | undefined, run: () => Promis
  */
 async function dataRoutesPlugin(app: FastifyInstance, options: DataRoutesOptions): Promise<void> {
   const { dispatcher } = options;
-  const streams = new SseStreams(app, dispatcher, options.keepAliveMs ?? 15000);
+  const streams = new SseStreams(app, dispatcher, options.keepAliveMs ?? 15000, options.maxBufferedBytes);
   options.onStreams?.(streams);
   const key = (request: FastifyRequest): Record<string, string> => {
     const value = request.headers['idempotency-key'];

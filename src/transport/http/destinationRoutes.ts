@@ -14,6 +14,8 @@ export interface DestinationRoutesOptions {
   keepAliveMs?: number;
   /** Receives the plugin's SSE streams, so the node can count them (metrics). */
   onStreams?: (streams: SseStreams) => void;
+  /** Unsent bytes an SSE stream may hold before its reader counts as stuck and the stream ends. @default 8 MiB */
+  maxBufferedBytes?: number;
 }
 
 function afterFrom(lastEventId: unknown, query: unknown): number | undefined {
@@ -33,7 +35,7 @@ function afterFrom(lastEventId: unknown, query: unknown): number | undefined {
  */
 async function destinationRoutesPlugin(app: FastifyInstance, options: DestinationRoutesOptions): Promise<void> {
   const { dispatcher } = options;
-  const streams = new SseStreams(app, dispatcher, options.keepAliveMs ?? 15000);
+  const streams = new SseStreams(app, dispatcher, options.keepAliveMs ?? 15000, options.maxBufferedBytes);
   options.onStreams?.(streams);
 
   app.post<{ Params: { name: string } }>('/destinations/:name/messages', async (request) => {

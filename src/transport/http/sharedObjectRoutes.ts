@@ -18,6 +18,8 @@ export interface SharedObjectRoutesOptions {
   keepAliveMs?: number;
   /** Receives the plugin's SSE streams, so the node can count them (metrics). */
   onStreams?: (streams: SseStreams) => void;
+  /** Unsent bytes an SSE stream may hold before its reader counts as stuck and the stream ends. @default 8 MiB */
+  maxBufferedBytes?: number;
 }
 
 const PREFIX = '/shared/';
@@ -50,7 +52,7 @@ function target(request: FastifyRequest): { name: string; events: boolean } {
  */
 async function sharedObjectRoutesPlugin(app: FastifyInstance, options: SharedObjectRoutesOptions): Promise<void> {
   const { dispatcher } = options;
-  const streams = new SseStreams(app, dispatcher, options.keepAliveMs ?? 15000);
+  const streams = new SseStreams(app, dispatcher, options.keepAliveMs ?? 15000, options.maxBufferedBytes);
   options.onStreams?.(streams);
 
   app.get('/shared/*', async (request, reply) => {

@@ -27,6 +27,10 @@ export interface WsConnectionOptions {
   credentials?: string;
   /** Counts payload bytes in and out (metrics). */
   countBytes?: (direction: 'in' | 'out', bytes: number) => void;
+  /** Bytes that may wait unsent on the socket; past it the client is not reading, and the connection is dropped. @default unlimited */
+  maxBufferedBytes?: number;
+  /** How often the node pings; a connection that did not answer the previous ping is dropped. 0 = never. @default 0 */
+  pingIntervalMs?: number;
 }
 
 /**
@@ -89,6 +93,23 @@ export class WsConnection {
       this.abort.abort();
       this.settleIdle();
     });
+    if (options.pingIntervalMs) this.keepAlive(options.pingIntervalMs);
+  }
+
+  /** Pings every `everyMs`; a peer that did not pong since the last ping is gone (a dead network, a frozen client): drop it. */
+  private keepAlive(everyMs: number): void {
+    let answered = true;
+    this.socket.on('pong', () => (answered = true));
+    const timer = setInterval(() => {
+      if (!answered) {
+        this.socket.terminate();
+        return;
+      }
+      answered = false;
+      if (this.socket.readyState === WebSocket.OPEN) this.socket.ping();
+    }, everyMs);
+    timer.unref();
+    this.socket.once('close', () => clearInterval(timer));
   }
 
   /** Frames received and not yet answered, queued ones included. */
@@ -114,6 +135,9 @@ export class WsConnection {
   private send(payload: string | Buffer, binary: boolean): void {
     this.options.countBytes?.('out', typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length);
     this.socket.send(payload, { binary });
+    // Replies to a client that does not read would pile up without bound: it goes instead.
+    // A close frame would wait behind what it does not read, so the connection is dropped at once.
+    if (this.socket.bufferedAmount > (this.options.maxBufferedBytes ?? Number.POSITIVE_INFINITY)) this.socket.terminate();
   }
 
   /**

@@ -21,6 +21,10 @@ export interface WsTransportOptions {
     readonly maxInFlight?: number;
     /** The most open connections; further upgrades get 503 UNAVAILABLE. @default unlimited */
     readonly maxConnections?: number;
+    /** Unsent bytes one connection may have waiting before it is closed (1008). @default unlimited */
+    readonly maxBufferedBytes?: number;
+    /** Ping interval; a connection that missed a pong is dropped. 0 = off. @default 0 */
+    readonly pingIntervalMs?: number;
   };
   /** Tracks the connections so the node can close them on drain. @default a new `WsConnections` */
   connections?: WsConnections;
@@ -112,7 +116,7 @@ async function wsTransportPlugin(app: FastifyInstance, options: WsTransportOptio
     handler: async (_request, reply) =>
       sendHttpError(reply, new ActorGridError('INVALID_REQUEST', `GET ${WS_ROUTE} expects a WebSocket upgrade`)),
     wsHandler: (socket, request) => {
-      const connection = new WsConnection(socket, { dispatcher, codecs, maxPayloadBytes, maxInFlight, remote: request.ip, ...credentialsOf(request), ...(options.countBytes ? { countBytes: options.countBytes } : {}) });
+      const connection = new WsConnection(socket, { dispatcher, codecs, maxPayloadBytes, maxInFlight, remote: request.ip, ...credentialsOf(request), ...(options.countBytes ? { countBytes: options.countBytes } : {}), ...(options.limits.maxBufferedBytes ? { maxBufferedBytes: options.limits.maxBufferedBytes } : {}), ...(options.limits.pingIntervalMs ? { pingIntervalMs: options.limits.pingIntervalMs } : {}) });
       // An upgrade that passed onRequest just before closeAll started.
       if (!connections.add(connection)) socket.close(1001, 'server shutting down');
     },
