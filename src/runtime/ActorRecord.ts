@@ -5,6 +5,8 @@ import type { OutboxEntry } from './OutboxRelay';
 export interface IdempotentOutcome {
   /** When it was recorded, epoch ms. */
   at: number;
+  /** The method the key was used for (a retry must name the same one). Absent in outcomes recorded before it was kept. */
+  m?: string;
   /** The result, when the call returned. */
   ok?: unknown;
   /** The coded error, when it failed with a non-retryable error. */

@@ -122,6 +122,11 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
     }
     const idemKey = call.request.idempotencyKey;
     const previous = idemKey === undefined ? undefined : findOutcome(record, idemKey);
+    if (previous && previous.m !== undefined && previous.m !== call.method.name) {
+      // A key names one call: reusing it for another method would return that method's outcome and do nothing.
+      outcomes.push({ call, error: new ActorGridError('INVALID_ARGUMENTS', `idempotency key ${JSON.stringify(idemKey)} was already used for ${type.name}.${previous.m} on this actor; use a new key for ${call.method.name}`, { field: 'idempotencyKey', method: previous.m }) });
+      continue;
+    }
     if (previous) {
       env.observe?.replay(type.name);
       outcomes.push(previous.err ? { call, error: new ActorGridError(previous.err.code, previous.err.message, previous.err.data) } : { call, result: previous.ok });
@@ -147,7 +152,7 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
       if (change) emitted.push(change);
       current = env.codec.encode(readState(instance, type));
       if (idemKey !== undefined) {
-        record.r.push([idemKey, { at: Date.now(), ok: result }]);
+        record.r.push([idemKey, { at: Date.now(), m: call.method.name, ok: result }]);
         recorded = true;
       }
       outbox.push(...emitted);
@@ -163,7 +168,7 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
         continue;
       }
       if (idemKey !== undefined && !error.retryable) {
-        record.r.push([idemKey, { at: Date.now(), err: { code: error.code, message: error.message, ...(error.data ? { data: error.data } : {}) } }]);
+        record.r.push([idemKey, { at: Date.now(), m: call.method.name, err: { code: error.code, message: error.message, ...(error.data ? { data: error.data } : {}) } }]);
         recorded = true;
       }
       outcomes.push({ call, error });

@@ -101,6 +101,12 @@ export function invokerSuite(gridName: string, connect: () => Promise<Grid>): vo
       await call(a, 'Account', id, 'deposit', [100]);
       assert.equal(await codeOf(call(b, 'Account', id, 'withdraw', [50], { idempotencyKey: k2 })), 'ACTOR_ERROR', 'the first outcome, not a new attempt');
       assert.equal(await call(b, 'Account', id, 'balance'), 101);
+      // a key names one call: reused for another method it is refused, not answered with the other's outcome
+      const k3 = uniqueName('key');
+      assert.equal(await call(a, 'Account', id, 'deposit', [100], { idempotencyKey: k3 }), 201);
+      assert.equal(await codeOf(call(b, 'Account', id, 'withdraw', [60], { idempotencyKey: k3 })), 'INVALID_ARGUMENTS');
+      assert.equal(await call(b, 'Account', id, 'balance'), 201, 'the refused call changed nothing');
+      assert.equal(await call(a, 'Account', id, 'deposit', [100], { idempotencyKey: k3 }), 201, 'the same call with its key still answers its first outcome');
     });
 
     it('moves money both ways concurrently without deadlock and conserves the total', async function () {
