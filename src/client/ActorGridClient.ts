@@ -1,7 +1,7 @@
 import { createActorRef, type ActorRef, type UntypedActor } from '../actor/ActorRef';
 import { ActorGridError } from '../errors';
 import { ConnectionClosedError, fromJsonRpcError, isRecord, RequestTimeoutError, TransportError } from './clientErrors';
-import { createClientCodec, utf8Length, type ClientCodec, type ClientEncoding } from './clientCodec';
+import { createClientCodec, utf8Length, type ClientCodec } from './clientCodec';
 import { clientSettings, type ActorGridClientOptions, type CallOptions, type ClientSettings, type ConnectionState, type Notification, type StateChange } from './clientOptions';
 import { backoffDelay, NodeList } from './NodeList';
 import { Destination } from './DestinationSubscription';
@@ -10,6 +10,7 @@ import { SharedObjectClient } from './SharedObjectReplica';
 import { newIdempotencyKey, type Op } from './clientRequest';
 import type { ClientSocket, SocketConnector } from './ClientSocket';
 import { chooseConnector, reportUnhandled } from './platform';
+import { ClientListeners } from './ClientListeners';
 
 /** What a node sends before it stops taking requests on a connection (docs/protocol.md). */
 const NODE_DRAINING = 'node.draining';
@@ -40,7 +41,7 @@ export class ActorGridClient {
   private readonly nodes: NodeList;
   private readonly codec: ClientCodec;
   private readonly settings: ClientSettings;
-  private readonly onError: (err: Error) => void;
+  private readonly listeners: ClientListeners;
   /** Opens sockets: `ws` in Node, the standard WebSocket in browsers or when given. */
   private readonly connector: SocketConnector;
   /** Every request not settled yet. */
@@ -49,8 +50,6 @@ export class ActorGridClient {
   private readonly sent = new Map<number, Op>();
   /** Requests waiting for a connection, in the order they were made. */
   private readonly waiting = new Set<Op>();
-  private readonly handlers = new Set<(notification: Notification) => void>();
-  private readonly stateHandlers = new Set<(change: StateChange) => void>();
   private current: ConnectionState = 'closed';
   private socket: ClientSocket | undefined;
   /** A socket whose node is draining (`node.draining`): nothing new goes out on it. */
@@ -68,9 +67,9 @@ export class ActorGridClient {
     this.nodes = new NodeList([...(typeof urls === 'string' ? [urls] : urls), ...(options.urls ?? [])]);
     this.codec = createClientCodec(options.encoding ?? 'json');
     this.settings = clientSettings(options);
-    this.onError = options.onError ?? reportUnhandled;
+    this.listeners = new ClientListeners(options.onError ?? reportUnhandled);
     this.connector = chooseConnector(options.WebSocket);
-    if (options.onStateChange) this.stateHandlers.add(options.onStateChange);
+    if (options.onStateChange) this.listeners.onStateChange(options.onStateChange);
   }
 
   /** The WebSocket URL of the node connected to, or last connected or tried. */
@@ -155,14 +154,12 @@ export class ActorGridClient {
    * function that removes it. A handler that throws is reported to `onError`.
    */
   onNotification(handler: (notification: Notification) => void): () => void {
-    this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
+    return this.listeners.onNotification(handler);
   }
 
   /** Calls `handler` on every change of `state`. Returns a function that removes it. */
   onStateChange(handler: (change: StateChange) => void): () => void {
-    this.stateHandlers.add(handler);
-    return () => this.stateHandlers.delete(handler);
+    return this.listeners.onStateChange(handler);
   }
 
   /**
@@ -420,31 +417,24 @@ export class ActorGridClient {
     try {
       message = this.codec.decode(data);
     } catch (err) {
-      this.report(err);
+      this.listeners.report(err);
       return;
     }
     for (const entry of Array.isArray(message) ? message : [message]) this.dispatch(entry);
   }
 
   private dispatch(entry: unknown): void {
-    if (!isRecord(entry)) return this.report(new ActorGridError('INVALID_REQUEST', 'the node sent a frame that is no JSON-RPC object'));
+    if (!isRecord(entry)) return this.listeners.report(new ActorGridError('INVALID_REQUEST', 'the node sent a frame that is no JSON-RPC object'));
     if (typeof entry.method === 'string' && entry.id === undefined) {
       if (entry.method === NODE_DRAINING) this.leave();
-      const notification: Notification = { method: entry.method, params: entry.params };
-      for (const handler of [...this.handlers]) {
-        try {
-          handler(notification);
-        } catch (err) {
-          this.report(err);
-        }
-      }
+      this.listeners.notify({ method: entry.method, params: entry.params });
       return;
     }
     const op = typeof entry.id === 'number' ? this.sent.get(entry.id) : undefined;
     const error = 'error' in entry ? fromJsonRpcError(entry.error) : undefined;
     if (!op) {
       // id null: the node could not read a frame; anything else is a reply that came after its timeout.
-      if (error && entry.id === null) this.report(error);
+      if (error && entry.id === null) this.listeners.report(error);
       return;
     }
     this.sent.delete(entry.id as number);
@@ -501,21 +491,6 @@ export class ActorGridClient {
     const previous = this.current;
     if (previous === state) return;
     this.current = state;
-    const change: StateChange = { state, previous, url: this.lastUrl, ...(error ? { error } : {}) };
-    for (const handler of [...this.stateHandlers]) {
-      try {
-        handler(change);
-      } catch (err) {
-        this.report(err);
-      }
-    }
-  }
-
-  private report(err: unknown): void {
-    try {
-      this.onError(err instanceof Error ? err : new Error(String(err)));
-    } catch {
-      // The error hook itself failed: nothing sensible is left to do with it.
-    }
+    this.listeners.stateChanged({ state, previous, url: this.lastUrl, ...(error ? { error } : {}) });
   }
 }

@@ -66,7 +66,6 @@ export class Destination {
  * delivered (or skipped by a gap); a message at or before it is dropped as a duplicate.
  */
 export class DestinationSubscription<B = unknown> extends ResumableSubscription {
-  private id: string | undefined;
   private seq = -1;
 
   /** @internal use `client.destination(name).subscribe()` */
@@ -85,19 +84,11 @@ export class DestinationSubscription<B = unknown> extends ResumableSubscription 
   }
 
   /** Stops delivery and tells the node (when connected). */
-  async unsubscribe(): Promise<void> {
-    const id = this.id;
-    this.stop();
-    if (id !== undefined && this.client.connected) await this.client.rpc('destination.unsubscribe', { subscription: id }).catch(() => undefined);
+  unsubscribe(): Promise<void> {
+    return this.end('destination.unsubscribe', 'subscription');
   }
 
-  protected get subscribed(): boolean {
-    return this.id !== undefined;
-  }
 
-  protected forget(): void {
-    this.id = undefined;
-  }
 
   protected async open(first: boolean): Promise<void> {
     const after = first ? this.options.after : this.seq;

@@ -45,7 +45,6 @@ export interface LiveQueryOptions<T> extends CollectionQuery {
  * whole set again). A change whose version the replica already holds is dropped.
  */
 export class LiveQuery<T = Record<string, unknown>> extends ResumableSubscription {
-  private watchId: string | undefined;
   private cursor: string | undefined;
   private readonly byId = new Map<string, LiveRecord<T>>();
 
@@ -75,19 +74,11 @@ export class LiveQuery<T = Record<string, unknown>> extends ResumableSubscriptio
   }
 
   /** Stops watching and tells the node (when connected). */
-  async close(): Promise<void> {
-    const id = this.watchId;
-    this.stop();
-    if (id !== undefined && this.client.connected) await this.client.rpc('data.unwatch', { watch: id }).catch(() => undefined);
+  close(): Promise<void> {
+    return this.end('data.unwatch', 'watch');
   }
 
-  protected get subscribed(): boolean {
-    return this.watchId !== undefined;
-  }
 
-  protected forget(): void {
-    this.watchId = undefined;
-  }
 
   protected async open(first: boolean): Promise<void> {
     const { where, orderBy, limit } = this.options;
@@ -98,12 +89,12 @@ export class LiveQuery<T = Record<string, unknown>> extends ResumableSubscriptio
     if (!first && this.cursor !== undefined) params.after = this.cursor;
     const reply = await this.client.rpc<{ records: LiveRecord<T>[]; cursor: string; watch: string; reset?: boolean }>('data.query', params);
     if (!this.active) return;
-    this.watchId = reply.watch;
+    this.id = reply.watch;
     if (first || reply.reset) this.replace(reply.records, reply.cursor);
   }
 
   protected onNotification(method: string, params: unknown): void {
-    if (!isRecord(params) || this.watchId === undefined || params.watch !== this.watchId) return;
+    if (!isRecord(params) || this.id === undefined || params.watch !== this.id) return;
     if (method === 'data.reset' && Array.isArray(params.records)) {
       this.replace(params.records as LiveRecord<T>[], String(params.cursor));
       return;

@@ -13,6 +13,8 @@ const RETRY_PAUSE_MS = 200;
 export abstract class ResumableSubscription {
   /** False once stopped (by the application or a refused resubscribe). */
   protected active = true;
+  /** The node-side id of the current subscription; undefined until confirmed, and after a lost connection. */
+  protected id: string | undefined;
   /** A resubscribe on its way (queued or sent); another `open` does not start a second. */
   private resubscribing = false;
   private readonly offs: Array<() => void> = [];
@@ -24,14 +26,17 @@ export abstract class ResumableSubscription {
     private readonly onError: ((err: Error) => void) | undefined,
   ) {}
 
-  /** Sends the subscribe request; `first` is false after a reconnect. Sets what `subscribed` reads. */
+  /** Sends the subscribe request; `first` is false after a reconnect. Sets `id` once the node confirmed it. */
   protected abstract open(first: boolean): Promise<void>;
-  /** Whether the node confirmed the current subscription. */
-  protected abstract get subscribed(): boolean;
   /** A notification of the client (any: filter by your subscription id). */
   protected abstract onNotification(method: string, params: unknown): void;
-  /** Forgets the node-side id (the subscription is gone with its connection). */
-  protected abstract forget(): void;
+
+  /** Stops for good and tells the node with `method {[field]: id}` when connected (unsubscribe, unwatch). */
+  protected async end(method: string, field: string): Promise<void> {
+    const id = this.id;
+    this.stop();
+    if (id !== undefined && this.client.connected) await this.client.rpc(method, { [field]: id }).catch(() => undefined);
+  }
 
   /** @internal Subscribes for the first time; later ones follow reconnects. */
   async start(): Promise<void> {
@@ -55,7 +60,7 @@ export abstract class ResumableSubscription {
   /** Stops delivery for good. */
   protected stop(): void {
     this.active = false;
-    this.forget();
+    this.id = undefined;
     for (const off of this.offs.splice(0)) off();
   }
 
@@ -86,7 +91,7 @@ export abstract class ResumableSubscription {
   private async resubscribe(): Promise<void> {
     if (this.resubscribing) return;
     this.resubscribing = true;
-    this.forget();
+    this.id = undefined; // the subscription went with its connection
     try {
       await this.subscribe(false);
     } catch (err) {
@@ -100,6 +105,6 @@ export abstract class ResumableSubscription {
     }
     // A retryable failure (lost on the way, timed out, node busy) while the client is open: the
     // `open` that would retry has passed, so retry after a pause.
-    if (this.active && !this.subscribed && this.client.state === 'open') setTimeout(() => void this.resubscribe(), RETRY_PAUSE_MS);
+    if (this.active && this.id === undefined && this.client.state === 'open') setTimeout(() => void this.resubscribe(), RETRY_PAUSE_MS);
   }
 }

@@ -25,7 +25,6 @@ export interface SharedObjectReplicaOptions {
  * gets exactly the versions it missed (or a reset snapshot when they are no longer retained).
  */
 export class SharedObjectReplica extends ResumableSubscription {
-  private id: string | undefined;
   private current = 0;
   private data: Record<string, unknown> = {};
 
@@ -65,19 +64,11 @@ export class SharedObjectReplica extends ResumableSubscription {
   }
 
   /** Stops following and tells the node (when connected). */
-  async close(): Promise<void> {
-    const id = this.id;
-    this.stop();
-    if (id !== undefined && this.client.connected) await this.client.rpc('sharedObject.unsubscribe', { subscription: id }).catch(() => undefined);
+  close(): Promise<void> {
+    return this.end('sharedObject.unsubscribe', 'subscription');
   }
 
-  protected get subscribed(): boolean {
-    return this.id !== undefined;
-  }
 
-  protected forget(): void {
-    this.id = undefined;
-  }
 
   protected async open(first: boolean): Promise<void> {
     const params: Record<string, unknown> = { name: this.name, ...(first ? {} : { since: this.current }) };

@@ -1,5 +1,5 @@
 import { Packr } from 'msgpackr';
-import type { ActorType, OutboxItem, StateCodec } from '../actor';
+import type { OutboxItem, StateCodec } from '../actor';
 import { RequestRefusedError } from '../errors';
 import type { Grid, GridMap, JsonValue } from '../grid';
 import type { ActorRecord } from '../runtime/ActorRecord';

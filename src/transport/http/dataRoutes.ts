@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ActorGridError } from '../../errors';
-import { httpErrorBody } from '../../protocol';
 import { DATA_METHODS } from '../../protocol/dataMethods';
 import type { Dispatcher } from '../../protocol/Dispatcher';
 import { sseEvent } from '../../protocol/NotificationFrame';
 import { bodyObject } from './bodyObject';
 import { httpSession } from './HttpResponder';
 import { SseStreams } from './SseStreams';
-import { noneMatch, versionHeader } from './versionHeaders';
+import { noneMatch, versionHeader, withPrecondition } from './versionHeaders';
 
 /** Options of the data routes. */
 export interface DataRoutesOptions {
@@ -42,15 +41,6 @@ function queryParams(request: FastifyRequest): Record<string, unknown> {
   };
 }
 
-/** Runs `method`; a VERSION_CONFLICT against the version named in If-Match is a failed precondition (412). */
-async function withPrecondition(ifVersion: number | undefined, run: () => Promise<unknown>, reply: { code(n: number): { send(b: unknown): unknown } }): Promise<unknown> {
-  try {
-    return await run();
-  } catch (err) {
-    if (ifVersion !== undefined && err instanceof ActorGridError && err.code === 'VERSION_CONFLICT') return reply.code(412).send(httpErrorBody(err).body);
-    throw err;
-  }
-}
 
 /**
  * HTTP for collections (PROTOCOL.md "Data"): `GET /data/{collection}?where=&orderBy=&limit=&offset=`

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ActorGridError } from '../../errors';
-import { httpErrorBody } from '../../protocol';
 import type { Dispatcher } from '../../protocol/Dispatcher';
 import { sseEvent } from '../../protocol/NotificationFrame';
 import { SHARED_OBJECT_METHODS } from '../../protocol/sharedObjectMethods';
@@ -8,7 +7,7 @@ import { routeNotFound } from './httpErrors';
 import { bodyObject } from './bodyObject';
 import { httpSession } from './HttpResponder';
 import { SseStreams } from './SseStreams';
-import { noneMatch, versionHeader } from './versionHeaders';
+import { noneMatch, versionHeader, withPrecondition } from './versionHeaders';
 
 /** Options of the shared-object routes. */
 export interface SharedObjectRoutesOptions {
@@ -85,17 +84,11 @@ async function sharedObjectRoutesPlugin(app: FastifyInstance, options: SharedObj
       ...(ifVersion === undefined ? {} : { ifVersion }),
       ...(typeof key === 'string' ? { idempotencyKey: key } : {}),
     };
-    try {
+    return withPrecondition(ifVersion, async () => {
       const result = (await dispatcher.call(SHARED_OBJECT_METHODS.update, params, httpSession(request))) as { version: number };
       reply.header('etag', `"${result.version}"`);
       return result;
-    } catch (err) {
-      // A conflict with the version the client named in If-Match is a failed precondition.
-      if (ifVersion !== undefined && err instanceof ActorGridError && err.code === 'VERSION_CONFLICT') {
-        return reply.code(412).send(httpErrorBody(err).body);
-      }
-      throw err;
-    }
+    }, reply);
   });
 }
 

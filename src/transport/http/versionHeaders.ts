@@ -1,4 +1,5 @@
 import { ActorGridError } from '../../errors';
+import { httpErrorBody } from '../../protocol';
 
 /** `"7"` (with or without `W/`) → 7; anything else is INVALID_ARGUMENTS naming the header. */
 export function versionHeader(value: string | string[] | undefined, header: string): number | undefined {
@@ -16,4 +17,14 @@ export function noneMatch(value: string | string[] | undefined, version: number)
   if (value === undefined) return false;
   const tags = (Array.isArray(value) ? value.join(',') : value).split(',').map((tag) => tag.trim());
   return tags.some((tag) => tag === '*' || tag.replace(/^W\//, '') === `"${version}"`);
+}
+
+/** Runs a write; a VERSION_CONFLICT against the version named in If-Match is a failed precondition (412). */
+export async function withPrecondition(ifVersion: number | undefined, run: () => Promise<unknown>, reply: { code(n: number): { send(b: unknown): unknown } }): Promise<unknown> {
+  try {
+    return await run();
+  } catch (err) {
+    if (ifVersion !== undefined && err instanceof ActorGridError && err.code === 'VERSION_CONFLICT') return reply.code(412).send(httpErrorBody(err).body);
+    throw err;
+  }
 }
