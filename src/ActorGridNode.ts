@@ -31,6 +31,8 @@ import { SharedObjectRegistry } from './shared/SharedObjectRegistry';
 import { SHARED_OBJECT_RUNTIME, SharedObjectRuntime } from './shared/SharedObjectRuntime';
 import { SharedObjectService } from './shared/SharedObjectService';
 import { Invoker } from './runtime/Invoker';
+import { ReminderService } from './reminders/ReminderService';
+import { registerReminderMethods } from './protocol/reminderMethods';
 import { loadActors } from './runtime/loadActors';
 import { Logger } from './runtime/Logger';
 import { dashboardRoutes, dataRoutes, destinationRoutes, httpServerOptions, httpTransport, metricsRoute, sharedObjectRoutes } from './transport/http';
@@ -74,6 +76,7 @@ export class ActorGridNode {
   private stopped: Promise<void> | undefined;
   /** Publishes this node's numbers for the dashboard (set as the node starts). */
   private dashboard: Dashboard | undefined;
+  private reminderService: ReminderService | undefined;
 
   private constructor(
     readonly config: Config,
@@ -184,17 +187,21 @@ export class ActorGridNode {
         turn: (type, seconds, batch) => metrics.turn(type, seconds, batch),
         lockWait: (type, seconds) => metrics.lockWait(type, seconds),
         replay: (type) => metrics.replay(type),
-      } }, publisher, (type) => stores.get(type.name));
+      }, reminders: config.reminders }, publisher, (type) => stores.get(type.name));
       container.registerInstance(SHARED_OBJECT_RUNTIME, new SharedObjectRuntime(sharedRegistry, codecs, container));
       const sharedObjects = new SharedObjectService(grid, container.resolve(SHARED_OBJECT_RUNTIME), invoker, codecs, log.child('shared'), config.sharedObjects);
       const dataLog = log.child('data');
       const data = new DataService(collections, stores, invoker, dataLog, config.data, (load) => new DataWatches(grid, dataLog, config.data.maxBufferedBytes, load));
       await data.start();
+      const { pollMs, claimMs, maxConcurrent } = config.reminders;
+      const reminderService = new ReminderService(invoker.reminderIndex, (type, id, name, method) => invoker.fireReminder(type, id, name, method), log.child('reminders'), { pollMs, claimMs, maxConcurrent }, (type, event) => metrics.reminder(type, event));
+      await reminderService.start();
       const nodes = new NodeRegistry(grid, config.registry);
       const connections = new WsConnections();
       const app = fastify({ logger: false, ...httpServerOptions(config.limits) });
       const node = new ActorGridNode(config, grid, registry, container, invoker, app, log, nodes, connections, destinations, sharedObjects, data, metrics, ownsGrid);
       live.node = node;
+      node.reminderService = reminderService;
 
       const dispatcher = new Dispatcher({
         onInternalError: (err, ctx) => log.error('internal error', { method: ctx.method, id: ctx.id, err }),
@@ -207,6 +214,7 @@ export class ActorGridNode {
       registerActorMethods(dispatcher, invoker, { maxArgs: config.limits.maxArgs });
       registerDestinationMethods(dispatcher, destinations, codecs, config.limits.maxSubscriptionsPerConnection);
       registerSharedObjectMethods(dispatcher, sharedObjects, codecs, config.limits.maxSubscriptionsPerConnection);
+      registerReminderMethods(dispatcher, invoker);
       registerDataMethods(dispatcher, data, codecs, { maxResults: config.data.maxResults, maxSubscriptions: config.limits.maxSubscriptionsPerConnection });
       const status: NodeStatus = {
         ready: () => !node.draining && grid.isConnected(),
@@ -267,6 +275,7 @@ export class ActorGridNode {
 
   private async drain(): Promise<void> {
     this.draining = true;
+    this.reminderService?.stop(); // fires under way finish with the calls in flight
     const timeoutMs = this.config.node.drainTimeoutMs;
     this.log.info('draining', { inflight: this.invoker.load });
     await this.connections.closeAll(1001, 'node draining', { timeoutMs });

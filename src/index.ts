@@ -5,7 +5,7 @@
  * import 'reflect-metadata';
  * import { Actor, Action, Query, State } from 'actorgrid';
  */
-export { Actor, Action, Query, State, ActorContext, ActorRegistry, RegistryError, StateCodec, createActorRef } from './actor';
+export { Actor, Action, Query, Reminder, State, ActorContext, ActorRegistry, RegistryError, StateCodec, createActorRef } from './actor';
 export type { ActorOptions, MethodOptions, ActorRef, ActorType, ActorMethod, CallRequest, CallInvoker, Constructor } from './actor';
 export { ActorGridError, UnavailableError, RequestRefusedError, ConfigError, ERROR_CODES, HTTP_STATUS, JSON_RPC_CODE, type ErrorCode } from './errors';
 export { loadConfig, type Config, type DeepPartial } from './config';
@@ -19,3 +19,4 @@ export { Allow, type AllowRule } from './auth/Allow';
 export type { AuthPrincipal, AuthTarget } from './auth/AuthPrincipal';
 export type { ClientPrincipal } from './push';
 export { ActorGridNode, type NodeOptions } from './ActorGridNode';
+export type { ReminderOptions, ReminderInfo, ReminderView } from './reminders/Reminder';

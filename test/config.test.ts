@@ -24,6 +24,7 @@ const DEFAULTS: Omit<Config, 'node'> & { node: Omit<Config['node'], 'id'> } = {
   sharedObjects: { names: [], retention: 10000, maxSlots: 1000, maxValueBytes: 65536, maxBufferedBytes: 1048576, repairCheckMs: 1000 },
   data: { retention: 10000, maxValueBytes: 65536, maxResults: 10000, maxBufferedBytes: 1048576, repairCheckMs: 1000 },
   auth: { enabled: false, jwtSecret: '', jwtPublicKeyFile: '', jwksFile: '', issuer: '', audience: '', rolesClaim: 'roles', apiKeys: [], rules: [], expiryGraceMs: 5000 },
+  reminders: { pollMs: 500, claimMs: 30000, maxConcurrent: 64, maxTries: 5, backoffMs: 1000, maxBackoffMs: 60000, maxPerActor: 100, maxPayloadBytes: 65536, minPeriodMs: 1000 },
   testing: { failpoints: [] },
   log: { level: 'info', format: 'auto' },
   pg: { schema: 'actorgrid', loadAllKeys: 'lazy', poolSize: 8, connectTimeoutMs: 2000 },
@@ -177,7 +178,7 @@ describe('config', () => {
     ]);
     assert.deepStrictEqual(problemsOf({ file: empty, env: { ACTORGRID_PORT: '80' } }), [
       'ACTORGRID_PORT (environment): names no config section; they are ACTORGRID_NODE_*, ACTORGRID_GRID_*, ' +
-        'ACTORGRID_TURN_*, ACTORGRID_IDEMPOTENCY_*, ACTORGRID_LIMITS_*, ACTORGRID_REGISTRY_*, ACTORGRID_DESTINATIONS_*, ACTORGRID_SHARED_OBJECTS_*, ACTORGRID_DATA_*, ACTORGRID_AUTH_*, ACTORGRID_TESTING_*, ACTORGRID_LOG_*, ACTORGRID_PG_* ' +
+        'ACTORGRID_TURN_*, ACTORGRID_IDEMPOTENCY_*, ACTORGRID_LIMITS_*, ACTORGRID_REGISTRY_*, ACTORGRID_DESTINATIONS_*, ACTORGRID_SHARED_OBJECTS_*, ACTORGRID_DATA_*, ACTORGRID_AUTH_*, ACTORGRID_REMINDERS_*, ACTORGRID_TESTING_*, ACTORGRID_LOG_*, ACTORGRID_PG_* ' +
         '(and ACTORGRID_CONFIG for the file)',
     ]);
   });
@@ -248,8 +249,8 @@ describe('config', () => {
   it('rejects unknown sections, including __proto__, without touching prototypes', () => {
     const file = writeJson('proto.json', '{ "__proto__": { "polluted": true }, "nodes": {} }');
     assert.deepStrictEqual(problemsOf({ file, env: {} }), [
-      `__proto__ (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, data, auth, testing, log, pg`,
-      `nodes (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, data, auth, testing, log, pg`,
+      `__proto__ (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, data, auth, reminders, testing, log, pg`,
+      `nodes (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, data, auth, reminders, testing, log, pg`,
     ]);
     assert.equal(({} as { polluted?: boolean }).polluted, undefined);
   });

@@ -1,4 +1,5 @@
 import type { AuthPrincipal } from '../auth/AuthPrincipal';
+import type { ReminderOptions, ReminderScope, ReminderView } from '../reminders/Reminder';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { INTERNAL_TYPE_PREFIX, type ActorRegistry } from './ActorRegistry';
@@ -43,6 +44,8 @@ export interface ActorContextInit {
   registry: ActorRegistry;
   /** Checks messages given to `publish()` (destination known, message well formed). Without it, `publish()` throws. */
   publishChecker?: PublishChecker;
+  /** The actor's reminders as this call sees them (inside a turn; read-only in a @Query). */
+  reminders?: ReminderScope;
 }
 
 /** The runtime's actor type of shared objects (src/shared); clients cannot call it with `actor.call`. */
@@ -137,6 +140,7 @@ export class ActorContext {
   readonly outbox: Array<OutboxItem | Promise<OutboxItem>> = [];
   private readonly invoker: CallInvoker;
   private readonly registry: ActorRegistry;
+  private readonly reminderScope: ReminderScope | undefined;
 
   constructor(init: ActorContextInit) {
     this.actorType = init.actorType;
@@ -153,6 +157,39 @@ export class ActorContext {
     this.invoker = init.invoker;
     this.registry = init.registry;
     this.publishChecker = init.publishChecker;
+    this.reminderScope = init.reminders;
+  }
+
+  /**
+   * Schedules a future call of one of this actor's @Reminder methods, *if this call succeeds*: the
+   * reminder is written with the turn's state (a call that throws, or a turn that loses its write,
+   * sets nothing). Setting a name again replaces that reminder. It fires once cluster-wide, on
+   * whichever node finds it due, as a turn of this actor (docs/actors.md "Reminders").
+   * @throws Error in a @Query, or for bad options (the call then fails with ACTOR_ERROR).
+   *
+   * @example
+   * ActorContext.current().remind('expire', { after: 30 * 60_000 });
+   * ActorContext.current().remind('report', { at: nextMidnight, every: 86_400_000, payload: { to: 'ops' } });
+   */
+  remind(name: string, options: ReminderOptions): void {
+    this.checkOpen();
+    this.reminders$('remind').remind(name, options);
+  }
+
+  /** Cancels the reminder `name` if this call succeeds; false if there is none. */
+  cancelReminder(name: string): boolean {
+    this.checkOpen();
+    return this.reminders$('cancelReminder').cancel(name);
+  }
+
+  /** This actor's reminders, including what this call set or cancelled so far. */
+  reminders(): ReminderView[] {
+    return this.reminders$('reminders').list();
+  }
+
+  private reminders$(what: string): ReminderScope {
+    if (!this.reminderScope) throw new Error(`${what}() is only available inside an actor method`);
+    return this.reminderScope;
   }
 
   /**

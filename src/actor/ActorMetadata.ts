@@ -35,8 +35,12 @@ export interface MethodOptions {
   params?: ReadonlyArray<object | undefined>;
 }
 
-/** Whether a method may change state (`action`) or only reads it (`query`). */
-export type MethodKind = 'action' | 'query';
+/**
+ * Whether a method may change state (`action`), only reads it (`query`), or is called by the runtime
+ * when one of the actor's reminders is due (`reminder`: a turn like an action, never callable by
+ * clients or other actors).
+ */
+export type MethodKind = 'action' | 'query' | 'reminder';
 
 /** What `@Actor` recorded on a class. */
 export interface ActorRecord {

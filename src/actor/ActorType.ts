@@ -139,7 +139,7 @@ function buildMethod(ctor: Constructor, type: string, className: string, declare
   }
   const fn: unknown = (ctor.prototype as Record<string, unknown>)[property];
   if (typeof fn !== 'function') {
-    throw new RegistryError('NOT_AN_ACTOR', className, `${label} is declared with @${record.kind === 'action' ? 'Action' : 'Query'}() but is not a method`);
+    throw new RegistryError('NOT_AN_ACTOR', className, `${label} is declared with @${record.kind[0].toUpperCase()}${record.kind.slice(1)}() but is not a method`);
   }
   let checkArgs;
   try {

@@ -29,6 +29,11 @@ export interface CallRequest {
    * taken), so that the calling turn can still commit well within its own lease.
    */
   startBy?: number;
+  /**
+   * Runtime only (never read from the wire): this call fires the actor's reminder of that name, if
+   * its record says it is due; the arguments come from the record.
+   */
+  reminder?: string;
 }
 
 /** Runs calls. The runtime's invoker implements it; actor refs and transports use it. */

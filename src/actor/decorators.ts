@@ -96,8 +96,25 @@ export function State(): PropertyDecorator {
   };
 }
 
+/**
+ * Marks a method the runtime calls when a reminder set with `ActorContext.remind(name, {method})` is
+ * due (docs/actors.md "Reminders"). It runs as a turn, like an @Action, with `(payload, info)`:
+ * the reminder's payload and a {@link ReminderInfo}. Clients and other actors cannot call it.
+ *
+ * @example
+ * ```ts
+ * @Action() add(sku: string) { this.lines.push(sku); ActorContext.current().remind('abandon', { after: 3_600_000 }); }
+ * @Reminder() abandon(_payload: unknown, info: ReminderInfo) { this.lines = []; }
+ * ```
+ */
+export function Reminder(options: Pick<MethodOptions, 'name'> = {}): MethodDecorator {
+  return methodDecorator('reminder', options);
+}
+
+const DECORATOR_NAME: Record<MethodKind, string> = { action: '@Action()', query: '@Query()', reminder: '@Reminder()' };
+
 function methodDecorator(kind: MethodKind, options: MethodOptions): MethodDecorator {
-  const decorator = kind === 'action' ? '@Action()' : '@Query()';
+  const decorator = DECORATOR_NAME[kind];
   return (target, property, descriptor) => {
     if (typeof target === 'function') throw new TypeError(`${decorator} cannot be used on static method ${describe(target, property)}`);
     if (typeof descriptor.value !== 'function') throw new TypeError(`${decorator} needs a method, ${describe(target, property)} is an accessor`);

@@ -5,7 +5,7 @@
  * Load `reflect-metadata` once, at the entry point, before importing this module or defining any
  * actor class (tsyringe, imported here, refuses to load without it).
  */
-export { Actor, Action, Query, State, type Constructor } from './decorators';
+export { Actor, Action, Query, Reminder, State, type Constructor } from './decorators';
 export type { ActorOptions, MethodOptions, MethodKind } from './ActorMetadata';
 export { ActorRegistry } from './ActorRegistry';
 export type { ActorType, ActorMethod } from './ActorType';

@@ -7,6 +7,9 @@
  * produces with a literal typed as `Config`, and every key with its row in docs/config.md.
  */
 
+import { ms, integer, section } from './schemaParts';
+import { remindersSection, type RemindersConfig } from './remindersSchema';
+
 /** Log levels, most verbose first. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 /** One of {@link LOG_LEVELS}. */
@@ -19,27 +22,10 @@ export const GRID_KINDS = ['memory', 'hazelcast'] as const;
 /** One of {@link GRID_KINDS}: `memory` (embedded, single node) or `hazelcast` (a real cluster). */
 export type GridKind = (typeof GRID_KINDS)[number];
 
-/** Node timers (setTimeout/setInterval) overflow above this and fire after 1 ms instead. */
-const TIMER_MAX_MS = 2 ** 31 - 1;
-
 /** A port is 1..65535 in a member address (0, "any port", makes no sense for a member to dial). */
 const PORT = '(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})';
 /** host:port, where host is a name, an IPv4 address or a bracketed IPv6 address. */
 const MEMBER_PATTERN = `^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?):${PORT}$`;
-
-/** An integer duration in milliseconds; `minimum` is 1 unless zero has a meaning. */
-function ms(defaultMs: number, description: string, minimum: 0 | 1 = 1) {
-  return { type: 'integer', minimum, maximum: TIMER_MAX_MS, default: defaultMs, description } as const;
-}
-
-function integer(defaultValue: number, minimum: number, description: string) {
-  return { type: 'integer', minimum, default: defaultValue, description } as const;
-}
-
-/** A section: an object that rejects unknown keys and defaults to `{}` so its keys get defaults. */
-function section<P extends Record<string, object>>(description: string, properties: P) {
-  return { type: 'object', description, additionalProperties: false, default: {}, properties } as const;
-}
 
 /**
  * The schema of the whole configuration. Descriptions double as the `must be …` text of pattern
@@ -166,6 +152,7 @@ export const configSchema = {
       },
       expiryGraceMs: ms(5000, 'how long a WebSocket whose token expired may send auth.login with a new one before it is closed (4401)', 0),
     }),
+    reminders: remindersSection,
     testing: section('Switches for tests only.', {
       failpoints: {
         type: 'array',
@@ -368,6 +355,7 @@ export interface Config {
   readonly sharedObjects: SharedObjectsConfig;
   readonly data: DataConfig;
   readonly auth: AuthConfig;
+  readonly reminders: RemindersConfig;
   readonly testing: TestingConfig;
   readonly log: LogConfig;
   readonly pg: PgConfig;

@@ -73,14 +73,14 @@ export class CollectionStore implements RecordStore {
   async read(id: string): Promise<StoredRecord | undefined> {
     const doc = (await this.map.get(id)) as RecordDoc | undefined;
     if (!doc) return undefined;
-    const meta = this.packr.unpack(Buffer.from(doc.m, 'base64')) as Pick<ActorRecord, 'v' | 'r' | 'o'>;
-    const record: ActorRecord = { v: meta.v, s: this.codec.encode({ value: doc.value, version: doc.version }), r: meta.r ?? [], ...(meta.o ? { o: meta.o } : {}) };
+    const meta = this.packr.unpack(Buffer.from(doc.m, 'base64')) as Pick<ActorRecord, 'v' | 'r' | 'o' | 't'>;
+    const record: ActorRecord = { v: meta.v, s: this.codec.encode({ value: doc.value, version: doc.version }), r: meta.r ?? [], ...(meta.o ? { o: meta.o } : {}), ...(meta.t ? { t: meta.t } : {}) };
     return { record, raw: doc };
   }
 
   async write(id: string, previous: unknown, record: ActorRecord): Promise<unknown> {
     const state = (record.s ? this.codec.decode(record.s) : { value: null, version: 0 }) as { value: RecordValue | null; version: number };
-    const meta = { v: record.v, r: record.r, ...(record.o ? { o: record.o } : {}) };
+    const meta = { v: record.v, r: record.r, ...(record.o ? { o: record.o } : {}), ...(record.t ? { t: record.t } : {}) };
     const doc: RecordDoc = {
       id,
       version: state.version,

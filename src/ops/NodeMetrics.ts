@@ -29,6 +29,7 @@ export class NodeMetrics {
   private readonly gridSeconds: Histogram<'op'>;
   private readonly gridErrors: Counter<'op'>;
   private readonly published: Counter<'destination'>;
+  private readonly reminders: Counter<'type' | 'event'>;
   private readonly wsBytes: Counter<'direction'>;
 
   constructor(sources: MetricSources, nodeId: string) {
@@ -45,6 +46,7 @@ export class NodeMetrics {
     this.gridSeconds = new Histogram({ name: 'actorgrid_grid_op_duration_seconds', help: 'Grid operations, by operation (map.get, map.replaceIfSame, stream.read…).', labelNames: ['op'], buckets: SECONDS, registers });
     this.gridErrors = new Counter({ name: 'actorgrid_grid_op_errors_total', help: 'Grid operations that failed, by operation.', labelNames: ['op'], registers });
     this.published = new Counter({ name: 'actorgrid_destination_publishes_total', help: 'Messages published by clients, by destination.', labelNames: ['destination'], registers });
+    this.reminders = new Counter({ name: 'actorgrid_reminders_total', help: 'Due reminders this node took, by actor type and what became of them: fired, skipped (the record said not due: cancelled, moved, or fired by another node), failed (the method threw; tried again later), gaveUp (after reminders.maxTries), deferred (could not run now: the actor stayed locked, the grid failed).', labelNames: ['type', 'event'], registers });
     this.wsBytes = new Counter({ name: 'actorgrid_websocket_bytes_total', help: 'WebSocket payload bytes, by direction (in, out).', labelNames: ['direction'], registers });
     const gauge = (name: string, help: string, read: () => number): void => {
       new Gauge({ name, help, registers, collect() {
@@ -92,6 +94,10 @@ export class NodeMetrics {
   grid(op: string, seconds: number, failed: boolean): void {
     this.gridSeconds.observe({ op }, seconds);
     if (failed) this.gridErrors.inc({ op });
+  }
+
+  reminder(type: string, event: string): void {
+    this.reminders.inc({ type, event });
   }
 
   publish(destination: string): void {

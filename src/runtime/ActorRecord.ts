@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors';
+import type { StoredReminder } from '../reminders/Reminder';
 import type { OutboxEntry } from './OutboxRelay';
 
 /** The stored outcome of a call made with an idempotency key. */
@@ -30,6 +31,8 @@ export interface ActorRecord {
    * their streams after the commit; the next turn makes sure they were (OutboxRelay).
    */
   o?: OutboxEntry[];
+  /** The actor's reminders by name (docs/actors.md "Reminders"); absent when it has none. */
+  t?: Record<string, StoredReminder>;
 }
 
 /** An actor that has never been written. */

@@ -11,7 +11,11 @@ import { OutboxRelay } from './OutboxRelay';
 import { PendingCall } from './PendingCall';
 import { BinaryRecordStore, type RecordStore } from './RecordStore';
 import { methodError } from './methodError';
-import type { TurnEnv } from './Turn';
+import type { ReminderOutcome, TurnEnv } from './Turn';
+import type { ReminderRules, ReminderScope, ReminderView } from '../reminders/Reminder';
+import { listReminders } from '../reminders/ReminderTable';
+import { ReminderIndex } from '../reminders/ReminderIndex';
+import { TurnReminders } from '../reminders/TurnReminders';
 import { TurnScheduler } from './TurnScheduler';
 
 /** Invoker settings (config `turn` and `idempotency`). */
@@ -38,7 +42,12 @@ export interface InvokerOptions {
   authorizeNested?: (request: CallRequest) => void;
   /** Hears of calls, turns and replays (metrics). @default none */
   observe?: InvokerObserver;
+  /** Reminder settings (config `reminders`). @default the config defaults */
+  reminders?: ReminderRules;
 }
+
+/** Reminder settings when none are given (the config defaults). */
+export const DEFAULT_REMINDER_RULES: ReminderRules = { maxPerActor: 100, maxPayloadBytes: 65536, minPeriodMs: 1000, maxTries: 5, backoffMs: 1000, maxBackoffMs: 60000 };
 
 /** What the invoker reports for metrics. */
 export interface InvokerObserver {
@@ -68,6 +77,9 @@ export class Invoker implements CallInvoker {
   private idle: Array<() => void> = [];
   private readonly stores = new Map<string, RecordStore>();
 
+  /** The due-time index of reminders (the node's ReminderService looks through it). */
+  readonly reminderIndex: ReminderIndex;
+
   constructor(
     private readonly grid: Grid,
     private readonly registry: ActorRegistry,
@@ -79,12 +91,14 @@ export class Invoker implements CallInvoker {
     /** Where a type's records live when not in its binary map `actor.<Type>` (collections). */
     private readonly storeOf?: (type: ActorType) => RecordStore | undefined,
   ) {
+    this.reminderIndex = new ReminderIndex(grid);
     this.env = {
       outbox: new OutboxRelay(grid, log, options.failpoints),
+      reminders: new TurnReminders(this.reminderIndex, options.reminders ?? DEFAULT_REMINDER_RULES, (value) => codec.encode(value).length),
       codec,
       log,
       createInstance: (type) => this.container.resolve(type.ctor as never) as object,
-      createContext: (type, id, call, startBy) => this.context(type, id, call.request, startBy),
+      createContext: (type, id, call, startBy, extras) => this.context(type, id, call.request, startBy, extras),
       lockWaitMs: options.lockWaitMs,
       leaseMs: options.leaseMs,
       idempotency: options.idempotency,
@@ -122,6 +136,9 @@ export class Invoker implements CallInvoker {
   }
 
   private async run(type: ActorType, method: ActorMethod, request: CallRequest): Promise<unknown> {
+    if (method.kind === 'reminder') {
+      throw new ActorGridError('UNKNOWN_ACTOR_METHOD', `${type.name}.${method.name} is a @Reminder method: only the runtime calls it, when the reminder is due`, { type: type.name, method: method.name });
+    }
     const args = method.checkArgs(request.args ?? []);
     const nested = (request.chain?.length ?? 0) > 0;
     if (this.draining && !nested) throw new UnavailableError('the node is draining');
@@ -163,7 +180,33 @@ export class Invoker implements CallInvoker {
     return store;
   }
 
-  private context(type: ActorType, id: string, request: CallRequest, startBy?: number): ActorContext {
+  /**
+   * Fires reminder `name` of actor (`type`, `id`) — found due in the index by this node — as a turn
+   * that calls `method` if the actor's record says the reminder is due (ReminderService).
+   */
+  fireReminder(typeName: string, id: string, name: string, methodName: string): Promise<ReminderOutcome> {
+    const type = this.registry.type(typeName);
+    const method = type.method(methodName);
+    if (method.kind !== 'reminder') throw new ActorGridError('UNKNOWN_ACTOR_METHOD', `${type.name}.${method.name} is not a @Reminder method`, { type: type.name, method: method.name });
+    const request: CallRequest = { type: type.name, id, method: method.name, args: [], reminder: name, caller: 'reminder', requestId: randomUUID() };
+    const call = new PendingCall(request, method, []);
+    this.scheduler.submit(type, id, call);
+    return call.promise as Promise<ReminderOutcome>;
+  }
+
+  /** The reminders of actor (`type`, `id`) as its last committed record holds them (`reminder.list`). */
+  async listReminders(typeName: string, id: string): Promise<ReminderView[]> {
+    const type = this.registry.type(typeName);
+    let record: ActorRecord | undefined;
+    try {
+      record = (await this.actorMap(type).read(id))?.record;
+    } catch (err) {
+      throw err instanceof ActorGridError ? err : new UnavailableError('grid read failed', { cause: err });
+    }
+    return listReminders(record?.t);
+  }
+
+  private context(type: ActorType, id: string, request: CallRequest, startBy?: number, extras: { reminders?: ReminderScope; idempotencyKey?: string } = {}): ActorContext {
     const key = actorKey(type.name, id);
     return new ActorContext({
       actorType: type.name,
@@ -172,7 +215,8 @@ export class Invoker implements CallInvoker {
       caller: request.caller,
       chain: [...(request.chain ?? []), key],
       deadline: request.deadline ?? Date.now() + this.options.callTimeoutMs,
-      idempotencyKey: request.idempotencyKey,
+      idempotencyKey: extras.idempotencyKey ?? request.idempotencyKey,
+      ...(extras.reminders ? { reminders: extras.reminders } : {}),
       ...(request.principal === undefined ? {} : { principal: request.principal }),
       ...(startBy === undefined ? {} : { startBy }),
       invoker: this,
@@ -190,7 +234,7 @@ export class Invoker implements CallInvoker {
     }
     const instance = this.env.createInstance(type);
     if (record?.s) applyState(instance, type, this.codec.decode(record.s) as Record<string, unknown>);
-    const ctx = this.context(type, request.id, request);
+    const ctx = this.context(type, request.id, request, undefined, { reminders: readOnly(this.env.reminders.table(type, record?.t).scope()) });
     let result: unknown;
     try {
       result = await ctx.run(() => method.invoke(instance, args));
@@ -220,4 +264,12 @@ export class Invoker implements CallInvoker {
     return request.startBy === undefined ? wait : Math.max(0, Math.min(wait, request.startBy - Date.now()));
   }
 
+}
+
+/** A @Query sees the actor's reminders but cannot change them (it runs without a turn). */
+function readOnly(scope: ReminderScope): ReminderScope {
+  const refuse = (): never => {
+    throw new Error('reminders are set and cancelled in @Action and @Reminder methods (turns), not in a @Query');
+  };
+  return { remind: refuse, cancel: refuse, list: () => scope.list() };
 }

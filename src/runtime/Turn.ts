@@ -1,4 +1,7 @@
 import type { ActorContext, ActorType, OutboxItem, StateCodec } from '../actor';
+import type { ReminderScope } from '../reminders/Reminder';
+import type { TurnReminders } from '../reminders/TurnReminders';
+import type { ReminderTable } from '../reminders/ReminderTable';
 import { applyState, readState } from '../actor';
 import { actorKey } from '../actor/CallRequest';
 import { ActorGridError, UnavailableError } from '../errors';
@@ -16,16 +19,28 @@ export interface TurnEnv {
   codec: StateCodec;
   log: Logger;
   createInstance(type: ActorType): object;
-  /** A call's context; `startBy` bounds when its nested calls must have started. */
-  createContext(type: ActorType, id: string, call: PendingCall, startBy: number): ActorContext;
+  /**
+   * A call's context; `startBy` bounds when its nested calls must have started. `reminders` is the
+   * turn's view of the actor's reminders for this call; `idempotencyKey` replaces the request's (for
+   * the key a fired reminder's nested calls derive theirs from).
+   */
+  createContext(type: ActorType, id: string, call: PendingCall, startBy: number, extras?: { reminders?: ReminderScope; idempotencyKey?: string }): ActorContext;
   lockWaitMs: number;
   leaseMs: number;
   idempotency: { maxEntries: number; maxAgeMs: number };
   /** Appends what turns emit (`ctx.publish`, shared-object changes) and repairs what a dead node left. */
   outbox: OutboxRelay;
+  /** The actors' reminders and their due-time index. */
+  reminders: TurnReminders;
   /** Hears of turns and replays (metrics). */
   observe?: { turn(type: string, seconds: number, batch: number): void; lockWait(type: string, seconds: number): void; replay(type: string): void };
 }
+
+/** What became of a reminder a node fired: the result of its call. */
+export type ReminderOutcome =
+  | { reminder: 'fired'; result: unknown }
+  | { reminder: 'skipped'; reason: string }
+  | { reminder: 'retry' | 'gaveUp'; tries: number; error: ActorGridError };
 
 /**
  * How one call of a batch ended. `retry`: put it back (a nested call met a locked actor);
@@ -104,6 +119,7 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
       return failAll(batch, asUnavailable(err));
     }
   }
+  const reminders = env.reminders.table(type, record.t);
   let instance = env.createInstance(type);
   if (record.s) applyState(instance, type, env.codec.decode(record.s) as Record<string, unknown>);
   const original = record.s ?? env.codec.encode(readState(instance, type));
@@ -120,7 +136,14 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
       outcomes.push({ call, deferred: true });
       continue;
     }
-    const idemKey = call.request.idempotencyKey;
+    const reminderName = call.request.reminder;
+    const fire = reminderName === undefined ? undefined : reminders.begin(reminderName, call.method.name, Date.now());
+    if (fire && !fire.fire) {
+      outcomes.push({ call, result: { reminder: 'skipped', reason: fire.reason } satisfies ReminderOutcome });
+      continue;
+    }
+    // A fired reminder is applied once by its record (the reminder moves on in the same write), not by a stored outcome.
+    const idemKey = fire ? undefined : call.request.idempotencyKey;
     const previous = idemKey === undefined ? undefined : findOutcome(record, idemKey);
     if (previous && previous.m !== undefined && previous.m !== call.method.name) {
       // A key names one call: reusing it for another method would return that method's outcome and do nothing.
@@ -132,14 +155,15 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
       outcomes.push(previous.err ? { call, error: new ActorGridError(previous.err.code, previous.err.message, previous.err.data) } : { call, result: previous.ok });
       continue;
     }
-    const ctx = env.createContext(type, id, call, nestedStartBy);
+    const scope = reminders.scope();
+    const ctx = env.createContext(type, id, call, nestedStartBy, { reminders: scope, ...(fire ? { idempotencyKey: fire.key } : {}) });
     let emitted: OutboxItem[] = [];
     try {
       const target = instance;
       const returned = await withinTurn(
         ctx,
         async () => {
-          const value = await call.method.invoke(target, call.args);
+          const value = await call.method.invoke(target, fire ? fire.args : call.args);
           emitted = await Promise.all(ctx.outbox); // checks of what it emits, inside the turn
           return value;
         },
@@ -156,6 +180,12 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
         recorded = true;
       }
       outbox.push(...emitted);
+      reminders.commit(scope.ops);
+      if (fire && reminderName !== undefined) {
+        reminders.fired(reminderName, Date.now());
+        outcomes.push({ call, result: { reminder: 'fired', result } satisfies ReminderOutcome });
+        continue;
+      }
       outcomes.push({ call, result });
     } catch (thrown) {
       instance = env.createInstance(type);
@@ -167,6 +197,11 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
         backingOff = true;
         continue;
       }
+      if (fire && reminderName !== undefined) {
+        const { gaveUp, tries } = reminders.failed(reminderName, Date.now());
+        outcomes.push({ call, result: { reminder: gaveUp ? 'gaveUp' : 'retry', tries, error } satisfies ReminderOutcome });
+        continue;
+      }
       if (idemKey !== undefined && !error.retryable) {
         record.r.push([idemKey, { at: Date.now(), m: call.method.name, err: { code: error.code, message: error.message, ...(error.data ? { data: error.data } : {}) } }]);
         recorded = true;
@@ -175,16 +210,19 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
     }
   }
 
-  if (!recorded && outbox.length === 0 && current.equals(original)) {
+  if (!recorded && outbox.length === 0 && current.equals(original) && !reminders.changed) {
     // Nothing changed: no write — except to drop items of an earlier turn that the repair above made sure of.
-    if (raw && record.o && record.o.length > 0) await dropOutbox(env, map, id, raw, { v: record.v, s: record.s, r: record.r });
+    if (raw && record.o && record.o.length > 0) await dropOutbox(env, map, id, raw, { v: record.v, s: record.s, r: record.r, ...withReminders(record.t) });
+    await syncReminders(env, type.name, id, reminders);
     return outcomes;
   }
   trimOutcomes(record, Date.now(), env.idempotency.maxEntries, env.idempotency.maxAgeMs);
   const entries = env.outbox.encode(key, record.v + 1, outbox);
-  const next: ActorRecord = { v: record.v + 1, s: current, r: record.r, ...(entries.length > 0 ? { o: entries } : {}) };
+  const next: ActorRecord = { v: record.v + 1, s: current, r: record.r, ...(entries.length > 0 ? { o: entries } : {}), ...withReminders(reminders.toRecord()) };
   let written: unknown;
   try {
+    // Reminders the turn creates or brings forward are findable before it commits (ReminderIndex).
+    await env.reminders.index.beforeCommit(type.name, id, reminders);
     written = await map.write(id, raw, next);
   } catch (err) {
     // The write's outcome is unknown (the grid did not answer): retryable, and safe to retry with an idempotency key.
@@ -196,8 +234,9 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
   // Still under the lock, so that an actor's items keep the order of its turns. The calls have
   // committed: a failed append is logged and left to the next turn's repair, never reported to them.
   if (entries.length > 0 && (await env.outbox.append(key, next.v, entries))) {
-    await dropOutbox(env, map, id, written, { v: next.v, s: next.s, r: next.r });
+    await dropOutbox(env, map, id, written, { v: next.v, s: next.s, r: next.r, ...withReminders(next.t) });
   }
+  await syncReminders(env, type.name, id, reminders);
   return outcomes;
 }
 
@@ -233,6 +272,23 @@ async function withinTurn(ctx: ActorContext, fn: () => unknown, budgetMs: number
     return await Promise.race([ctx.run(fn), expired]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+function withReminders(t: ActorRecord['t']): Pick<ActorRecord, 't'> {
+  return t ? { t } : {};
+}
+
+/**
+ * Brings the due-time index in line with what the record now holds for the names the turn touched.
+ * Best effort, still under the lock: an entry left early is corrected by the node that finds it due.
+ */
+async function syncReminders(env: TurnEnv, type: string, id: string, table: ReminderTable): Promise<void> {
+  if (table.touched.size === 0) return;
+  try {
+    await env.reminders.index.sync(type, id, table);
+  } catch (err) {
+    env.log.warn('could not update the reminder index; the node that finds an entry due corrects it', { actor: `${type}/${id}`, err });
   }
 }
 

@@ -1,0 +1,29 @@
+import { INTERNAL_TYPE_PREFIX } from '../actor/ActorRegistry';
+import { AccessDeniedError, ActorGridError } from '../errors';
+import type { Invoker } from '../runtime/Invoker';
+import type { Dispatcher } from './Dispatcher';
+import { paramsObject, stringParam } from './params';
+
+/** The JSON-RPC methods of reminders (docs/protocol.md). */
+export const REMINDER_METHODS = { list: 'reminder.list' } as const;
+
+/** The role `reminder.list` needs when auth is on: reminders (and their payloads) are for operators. */
+export const REMINDER_LIST_ROLE = 'ops';
+
+/**
+ * `reminder.list {type, id}` → `{reminders: [{name, method, due, every?, payload?, failures}]}`: an
+ * actor's reminders as its last committed record holds them, for operators (role `ops` with auth on).
+ */
+export function registerReminderMethods(dispatcher: Dispatcher, invoker: Invoker): void {
+  dispatcher.register(REMINDER_METHODS.list, async (params, session) => {
+    const p = paramsObject(params, ['type', 'id'], '{type, id}');
+    const type = stringParam(p, 'type', true)!;
+    const id = stringParam(p, 'id', true)!;
+    const principal = session.identity?.principal;
+    if (principal && !principal.roles.includes(REMINDER_LIST_ROLE)) {
+      throw new AccessDeniedError('FORBIDDEN', `${principal.subject} may not list reminders (role "${REMINDER_LIST_ROLE}")`, { method: REMINDER_METHODS.list });
+    }
+    if (type.startsWith(INTERNAL_TYPE_PREFIX)) throw new ActorGridError('UNKNOWN_ACTOR_TYPE', `no actor type ${JSON.stringify(type)} is registered`, { type });
+    return { reminders: await invoker.listReminders(type, id) };
+  });
+}
