@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { HazelcastHarness } from '../../scripts/harness/HazelcastHarness';
 import { HazelcastGrid, P } from '../../src/grid';
+import { ReminderIndex } from '../../src/reminders/ReminderIndex';
 import { NodeGroup } from '../support/NodeProcess';
 import { PgTestSchema } from '../support/PgTestSchema';
 import { uniqueName } from '../support/waitFor';
@@ -33,6 +34,8 @@ describe('persistence: every member SIGKILLed under load, a new cluster on the s
   let callers: Callers | undefined;
   let restarted: Callers;
   let second: HazelcastHarness;
+  const session = `${id}-session`;
+  let sessionDue = 0;
 
   /** A collection written before the crash: queried, never touched, after the restart. */
   const orders = `data.${id}-orders`;
@@ -54,6 +57,8 @@ describe('persistence: every member SIGKILLed under load, a new cluster on the s
     }
     const nodes = await groups[0].startMany(2, { grid: gridOf(first), id: `${id}-a`, env: NODE_ENV });
     callers = await Callers.connect(nodes);
+    // A session whose reminder is pending across the restart (due in an hour).
+    sessionDue = await callers.pick(0).call<number>('Session', session, 'open', ['ada', 3_600_000]);
 
     let acked = 0;
     let killing: Promise<unknown> | undefined;
@@ -102,6 +107,18 @@ describe('persistence: every member SIGKILLed under load, a new cluster on the s
     assert.ok(outcomes.some((o) => !o.ok), 'calls failed once the cluster was gone');
     const acked = outcomes.filter((o) => o.ok).length;
     console.log(`      ${acked}/${KEYS} acknowledged before the cluster died; ${afterRestart} after the restart; failed: ${failureSummary(outcomes)}`);
+  });
+
+  it('a pending reminder survives: in the actor\'s record and in the due-time index the nodes look through', async function () {
+    const info = await restarted.pick(0).call<{ user: string; reminders: Array<{ name: string; due: number }> }>('Session', session, 'info');
+    assert.equal(info.user, 'ada');
+    assert.deepEqual(info.reminders.map((r) => [r.name, r.due]), [['expire', sessionDue]]);
+    const grid = await HazelcastGrid.connect({ clusterName: second.clusterName, members: second.addresses() });
+    try {
+      assert.equal((await new ReminderIndex(grid).entry('Session', session, 'expire'))?.due, sessionDue);
+    } finally {
+      await grid.shutdown();
+    }
   });
 
   it('the new cluster holds every acknowledged increment', function () {
