@@ -36,6 +36,15 @@ export function reminderSuite(setup: () => GridSetup): void {
       await waitFor(`Alarm/${id} to have no reminders`, async () => (await pending(id)).length === 0);
       return log(id);
     };
+    /** `actorgrid_reminders_total` of type Alarm and `event`, summed over the nodes. */
+    const reminderEvents = async (event: string): Promise<number> => {
+      let total = 0;
+      for (const n of nodes) {
+        const m = new RegExp(`^actorgrid_reminders_total\\{[^}]*event="${event}"[^}]*\\} (\\d+)`, 'm').exec((await n.metrics.scrape()).text);
+        total += m ? Number(m[1]) : 0;
+      }
+      return total;
+    };
     const indexEntry = (id: string, name: string) => nodes[0].invoker.reminderIndex.entry('Alarm', id, name);
 
     it('fires a reminder once, after its time, with its payload and what it stands for', async function () {
@@ -135,10 +144,14 @@ export function reminderSuite(setup: () => GridSetup): void {
       assert.equal(rings[0].attempt, 3);
       assert.ok(rings[0].firedAt - rings[0].scheduledAt >= 50 + 100, 'two backoffs passed');
 
+      const gaveUpBefore = await reminderEvents('gaveUp');
       const given = uniqueName('giveup');
       await c.call('Alarm', given, 'failFirst', [REMINDERS.maxTries]);
       await c.call('Alarm', given, 'set', ['g', { after: 10 }]);
       assert.deepEqual(await settled(given), []);
+      // Reported: every failed try and the giving up are counted (and logged) by the node that fired it.
+      await waitFor('the giving up to be counted', async () => (await reminderEvents('gaveUp')) - gaveUpBefore === 1);
+      assert.ok((await reminderEvents('failed')) >= 2 + REMINDERS.maxTries - 1);
     });
 
     it('shows failed tries in the listing while it waits to try again', async function () {
