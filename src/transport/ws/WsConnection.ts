@@ -134,11 +134,31 @@ export class WsConnection {
 
   private send(payload: string | Buffer, binary: boolean): void {
     this.options.countBytes?.('out', typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length);
+    this.corkUntilNextTick();
     this.socket.send(payload, { binary });
     // Replies to a client that does not read would pile up without bound: it goes instead.
     // A close frame would wait behind what it does not read, so the connection is dropped at once.
     if (this.socket.bufferedAmount > (this.options.maxBufferedBytes ?? Number.POSITIVE_INFINITY)) this.socket.terminate();
   }
+
+  /**
+   * Frames sent in the same tick (a batch's replies, the deliveries of one message to the
+   * subscriptions of one connection) leave in one write: the TCP socket is corked at the first and
+   * uncorked on the next tick, instead of one write per frame. ws keeps its TCP socket in `_socket`.
+   */
+  private corkUntilNextTick(): void {
+    if (this.corked) return;
+    const tcp = (this.socket as unknown as { _socket?: { cork?: () => void; uncork?: () => void } })._socket;
+    if (typeof tcp?.cork !== 'function' || typeof tcp.uncork !== 'function') return;
+    tcp.cork();
+    this.corked = true;
+    process.nextTick(() => {
+      this.corked = false;
+      tcp.uncork!();
+    });
+  }
+
+  private corked = false;
 
   /**
    * Stops taking requests — from now on each request is answered UNAVAILABLE (retryable) by id — and
