@@ -16,7 +16,7 @@ const DEFAULTS: Omit<Config, 'node'> & { node: Omit<Config['node'], 'id'> } = {
     connectTimeoutMs: 10000,
     invocationTimeoutMs: 30000,
   },
-  turn: { lockWaitMs: 5000, leaseMs: 15000, maxBatch: 64, nestedLockWaitMs: 200, maxNestedRetries: 50, callTimeoutMs: 30000 },
+  turn: { lockWaitMs: 5000, leaseMs: 15000, maxBatch: 64, nestedLockWaitMs: 200, maxNestedRetries: 50, callTimeoutMs: 30000, holdMs: 20 },
   idempotency: { maxEntries: 128, maxAgeMs: 86400000 },
   limits: { maxPayloadBytes: 1048576, maxArgs: 32, maxInFlight: 64, maxBatch: 1000, maxConnections: 10000, maxSubscriptionsPerConnection: 1000, maxBufferedBytes: 8388608, pingIntervalMs: 30000, ratePerSecond: 0 },
   registry: { heartbeatMs: 2000, ttlMs: 10000 },

@@ -76,6 +76,7 @@ export const configSchema = {
       nestedLockWaitMs: ms(200, 'how long a call made from inside another actor call may wait to start before its caller is rolled back and retried'),
       maxNestedRetries: integer(50, 0, 'how often a call is rolled back and retried because a nested call met a locked actor'),
       callTimeoutMs: ms(30000, 'the deadline a call gets when its caller sets none; nested calls inherit it'),
+      holdMs: ms(20, 'how long a turn may keep an actor\'s lock for the next batch of its calls while its queue on this node stays busy (no lock, no read for that batch); 0 = unlock after every batch', 0),
     }),
     idempotency: section('Stored results of calls with an idempotency key.', {
       maxEntries: integer(128, 1, 'results kept per actor'),
@@ -289,6 +290,12 @@ export interface TurnConfig {
   readonly maxNestedRetries: number;
   /** The deadline, in ms, of a call whose caller sets none; nested calls inherit it. @default 30000 */
   readonly callTimeoutMs: number;
+  /**
+   * How long, in ms since it took an actor's lock, a turn may keep it to run the next batch of the
+   * actor's own calls queued on this node meanwhile (without unlocking, locking and reading again);
+   * 0 = unlock after every batch. @default 20
+   */
+  readonly holdMs: number;
 }
 
 /** Results of calls that carried an idempotency key, stored in the actor's record. */

@@ -32,6 +32,8 @@ export interface InvokerOptions {
   maxNestedRetries: number;
   /** How long a caller waits for a call by default. @default 30000 */
   callTimeoutMs: number;
+  /** How long a turn may keep an actor's lock for the next batch while its queue stays busy. @default 0 (unlock after every batch) */
+  holdMs?: number;
   idempotency: { maxEntries: number; maxAgeMs: number };
   /** Test switches (config `testing.failpoints`, docs/testing.md). @default none */
   failpoints?: ReadonlySet<string>;
@@ -163,7 +165,12 @@ export class Invoker implements CallInvoker {
    */
   async drain(timeoutMs: number): Promise<boolean> {
     this.draining = true;
-    if (this.inflight === 0) return true;
+    const finished = this.inflight === 0 ? true : await this.callsDone(timeoutMs);
+    await this.scheduler.unlocked(); // replies go out before their actor's unlock
+    return finished;
+  }
+
+  private callsDone(timeoutMs: number): Promise<boolean> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
       this.idle.push(() => {

@@ -10,7 +10,7 @@ import type { ActorRecord } from './ActorRecord';
 import { emptyRecord, findOutcome, trimOutcomes } from './ActorRecord';
 import type { Logger } from './Logger';
 import type { OutboxRelay } from './OutboxRelay';
-import type { RecordStore } from './RecordStore';
+import type { RecordStore, StoredRecord } from './RecordStore';
 import { lockTimeout, type PendingCall } from './PendingCall';
 import { methodError } from './methodError';
 
@@ -60,10 +60,12 @@ export interface CallOutcome {
  * One turn for one actor (DESIGN.md "The turn"): tryLock with a lease → read the record → run the
  * batch in order, each call against the state the previous one left, a throwing call rolled back
  * alone → one fenced write (replaceIfSame on the bytes read, or putIfAbsent for a new actor) →
- * unlock. Outcomes are returned only after the unlock; the caller replies with them. Nothing is
- * acknowledged before the grid acknowledged the write.
+ * unlock. Nothing is acknowledged before the grid acknowledged the write. With `onUnlock`, the
+ * outcomes are returned as soon as the turn is over and the unlock is under way (its promise goes to
+ * `onUnlock`: the actor's next turn on this node waits for it), so callers get their replies one grid
+ * round trip sooner; without it, only after the unlock.
  */
-export async function runTurn(env: TurnEnv, map: RecordStore, type: ActorType, id: string, batch: PendingCall[]): Promise<CallOutcome[]> {
+export async function runTurn(env: TurnEnv, map: RecordStore, type: ActorType, id: string, batch: PendingCall[], onUnlock?: (released: Promise<void>) => void, hold?: TurnHold): Promise<CallOutcome[]> {
   // A batch of calls from other turns (or holding pins) waits only until the first of them must start.
   const startBys = batch.filter((c) => c.startBy !== undefined).map((c) => c.startBy! - Date.now());
   const waitMs = startBys.length > 0 ? Math.max(1, Math.min(...startBys)) : env.lockWaitMs;
@@ -83,14 +85,44 @@ export async function runTurn(env: TurnEnv, map: RecordStore, type: ActorType, i
     return batch.map((call) => (shortWait && call.startBy === undefined ? { call, deferred: true } : { call, error: lockTimeout(type.name, id) }));
   }
   try {
-    return await lockedTurn(env, map, type, id, batch, lockedAt);
+    const cache: TurnCache = {};
+    for (let calls = batch; ;) {
+      const outcomes = await lockedTurn(env, map, type, id, calls, lockedAt, cache);
+      if (!hold || !cache.stored) return outcomes;
+      // Still holding the lock, with the record as this node last wrote it: the next batch needs no
+      // lock and no read. `next` settles these outcomes itself, so none are returned after it.
+      const more = hold.next(outcomes, lockedAt);
+      if (!more) return [];
+      calls = more;
+    }
   } finally {
-    await map.unlock(id).catch((err: unknown) => {
-      if (err instanceof LockNotOwnedError) env.log.warn('lease ran out during a turn', { actor: `${type.name}/${id}`, leaseMs: env.leaseMs });
-      else env.log.warn('unlock failed', { actor: `${type.name}/${id}`, err });
-    });
-    env.observe?.turn(type.name, (Date.now() - started) / 1000, batch.length);
+    const released = map
+      .unlock(id)
+      .catch((err: unknown) => {
+        if (err instanceof LockNotOwnedError) env.log.warn('lease ran out during a turn', { actor: `${type.name}/${id}`, leaseMs: env.leaseMs });
+        else env.log.warn('unlock failed', { actor: `${type.name}/${id}`, err });
+      })
+      .then(() => env.observe?.turn(type.name, (Date.now() - started) / 1000, batch.length));
+    if (onUnlock) onUnlock(released);
+    else await released;
   }
+}
+
+/**
+ * Keeps an actor's lock across consecutive batches while its queue stays busy (TurnScheduler): given
+ * a batch's outcomes while the lock is still held, it settles them and returns the next batch to run
+ * under the same lock, or undefined to unlock (runTurn then returns no outcomes: all are settled).
+ */
+export interface TurnHold {
+  next(outcomes: CallOutcome[], lockedAt: number): PendingCall[] | undefined;
+}
+
+/**
+ * The record as a turn left it, for the next batch under the same lock: set only when the turn
+ * knows exactly what the grid holds (it read it, or its write and any later write succeeded).
+ */
+export interface TurnCache {
+  stored?: StoredRecord;
 }
 
 /**
@@ -98,13 +130,14 @@ export async function runTurn(env: TurnEnv, map: RecordStore, type: ActorType, i
  * other actors have committed: it starts calls only during the first third of the lease (the rest of
  * the batch waits for the next turn), and calls to other actors must start by half the lease.
  */
-export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType, id: string, batch: PendingCall[], lockedAt: number): Promise<CallOutcome[]> {
+export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType, id: string, batch: PendingCall[], lockedAt: number, cache: TurnCache = {}): Promise<CallOutcome[]> {
   const startCallsUntil = lockedAt + env.leaseMs / 3;
   const nestedStartBy = lockedAt + env.leaseMs / 2;
   const callsMustEndBy = lockedAt + (env.leaseMs * 2) / 3;
-  let stored;
+  let stored: StoredRecord | undefined = cache.stored;
+  cache.stored = undefined; // known again only if this turn ends knowing what the grid holds
   try {
-    stored = await map.read(id);
+    stored ??= await map.read(id);
   } catch (err) {
     return failAll(batch, asUnavailable(err));
   }
@@ -212,7 +245,11 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
 
   if (!recorded && outbox.length === 0 && current.equals(original) && !reminders.changed) {
     // Nothing changed: no write — except to drop items of an earlier turn that the repair above made sure of.
-    if (raw && record.o && record.o.length > 0) await dropOutbox(env, map, id, raw, { v: record.v, s: record.s, r: record.r, ...withReminders(record.t) });
+    if (raw && record.o && record.o.length > 0) {
+      const kept: ActorRecord = { v: record.v, s: record.s, r: record.r, ...withReminders(record.t) };
+      const dropped = await dropOutbox(env, map, id, raw, kept);
+      if (dropped !== undefined) cache.stored = { record: kept, raw: dropped };
+    } else if (stored) cache.stored = stored;
     await syncReminders(env, type.name, id, reminders);
     return outcomes;
   }
@@ -233,8 +270,11 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
   }
   // Still under the lock, so that an actor's items keep the order of its turns. The calls have
   // committed: a failed append is logged and left to the next turn's repair, never reported to them.
+  cache.stored = { record: next, raw: written };
   if (entries.length > 0 && (await env.outbox.append(key, next.v, entries))) {
-    await dropOutbox(env, map, id, written, { v: next.v, s: next.s, r: next.r, ...withReminders(next.t) });
+    const kept: ActorRecord = { v: next.v, s: next.s, r: next.r, ...withReminders(next.t) };
+    const dropped = await dropOutbox(env, map, id, written, kept);
+    cache.stored = dropped === undefined ? undefined : { record: kept, raw: dropped };
   }
   await syncReminders(env, type.name, id, reminders);
   return outcomes;
@@ -246,11 +286,12 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
  * to look for them — which, for an actor quiet while its streams moved on, could be past the window
  * it looks through. Best effort: if it fails, the next turn looks them up as usual.
  */
-async function dropOutbox(env: TurnEnv, map: RecordStore, id: string, current: unknown, record: ActorRecord): Promise<void> {
+async function dropOutbox(env: TurnEnv, map: RecordStore, id: string, current: unknown, record: ActorRecord): Promise<unknown> {
   try {
-    await map.write(id, current, record);
+    return await map.write(id, current, record);
   } catch (err) {
     env.log.debug('dropping a record\'s appended items failed; the next turn looks them up', { id, err });
+    return undefined;
   }
 }
 

@@ -5,7 +5,7 @@ import { isIdle, type KeyQueue, type Pin, type PinRequest } from './KeyQueue';
 import type { Logger } from './Logger';
 import type { RecordStore } from './RecordStore';
 import { lockTimeout, type PendingCall } from './PendingCall';
-import { lockedTurn, runTurn, type CallOutcome, type TurnEnv } from './Turn';
+import { lockedTurn, runTurn, type CallOutcome, type TurnEnv, type TurnHold } from './Turn';
 
 /** What the scheduler needs from its node. */
 export interface SchedulerEnv {
@@ -14,7 +14,7 @@ export interface SchedulerEnv {
   actorMap(type: ActorType): RecordStore;
   /** The registered type of that name. */
   typeOf(name: string): ActorType;
-  options: { maxBatch: number; nestedLockWaitMs: number; maxNestedRetries: number; lockWaitMs: number; leaseMs: number };
+  options: { maxBatch: number; nestedLockWaitMs: number; maxNestedRetries: number; lockWaitMs: number; leaseMs: number; holdMs?: number };
   /** True once the node drains: calls are no longer put back for another attempt. */
   draining(): boolean;
 }
@@ -99,24 +99,67 @@ export class TurnScheduler {
     }
     queue.running = true;
     queue.pinnedLast = false;
-    const batch = this.takeBatch(queue);
-    this.runBatch(queue, batch, runTurn(this.env.turn, this.env.actorMap(queue.type), queue.type, queue.id, batch), () => {
+    const running = { calls: this.takeBatch(queue) };
+    let released: Promise<void> | undefined;
+    const hold: TurnHold | undefined = this.env.options.holdMs
+      ? {
+          next: (outcomes, lockedAt) => {
+            this.settle(queue, outcomes);
+            const more = this.nextUnderHold(queue, lockedAt, this.env.options.holdMs!);
+            if (more) running.calls = more;
+            return more;
+          },
+        }
+      : undefined;
+    const turn = runTurn(this.env.turn, this.env.actorMap(queue.type), queue.type, queue.id, running.calls, (p) => (released = this.trackUnlock(p)), hold);
+    this.runBatch(queue, running, turn, () => {
       queue.running = false;
-    });
+    }, () => released);
   }
 
-  /** Settles a batch's turn, then lets the queue go on. */
-  private runBatch(queue: KeyQueue, batch: PendingCall[], turn: Promise<CallOutcome[]>, done: () => void): void {
+  /**
+   * The next batch to run under the lock a turn still holds: only this actor's own calls, only while
+   * nothing else wants the actor on this node (calls from other turns, pins, pinned calls, a backoff)
+   * and for at most `holdMs` since the lock was taken, so that other nodes get their turn.
+   */
+  private nextUnderHold(queue: KeyQueue, lockedAt: number, holdMs: number): PendingCall[] | undefined {
+    if (Date.now() - lockedAt >= holdMs || queue.calls.length === 0 || this.env.draining()) return undefined;
+    if (queue.pin || queue.pinRequests.length > 0 || queue.pinsPending > 0 || queue.resumeAt > Date.now() || this.learned(queue.key)) return undefined;
+    if (queue.calls.some((call) => call.nested || call.pinned || call.wantPins.size > 0)) return undefined;
+    if (this.queues.get(queue.key) !== queue) return undefined;
+    return this.takeBatch(queue);
+  }
+
+  /**
+   * Unlocks still under way: replies go out before them (runTurn's `onUnlock`), so a draining node
+   * waits for them before it disconnects from the grid.
+   */
+  private readonly unlocking = new Set<Promise<void>>();
+
+  private trackUnlock(released: Promise<void>): Promise<void> {
+    this.unlocking.add(released);
+    void released.finally(() => this.unlocking.delete(released));
+    return released;
+  }
+
+  /** Resolves once every unlock under way has finished. */
+  async unlocked(): Promise<void> {
+    while (this.unlocking.size > 0) await Promise.allSettled([...this.unlocking]);
+  }
+
+  /** Settles a batch's turn (replies), then, once its actor is unlocked, lets the queue go on. */
+  private runBatch(queue: KeyQueue, running: { calls: PendingCall[] }, turn: Promise<CallOutcome[]>, done: () => void, released?: () => Promise<void> | undefined): void {
     turn
       .then((outcomes) => this.settle(queue, outcomes))
       .catch((err: unknown) => {
         this.env.log.error('turn failed unexpectedly', { actor: queue.key, err });
         const error = ActorGridError.from(err);
-        for (const call of batch) {
+        for (const call of running.calls) {
           this.releasePins(call);
           call.reject(error);
         }
       })
+      .then(() => released?.())
       .finally(() => {
         done();
         this.schedule(queue);
@@ -331,7 +374,7 @@ export class TurnScheduler {
     batch.forEach((call) => (call.state = 'running'));
     pin.busy = true;
     pin.used = true;
-    this.runBatch(queue, batch, lockedTurn(this.env.turn, this.env.actorMap(queue.type), queue.type, queue.id, batch, pin.lockedAt), () => {
+    this.runBatch(queue, { calls: batch }, lockedTurn(this.env.turn, this.env.actorMap(queue.type), queue.type, queue.id, batch, pin.lockedAt), () => {
       pin.busy = false;
       if (pin.releasing) this.releasePin(pin);
     });

@@ -13,6 +13,7 @@ export const TEST_INVOKER_OPTIONS: InvokerOptions = {
   nestedLockWaitMs: 50,
   maxNestedRetries: 200,
   callTimeoutMs: 30000,
+  holdMs: 20,
   idempotency: { maxEntries: 128, maxAgeMs: 3_600_000 },
 };
 

@@ -80,7 +80,7 @@ export class WsConnection {
           return connection.notifyCodec.name;
         },
         get bufferedBytes() {
-          return socket.bufferedAmount;
+          return connection.backlog;
         },
         send: (frame) => this.sendFrame(frame),
       },
@@ -136,9 +136,10 @@ export class WsConnection {
     this.options.countBytes?.('out', typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length);
     this.corkUntilNextTick();
     this.socket.send(payload, { binary });
+    if (this.corked) this.corkedBytes += typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
     // Replies to a client that does not read would pile up without bound: it goes instead.
     // A close frame would wait behind what it does not read, so the connection is dropped at once.
-    if (this.socket.bufferedAmount > (this.options.maxBufferedBytes ?? Number.POSITIVE_INFINITY)) this.socket.terminate();
+    if (this.backlog > (this.options.maxBufferedBytes ?? Number.POSITIVE_INFINITY)) this.socket.terminate();
   }
 
   /**
@@ -154,11 +155,19 @@ export class WsConnection {
     this.corked = true;
     process.nextTick(() => {
       this.corked = false;
+      this.corkedBytes = 0;
       tcp.uncork!();
     });
   }
 
   private corked = false;
+  /** Bytes sent while corked, this tick: not a backlog, they have not been offered to the socket yet. */
+  private corkedBytes = 0;
+
+  /** What waits in the socket's buffers beyond this tick's frames: what the client has not read. */
+  get backlog(): number {
+    return Math.max(0, this.socket.bufferedAmount - this.corkedBytes);
+  }
 
   /**
    * Stops taking requests — from now on each request is answered UNAVAILABLE (retryable) by id — and
