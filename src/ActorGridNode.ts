@@ -160,7 +160,7 @@ export class ActorGridNode {
       container.registerInstance(GRID, grid);
       options.configure?.(container);
 
-      const codecs = new Codecs();
+      const codecs = new Codecs(config.limits);
       const destinations = new DestinationService(grid, destinationRegistry, codecs, container, log.child('destinations'), config.destinations.maxBufferedBytes, (name) => metrics.publish(name));
       const publisher: PublishChecker = {
         prepare: (m, caller) => destinations.prepare(m.destination, m, { actor: caller }),
@@ -192,7 +192,7 @@ export class ActorGridNode {
       await data.start();
       const nodes = new NodeRegistry(grid, config.registry);
       const connections = new WsConnections();
-      const app = fastify({ logger: false, ...httpServerOptions(config.limits) });
+      const app = fastify({ logger: false, ...httpServerOptions(config.limits, config.http) });
       const node = new ActorGridNode(config, grid, registry, container, invoker, app, log, nodes, connections, destinations, sharedObjects, data, metrics, ownsGrid);
       live.node = node;
 
@@ -212,7 +212,7 @@ export class ActorGridNode {
         ready: () => !node.draining && grid.isConnected(),
         cluster: async () => ({ self: config.node.id, nodes: await nodes.list(), members: await grid.members() }),
       };
-      await app.register(httpTransport, { dispatcher, limits: config.limits, status, codecs });
+      await app.register(httpTransport, { dispatcher, limits: config.limits, status, codecs, allowedOrigins: config.http.allowedOrigins });
       const onStreams = (streams: SseStreams): void => void live.streams.push(streams);
       const sse = { dispatcher, onStreams, maxBufferedBytes: config.limits.maxBufferedBytes };
       await app.register(destinationRoutes, sse);
