@@ -17,6 +17,7 @@ import { DataWatches } from './data/DataWatches';
 import { registerDataMethods } from './protocol/dataMethods';
 import { registerAuthMethods } from './protocol/authMethods';
 import { RateLimiter } from './protocol/RateLimiter';
+import { requestLogFields } from './protocol/requestLogFields';
 import { AuthGuard } from './auth/AuthGuard';
 import { Authenticator } from './auth/Authenticator';
 import { describeAccess, nestedTarget, nodeAuthorizer } from './auth/nodeAuthorizer';
@@ -197,7 +198,7 @@ export class ActorGridNode {
       live.node = node;
 
       const dispatcher = new Dispatcher({
-        onInternalError: (err, ctx) => log.error('internal error', { method: ctx.method, id: ctx.id, err }),
+        onInternalError: (err, ctx) => log.error('internal error', { ...requestLogFields(ctx), err }),
         ...(guard ? { guard: (request) => guard!.check(request) } : {}),
         observe: (method, seconds, error) => metrics.request(method, seconds, error),
         maxBatch: config.limits.maxBatch,

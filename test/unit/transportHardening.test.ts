@@ -180,6 +180,18 @@ describe('transport hardening (issue 11)', () => {
       assert.equal(big.json().error.code, 'PAYLOAD_TOO_LARGE');
     });
 
+    it('echoes at most a clipped piece of client input in errors', async () => {
+      const long = 'q'.repeat(3000);
+      const rpc = await app.inject({ method: 'POST', url: '/rpc', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ jsonrpc: '2.0', id: 1, method: long }) });
+      assert.equal(rpc.json().error.data.code, 'METHOD_NOT_FOUND');
+      assert.ok(rpc.body.length < 400, `${rpc.body.length} characters`);
+      const call = await app.inject({ method: 'POST', url: `/actors/C/a/${'m'.repeat(300)}` });
+      assert.equal(call.json().error.code, 'INVALID_ARGUMENTS');
+      assert.equal(call.json().error.data.field, 'method');
+      const param = await app.inject({ method: 'POST', url: '/rpc', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'actor.call', params: { [long]: 1 } }) });
+      assert.ok(param.body.length < 400, `${param.body.length} characters`);
+    });
+
     it('closes a WebSocket whose frame is far over the limit with 1009 and a coded reason', async () => {
       const ws = new WebSocket(wsUrl);
       await new Promise((resolve) => ws.once('open', resolve));
