@@ -14,6 +14,7 @@ export class Account {
   @Action()
   deposit(amount: number): number {
     positive(amount);
+    if (!Number.isFinite(this.funds + amount)) throw new Error(`deposit would overflow: balance ${this.funds}, deposit ${amount}`);
     this.funds += amount;
     return this.funds;
   }

@@ -9,10 +9,12 @@ import { Action, Actor, Query, State } from '../src';
 export class Counter {
   @State() value = 0;
 
-  /** Adds `by` (default 1) and returns the new value. */
+  /** Adds `by` (default 1) and returns the new value; refuses a sum past ±Number.MAX_VALUE. */
   @Action()
   increment(by: number = 1): number {
-    this.value += by;
+    const next = this.value + by;
+    if (!Number.isFinite(next)) throw new Error(`increment would overflow: ${this.value} + ${by} is not a finite number`);
+    this.value = next;
     return this.value;
   }
 

@@ -24,6 +24,7 @@ export class ShoppingCart {
     this.open();
     if (!Number.isInteger(qty) || qty <= 0) throw new Error(`qty must be a positive integer, got ${qty}`);
     const line = this.lines.get(sku) ?? { sku, qty: 0, addedAt: new Date() };
+    if (!Number.isSafeInteger(line.qty + qty)) throw new Error(`qty would overflow: ${line.qty} + ${qty} is past ${Number.MAX_SAFE_INTEGER}`);
     line.qty += qty;
     this.lines.set(sku, line);
     return line;

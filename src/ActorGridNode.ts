@@ -17,6 +17,7 @@ import { DataWatches } from './data/DataWatches';
 import { registerDataMethods } from './protocol/dataMethods';
 import { registerAuthMethods } from './protocol/authMethods';
 import { RateLimiter } from './protocol/RateLimiter';
+import { requestLogFields } from './protocol/requestLogFields';
 import { AuthGuard } from './auth/AuthGuard';
 import { Authenticator } from './auth/Authenticator';
 import { describeAccess, nestedTarget, nodeAuthorizer } from './auth/nodeAuthorizer';
@@ -163,7 +164,7 @@ export class ActorGridNode {
       container.registerInstance(GRID, grid);
       options.configure?.(container);
 
-      const codecs = new Codecs();
+      const codecs = new Codecs(config.limits);
       const destinations = new DestinationService(grid, destinationRegistry, codecs, container, log.child('destinations'), config.destinations.maxBufferedBytes, (name) => metrics.publish(name));
       const publisher: PublishChecker = {
         prepare: (m, caller) => destinations.prepare(m.destination, m, { actor: caller }),
@@ -198,13 +199,13 @@ export class ActorGridNode {
       await reminderService.start();
       const nodes = new NodeRegistry(grid, config.registry);
       const connections = new WsConnections();
-      const app = fastify({ logger: false, ...httpServerOptions(config.limits) });
+      const app = fastify({ logger: false, ...httpServerOptions(config.limits, config.http) });
       const node = new ActorGridNode(config, grid, registry, container, invoker, app, log, nodes, connections, destinations, sharedObjects, data, metrics, ownsGrid);
       live.node = node;
       node.reminderService = reminderService;
 
       const dispatcher = new Dispatcher({
-        onInternalError: (err, ctx) => log.error('internal error', { method: ctx.method, id: ctx.id, err }),
+        onInternalError: (err, ctx) => log.error('internal error', { ...requestLogFields(ctx), err }),
         ...(guard ? { guard: (request) => guard!.check(request) } : {}),
         observe: (method, seconds, error) => metrics.request(method, seconds, error),
         maxBatch: config.limits.maxBatch,
@@ -220,7 +221,7 @@ export class ActorGridNode {
         ready: () => !node.draining && grid.isConnected(),
         cluster: async () => ({ self: config.node.id, nodes: await nodes.list(), members: await grid.members() }),
       };
-      await app.register(httpTransport, { dispatcher, limits: config.limits, status, codecs });
+      await app.register(httpTransport, { dispatcher, limits: config.limits, status, codecs, allowedOrigins: config.http.allowedOrigins });
       const onStreams = (streams: SseStreams): void => void live.streams.push(streams);
       const sse = { dispatcher, onStreams, maxBufferedBytes: config.limits.maxBufferedBytes };
       await app.register(destinationRoutes, sse);

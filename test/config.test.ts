@@ -18,7 +18,8 @@ const DEFAULTS: Omit<Config, 'node'> & { node: Omit<Config['node'], 'id'> } = {
   },
   turn: { lockWaitMs: 5000, leaseMs: 15000, maxBatch: 64, nestedLockWaitMs: 200, maxNestedRetries: 50, callTimeoutMs: 30000, holdMs: 20 },
   idempotency: { maxEntries: 128, maxAgeMs: 86400000 },
-  limits: { maxPayloadBytes: 1048576, maxArgs: 32, maxInFlight: 64, maxBatch: 1000, maxConnections: 10000, maxSubscriptionsPerConnection: 1000, maxBufferedBytes: 8388608, pingIntervalMs: 30000, ratePerSecond: 0 },
+  limits: { maxPayloadBytes: 1048576, maxArgs: 32, maxInFlight: 64, maxBatch: 1000, maxConnections: 10000, maxSubscriptionsPerConnection: 1000, maxBufferedBytes: 8388608, pingIntervalMs: 30000, ratePerSecond: 0, maxDepth: 64 },
+  http: { allowedOrigins: [], requestTimeoutMs: 30000, headersTimeoutMs: 10000 },
   registry: { heartbeatMs: 2000, ttlMs: 10000 },
   destinations: { names: [], retention: 10000, maxMessageBytes: 65536, maxBufferedBytes: 1048576 },
   sharedObjects: { names: [], retention: 10000, maxSlots: 1000, maxValueBytes: 65536, maxBufferedBytes: 1048576, repairCheckMs: 1000 },
@@ -178,7 +179,7 @@ describe('config', () => {
     ]);
     assert.deepStrictEqual(problemsOf({ file: empty, env: { ACTORGRID_PORT: '80' } }), [
       'ACTORGRID_PORT (environment): names no config section; they are ACTORGRID_NODE_*, ACTORGRID_GRID_*, ' +
-        'ACTORGRID_TURN_*, ACTORGRID_IDEMPOTENCY_*, ACTORGRID_LIMITS_*, ACTORGRID_REGISTRY_*, ACTORGRID_DESTINATIONS_*, ACTORGRID_SHARED_OBJECTS_*, ACTORGRID_DATA_*, ACTORGRID_AUTH_*, ACTORGRID_REMINDERS_*, ACTORGRID_TESTING_*, ACTORGRID_LOG_*, ACTORGRID_PG_* ' +
+        'ACTORGRID_TURN_*, ACTORGRID_IDEMPOTENCY_*, ACTORGRID_LIMITS_*, ACTORGRID_HTTP_*, ACTORGRID_REGISTRY_*, ACTORGRID_DESTINATIONS_*, ACTORGRID_SHARED_OBJECTS_*, ACTORGRID_DATA_*, ACTORGRID_AUTH_*, ACTORGRID_REMINDERS_*, ACTORGRID_TESTING_*, ACTORGRID_LOG_*, ACTORGRID_PG_* ' +
         '(and ACTORGRID_CONFIG for the file)',
     ]);
   });
@@ -249,8 +250,8 @@ describe('config', () => {
   it('rejects unknown sections, including __proto__, without touching prototypes', () => {
     const file = writeJson('proto.json', '{ "__proto__": { "polluted": true }, "nodes": {} }');
     assert.deepStrictEqual(problemsOf({ file, env: {} }), [
-      `__proto__ (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, data, auth, reminders, testing, log, pg`,
-      `nodes (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, registry, destinations, sharedObjects, data, auth, reminders, testing, log, pg`,
+      `__proto__ (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, http, registry, destinations, sharedObjects, data, auth, reminders, testing, log, pg`,
+      `nodes (from ${file}): unknown section; the sections are node, grid, turn, idempotency, limits, http, registry, destinations, sharedObjects, data, auth, reminders, testing, log, pg`,
     ]);
     assert.equal(({} as { polluted?: boolean }).polluted, undefined);
   });

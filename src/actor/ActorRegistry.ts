@@ -1,5 +1,5 @@
 import Ajv from 'ajv';
-import { ActorGridError } from '../errors';
+import { ActorGridError, clip } from '../errors';
 import { actorRecordOf } from './ActorMetadata';
 import { buildActorType, type ActorType } from './ActorType';
 import type { Constructor } from './decorators';
@@ -91,7 +91,7 @@ export class ActorRegistry {
    */
   type(name: string): ActorType {
     const type = typeof name === 'string' ? this.byName.get(name) : undefined;
-    if (!type) throw new ActorGridError('UNKNOWN_ACTOR_TYPE', `no actor type ${JSON.stringify(String(name))} is registered`, { type: String(name) });
+    if (!type) throw new ActorGridError('UNKNOWN_ACTOR_TYPE', `no actor type ${JSON.stringify(clip(String(name)))} is registered`, { type: clip(String(name)) });
     return type;
   }
 

@@ -1,5 +1,5 @@
 import type Ajv from 'ajv';
-import { ActorGridError } from '../errors';
+import { ActorGridError, clip } from '../errors';
 import {
   actorRecordOf,
   ownMethodRecords,
@@ -86,9 +86,9 @@ export function buildActorType(ctor: unknown, ajv: Ajv): ActorType {
     method(method: string): ActorMethod {
       const found = typeof method === 'string' ? methods.get(method) : undefined;
       if (!found) {
-        throw new ActorGridError('UNKNOWN_ACTOR_METHOD', `actor type ${name} has no method ${JSON.stringify(String(method))}`, {
+        throw new ActorGridError('UNKNOWN_ACTOR_METHOD', `actor type ${name} has no method ${JSON.stringify(clip(String(method)))}`, {
           type: name,
-          method: String(method),
+          method: clip(String(method)),
         });
       }
       return found;

@@ -23,11 +23,17 @@ export interface ClientCodec {
   decodeBody(bytes: Uint8Array, contentType: string | null): unknown;
 }
 
+/**
+ * How deep a reply may nest. Far past the node's `limits.maxDepth` (64) on requests: a value stored
+ * at that depth comes back wrapped in a few levels of reply (`{result: {records: [{value: …}]}}`).
+ */
+const REPLY_MAX_DEPTH = 1024;
+
 /** A codec of its own for each client: the msgpack encoder keeps buffers, so it is never shared. */
 export function createClientCodec(encoding: ClientEncoding): ClientCodec {
   if (encoding !== 'json' && encoding !== 'msgpack') throw new TypeError(`encoding must be "json" or "msgpack", got ${String(encoding)}`);
-  const json = new JsonCodec();
-  const msgpack = new MsgpackCodec();
+  const json = new JsonCodec(REPLY_MAX_DEPTH);
+  const msgpack = new MsgpackCodec(REPLY_MAX_DEPTH);
   const chosen = encoding === 'json' ? json : msgpack;
   const text = new TextDecoder();
   return {

@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   UNKNOWN_SHARED_OBJECT: { http: 404, rpc: -32014, retryable: false },
   UNKNOWN_COLLECTION: { http: 404, rpc: -32015, retryable: false },
   RATE_LIMITED: { http: 429, rpc: -32016, retryable: true },
+  UNSUPPORTED_MEDIA_TYPE: { http: 415, rpc: -32017, retryable: false },
+  REQUEST_TIMEOUT: { http: 408, rpc: -32018, retryable: false },
   INTERNAL: { http: 500, rpc: -32603, retryable: false },
 } as const satisfies Record<string, { http: number; rpc: number; retryable: boolean }>;
 

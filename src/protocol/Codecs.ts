@@ -8,8 +8,14 @@ import { MsgpackCodec } from './MsgpackCodec';
  * through a module-level variable.
  */
 export class Codecs {
-  readonly json: JsonCodec = new JsonCodec();
-  readonly msgpack: MsgpackCodec = new MsgpackCodec();
+  readonly json: JsonCodec;
+  readonly msgpack: MsgpackCodec;
+
+  /** @param limits.maxDepth the deepest nesting either codec decodes (`limits.maxDepth`) @default 64 */
+  constructor(limits: { readonly maxDepth?: number } = {}) {
+    this.json = new JsonCodec(limits.maxDepth);
+    this.msgpack = new MsgpackCodec(limits.maxDepth);
+  }
 
   /** The codec for a request's `Content-Type`, or undefined when it names neither encoding. */
   forContentType(header: string | undefined): Codec | undefined {

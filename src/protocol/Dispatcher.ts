@@ -1,4 +1,4 @@
-import { ActorGridError } from '../errors';
+import { ActorGridError, clip } from '../errors';
 import {
   isJsonRpcId,
   JSONRPC_VERSION,
@@ -154,7 +154,7 @@ export class Dispatcher {
    */
   async call(method: string, params: unknown, session: Session, context?: DispatchContext): Promise<unknown> {
     const handler = this.handlers.get(method);
-    if (handler === undefined) throw new ActorGridError('METHOD_NOT_FOUND', `unknown method "${method}"`, { method });
+    if (handler === undefined) throw new ActorGridError('METHOD_NOT_FOUND', `unknown method "${clip(method)}"`, { method: clip(method) });
     return this.inContext(session, context, (own) => this.run(method, handler, params, session, own));
   }
 
@@ -230,7 +230,7 @@ export class Dispatcher {
     const handler = this.handlers.get(request.method);
     if (handler === undefined) {
       if (notification) return undefined;
-      const err = new ActorGridError('METHOD_NOT_FOUND', `unknown method "${request.method}"`, { method: request.method });
+      const err = new ActorGridError('METHOD_NOT_FOUND', `unknown method "${clip(request.method)}"`, { method: clip(request.method) });
       return this.errorResponse(err, id);
     }
     try {

@@ -1,4 +1,4 @@
-import { ActorGridError } from '../errors';
+import { ActorGridError, clip } from '../errors';
 import type { PushChannel, Session } from './Session';
 
 /** What a session's subscription must offer: an id, a close, and word of its closing. */
@@ -55,7 +55,7 @@ export class SessionSubscriptions<S extends Closable> {
   /** Ends subscription `id` of `session`. @throws INVALID_ARGUMENTS (naming `field`) when the session has none by that id. */
   remove(session: Session, id: string, field = 'subscription'): void {
     const subscription = this.bySession.get(session)?.get(id);
-    if (!subscription) throw new ActorGridError('INVALID_ARGUMENTS', `no ${field} ${id} on this connection`, { field });
+    if (!subscription) throw new ActorGridError('INVALID_ARGUMENTS', `no ${field} ${clip(id)} on this connection`, { field });
     subscription.close();
   }
 }

@@ -2,7 +2,7 @@ import type { AuthTarget } from '../auth/AuthPrincipal';
 import { randomUUID } from 'node:crypto';
 import { INTERNAL_TYPE_PREFIX } from '../actor/ActorRegistry';
 import type { CallInvoker, CallRequest } from '../actor/CallRequest';
-import { ActorGridError } from '../errors';
+import { ActorGridError, clip } from '../errors';
 import { checkActorCallParams, type CallParamLimits, type CallParams } from './callParams';
 import type { Dispatcher } from './Dispatcher';
 import { describeSession, type Session } from './Session';
@@ -34,7 +34,7 @@ export function registerActorMethods(dispatcher: Dispatcher, invoker: CallInvoke
     const call = checkActorCallParams(params, options);
     if (call.type.startsWith(INTERNAL_TYPE_PREFIX)) {
       // The runtime's own actors (shared objects) are reached through their own methods only.
-      throw new ActorGridError('UNKNOWN_ACTOR_TYPE', `no actor type ${JSON.stringify(call.type)} is registered`, { type: call.type });
+      throw new ActorGridError('UNKNOWN_ACTOR_TYPE', `no actor type ${JSON.stringify(clip(call.type))} is registered`, { type: clip(call.type) });
     }
     return invoker.invoke(toCallRequest(call, session, session.transport === 'http' ? session.id : newRequestId()));
   }, { target: actorCallTarget });

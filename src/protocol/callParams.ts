@@ -1,6 +1,6 @@
-import { ActorGridError } from '../errors';
+import { ActorGridError, clip } from '../errors';
 
-/** Longest actor id accepted from a client, in UTF-16 code units (`string.length`). */
+/** Longest actor id, type and method name accepted from a client, in UTF-16 code units (`string.length`). */
 export const MAX_ACTOR_ID_LENGTH = 256;
 
 /** Longest idempotency key accepted from a client (PROTOCOL.md). */
@@ -35,7 +35,7 @@ export function checkActorCallParams(params: unknown, limits: CallParamLimits = 
   }
   const p = params as Record<string, unknown>;
   for (const key of Object.keys(p)) {
-    if (!ACTOR_CALL_KEYS.has(key)) throw invalidArgument(key, `unknown parameter "${key}"`);
+    if (!ACTOR_CALL_KEYS.has(key)) throw invalidArgument(clip(key), `unknown parameter "${clip(key)}"`);
   }
   const target = checkCallTarget(p.type, p.id, p.method);
   const args = p.args === undefined || p.args === null ? [] : checkArgs(p.args, limits);
@@ -44,8 +44,8 @@ export function checkActorCallParams(params: unknown, limits: CallParamLimits = 
 }
 
 /**
- * Checks an actor address and method name: non-empty strings, the id at most
- * `MAX_ACTOR_ID_LENGTH` long. Throws INVALID_ARGUMENTS naming the field.
+ * Checks an actor address and method name: non-empty strings, each at most
+ * `MAX_ACTOR_ID_LENGTH` long (PROTOCOL.md: names and ids are 1–256 characters). Throws INVALID_ARGUMENTS naming the field.
  */
 export function checkCallTarget(type: unknown, id: unknown, method: unknown): Pick<CallParams, 'type' | 'id' | 'method'> {
   const checked = {
@@ -53,8 +53,10 @@ export function checkCallTarget(type: unknown, id: unknown, method: unknown): Pi
     id: nonEmptyString('id', id),
     method: nonEmptyString('method', method),
   };
-  if (checked.id.length > MAX_ACTOR_ID_LENGTH) {
-    throw invalidArgument('id', `id must be at most ${MAX_ACTOR_ID_LENGTH} characters`, { maxLength: MAX_ACTOR_ID_LENGTH });
+  for (const field of ['type', 'id', 'method'] as const) {
+    if (checked[field].length > MAX_ACTOR_ID_LENGTH) {
+      throw invalidArgument(field, `${field} must be at most ${MAX_ACTOR_ID_LENGTH} characters`, { maxLength: MAX_ACTOR_ID_LENGTH });
+    }
   }
   return checked;
 }

@@ -1,4 +1,4 @@
-import { ActorGridError } from '../errors';
+import { ActorGridError, clip } from '../errors';
 import type { Codecs } from './Codecs';
 
 /**
@@ -16,8 +16,9 @@ export function checkDeliverable(value: unknown, codecs: Codecs, field = 'body')
     try {
       codec.encode(value);
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new ActorGridError('INVALID_ARGUMENTS', `${field} cannot be sent as ${codec.name}: ${reason.slice(0, 200)}`, { field, encoding: codec.name }, { cause: err });
+      // The encoder's own message stays on the cause: it is not the protocol's to show.
+      const message = `${clip(field)} cannot be sent as ${codec.name} (a cycle, a BigInt past 64 bits, a symbol or a function?)`;
+      throw new ActorGridError('INVALID_ARGUMENTS', message, { field: clip(field), encoding: codec.name }, { cause: err });
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { AuthTarget } from '../auth/AuthPrincipal';
-import { ActorGridError } from '../errors';
+import { ActorGridError, clip } from '../errors';
 import type { ClientPrincipal } from '../push';
 import type { Session } from './Session';
 
@@ -10,7 +10,7 @@ export function paramsObject(params: unknown, allowed: readonly string[], shape:
   }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(params)) {
-    if (!allowed.includes(key)) throw new ActorGridError('INVALID_ARGUMENTS', `unknown parameter "${key}"`, { field: key });
+    if (!allowed.includes(key)) throw new ActorGridError('INVALID_ARGUMENTS', `unknown parameter "${clip(key)}"`, { field: clip(key) });
     if (value !== null && value !== undefined) out[key] = value;
   }
   return out;

@@ -204,10 +204,10 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
         `${type.name}.${call.method.name}`,
       );
       // A copy, so that later calls of the batch cannot change a result already produced.
-      const result = returned !== null && typeof returned === 'object' ? env.codec.decode(env.codec.encode(returned)) : returned;
+      const result = returned !== null && typeof returned === 'object' ? storable('returned a value', () => env.codec.decode(env.codec.encode(returned))) : returned;
       const change = map.hooks?.afterCall(instance, env.codec.decode(current) as Record<string, unknown>, type, id);
       if (change) emitted.push(change);
-      current = env.codec.encode(readState(instance, type));
+      current = storable('left state', () => env.codec.encode(readState(instance, type)));
       if (idemKey !== undefined) {
         record.r.push([idemKey, { at: Date.now(), m: call.method.name, ok: result }]);
         recorded = true;
@@ -335,7 +335,22 @@ async function syncReminders(env: TurnEnv, type: string, id: string, table: Remi
 
 function asUnavailable(err: unknown): ActorGridError {
   if (err instanceof ActorGridError) return err;
-  return new UnavailableError(`grid call failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  // The grid client's own words stay on the node (the cause); clients get ours.
+  return new UnavailableError('grid call failed', { cause: err });
+}
+
+/**
+ * Encodes what a method left behind (its result, its state). A failure is the method's doing (a
+ * cycle, a symbol, a huge BigInt) and fails the call with ACTOR_ERROR, its changes discarded, told
+ * in the runtime's words: the encoder's own message ("Maximum call stack size exceeded", "Unknown
+ * type: symbol") stays on the error's cause.
+ */
+function storable<T>(what: string, encode: () => T): T {
+  try {
+    return encode();
+  } catch (err) {
+    throw new ActorGridError('ACTOR_ERROR', `the method ${what} that cannot be stored (a cycle, a symbol, a function or a BigInt past 64 bits?)`, { reason: 'unstorable' }, { cause: err });
+  }
 }
 
 /** Fails every call of the batch with `error`, except calls already marked for a retry. */

@@ -1,4 +1,4 @@
-import { ActorGridError } from '../errors';
+import { ActorGridError, clip } from '../errors';
 import { streamTier } from '../grid';
 import { sharedObjectRecordOf, type SharedObjectHooks } from './SharedObject';
 
@@ -73,7 +73,7 @@ export class SharedObjectRegistry {
       throw new ActorGridError('INVALID_ARGUMENTS', 'name must be a string of 1 to 256 characters', { field: 'name' });
     }
     const spec = this.exact.get(name) ?? this.prefixes.find(([prefix]) => name.length > prefix.length && name.startsWith(prefix))?.[1];
-    if (!spec) throw new ActorGridError('UNKNOWN_SHARED_OBJECT', `no shared object is declared under the name ${JSON.stringify(name)}`, { name });
+    if (!spec) throw new ActorGridError('UNKNOWN_SHARED_OBJECT', `no shared object is declared under the name ${JSON.stringify(clip(name))}`, { name: clip(name) });
     return spec;
   }
 

@@ -107,7 +107,11 @@ describe('the browser client in Chromium: failover when its node is SIGKILLed (2
     const cluster = sharedCluster();
     const nodes: NodeProcess[] = await group.startMany(2, {
       grid: { clusterName: cluster.clusterName, members: cluster.addresses() },
-      env: { ACTORGRID_TURN_LEASE_MS: '4000' }, // a lock the dead node held frees sooner
+      env: {
+        ACTORGRID_TURN_LEASE_MS: '4000', // a lock the dead node held frees sooner
+        // The page is on another origin: without this the nodes refuse its WebSocket (docs/security.md "Hardening").
+        ACTORGRID_HTTP_ALLOWED_ORIGINS: `http://127.0.0.1:${(site!.address() as AddressInfo).port}`,
+      },
     });
     const room = `rooms.${uniqueName('browser').replace(/-/g, '')}`;
     const owner = uniqueName('browser-owner');

@@ -48,7 +48,7 @@ describe('the client entry actorgrid/client', function () {
     assert.deepEqual(server, [], 'server modules loaded by the client entry');
     const ours = out.loaded.filter((file) => file.includes('/dist/src/') && !file.includes('/dist/src/client/'));
     assert.ok(
-      ours.every((file) => /\/dist\/src\/(errors|actor\/ActorRef|protocol\/(Codec|JsonCodec|MsgpackCodec)|data\/recordOrder|grid\/Predicate)\b/.test(file)),
+      ours.every((file) => /\/dist\/src\/(errors|actor\/ActorRef|protocol\/(Codec|JsonCodec|MsgpackCodec|msgpackScan)|data\/recordOrder|grid\/Predicate)\b/.test(file)),
       `only the client's own modules and the shared errors, ref, codecs and record order: ${ours.join(', ')}`,
     );
   });

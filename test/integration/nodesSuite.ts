@@ -205,7 +205,8 @@ export function nodesSuite(setup: NodesSetup, group: () => NodeGroup): void {
           ['unknown method', rawPost(url(`Counter/${id}/explode`), '[]', json), 404, 'UNKNOWN_ACTOR_METHOD'],
           ['a private helper is no method', rawPost(url(`ShoppingCart/${id}/open`), '[]', json), 404, 'UNKNOWN_ACTOR_METHOD'],
           ['oversized body', rawPost(url(`Counter/${id}/increment`), `[${'1,'.repeat(600_000)}1]`, json), 413, 'PAYLOAD_TOO_LARGE'],
-          ['unsupported content type', rawPost(url(`Counter/${id}/increment`), '[1]', { 'content-type': 'text/plain' }), 400, 'INVALID_REQUEST'],
+          ['unsupported content type', rawPost(url(`Counter/${id}/increment`), '[1]', { 'content-type': 'application/xml' }), 400, 'INVALID_REQUEST'],
+          ['a type a cross-site form sends', rawPost(url(`Counter/${id}/increment`), '', { 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
           ['truncated msgpack', rawPost(url(`Counter/${id}/increment`), Buffer.from([0x92, 0x01]), { 'content-type': 'application/msgpack' }), 400, 'PARSE_ERROR'],
           ['idempotency key too long', rawPost(url(`Counter/${id}/increment`), '[1]', { ...json, 'idempotency-key': 'k'.repeat(129) }), 400, 'INVALID_ARGUMENTS'],
         ];

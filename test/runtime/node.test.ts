@@ -5,6 +5,7 @@ import { MemoryGrid, MemoryGridStore } from '../../src/grid';
 import { Logger } from '../../src/runtime/Logger';
 import { Counter } from '../../actors/Counter';
 import { GREETER, Greeter, Greeting } from '../fixtures/diActors';
+import { Unstorable } from '../fixtures/testActors';
 
 const silent = new Logger('silent');
 const config = (id: string) => loadConfig({ env: {}, overrides: { node: { id, port: 0 }, log: { level: 'silent' } } });
@@ -41,6 +42,20 @@ describe('ActorGridNode (in process, memory grid)', function () {
     nodes.push(other);
     assert.deepEqual((await post(`${node.url}/actors/Greeting/g/greet`, ['ann'])).json, { result: 'hej, ann' });
     assert.deepEqual((await post(`${other.url}/actors/Greeting/g/greet`, ['bo'])).json, { result: 'salut, bo' }, 'each node has its own container');
+  });
+
+  it('answers a result or state the runtime cannot store with ACTOR_ERROR in its own words, not the encoder\'s', async function () {
+    const node = await ActorGridNode.start({ config: config('unstorable'), actors: [Unstorable], logger: silent });
+    nodes.push(node);
+    for (const method of ['cyclic', 'symbolState']) {
+      const { status, json } = await post(`${node.url}/actors/Unstorable/u/${method}`);
+      assert.equal(status, 422, method);
+      assert.equal(json.error.code, 'ACTOR_ERROR');
+      assert.match(json.error.message, /^the method (returned a value|left state) that cannot be stored/);
+      assert.doesNotMatch(json.error.message, /call stack|Unknown type/);
+    }
+    const own = await post(`${node.url}/actors/Unstorable/u/fails`);
+    assert.deepEqual(own.json.error, { code: 'ACTOR_ERROR', message: 'the actor\'s own words', data: { name: 'TypeError' } });
   });
 
   it('shares state between nodes on one grid and lists them in /cluster', async function () {

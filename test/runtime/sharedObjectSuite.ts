@@ -421,15 +421,14 @@ export function sharedObjectSuite(setup: () => GridSetup): void {
       assert.ok(bigViaNode instanceof ActorGridError, String(bigViaNode));
       assert.equal(bigViaNode.code, 'INVALID_ARGUMENTS');
       assert.equal(bigViaNode.data?.field, 'set.n');
-      // the msgpack client refuses to encode it; a raw msgpack frame (BigInt extension) reaches the node and is refused there
+      // the msgpack client refuses to encode it; a raw msgpack frame (BigInt extension) is refused when decoded (no extensions but timestamps)
       const mp = await client(b, 'msgpack');
       assert.equal(await codeOf(update(mp.c, { name, set: { n: 2n ** 70n } })), 'INVALID_ARGUMENTS');
       const raw = await RawWsClient.connect(b.url);
       try {
         raw.send(new Packr({ useRecords: false, useBigIntExtension: true }).pack({ jsonrpc: '2.0', id: 1, method: 'sharedObject.update', params: { name, set: { n: 2n ** 70n } } }));
         const reply = await raw.nextMessage();
-        assert.equal(reply.error?.data?.code, 'INVALID_ARGUMENTS', JSON.stringify(reply, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
-        assert.equal(reply.error.data.field, 'set.n');
+        assert.equal(reply.error?.data?.code, 'PARSE_ERROR', JSON.stringify(reply, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
       } finally {
         await raw.close();
       }

@@ -20,6 +20,15 @@ describe('client bytes without Buffer', function () {
     assert.deepEqual(msgpack.decode(JSON.stringify(value)), value, 'a text frame is JSON');
   });
 
+  it('reads replies nested deeper than the node takes requests (a stored value comes back wrapped)', function () {
+    let value: unknown = 1;
+    for (let i = 0; i < 100; i++) value = [value];
+    const reply = { jsonrpc: '2.0', id: 1, result: { records: [{ value }] } };
+    assert.deepEqual(createClientCodec('json').decode(JSON.stringify(reply)), reply);
+    const msgpack = createClientCodec('msgpack');
+    assert.deepEqual(msgpack.decode(msgpack.encode(reply) as Uint8Array), reply);
+  });
+
   it('makes idempotency keys without crypto.randomUUID too (a browser page on plain http has none)', function () {
     const withUuid = newIdempotencyKey();
     assert.match(withUuid, /^c-[0-9a-f-]{36}$/);

@@ -90,11 +90,53 @@ describe('MsgpackCodec', () => {
     });
   }
 
-  it('cannot be used to poison prototypes', () => {
+  it('refuses the prototype-poisoning keys the JSON codec refuses, the same way', () => {
+    const packr = new Packr({ useRecords: false });
     const evil = Buffer.concat([Buffer.from([0x81, 0xa9]), Buffer.from('__proto__'), Buffer.from([0x81, 0xa5]), Buffer.from('admin'), Buffer.from([0xc3])]);
-    const decoded = msgpack.decode(evil) as Record<string, unknown>;
-    assert.equal(Object.getPrototypeOf(decoded), Object.prototype);
-    assert.equal((decoded as { admin?: unknown }).admin, undefined);
+    const fromMsgpack = parseError(() => msgpack.decode(evil)).message;
+    const fromJson = parseError(() => new JsonCodec().decode('{"__proto__":{"admin":true}}')).message;
+    assert.equal(fromMsgpack.replace('msgpack', 'JSON'), fromJson);
+    parseError(() => msgpack.decode(packr.pack([{ constructor: { prototype: { admin: true } } }])));
+    assert.deepEqual(msgpack.decode(packr.pack({ constructor: 'fine', prototype: 1, note: '__proto__' })), { constructor: 'fine', prototype: 1, note: '__proto__' });
+  });
+
+  it('refuses structured-clone references and every extension but timestamps; Dates still decode', () => {
+    const cloning = new Packr({ structuredClone: true, useRecords: false });
+    const shared = { a: 1 };
+    const refs = cloning.pack([shared, shared]);
+    assert.match(parseError(() => msgpack.decode(refs)).message, /extension types are not accepted/);
+    parseError(() => msgpack.decode(new Packr({ moreTypes: true }).pack(new Set([1]))));
+    parseError(() => msgpack.decode(new Packr({ moreTypes: true }).pack(new Error('x'))));
+    const when = new Date('2026-01-02T03:04:05.678Z');
+    assert.deepEqual(msgpack.decode(msgpack.encode({ when })), { when });
+  });
+
+  it('refuses a small frame that declares more than it holds, without building it', () => {
+    // array32 of 2^32-1 items, str32 of 4 GiB, map32, bin32: 5-byte frames announcing gigabytes.
+    for (const head of [[0xdd], [0xdb], [0xdf], [0xc6]]) {
+      parseError(() => msgpack.decode(Buffer.from([...head, 0xff, 0xff, 0xff, 0xff, 0x01, 0x02])));
+    }
+    // A declared length the bytes do hold is fine.
+    const honest = Buffer.from([0xdc, 0x00, 0x03, 0xc0, 0xc0, 0xc0]);
+    assert.deepEqual(msgpack.decode(honest), [null, null, null]);
+  });
+
+  it('refuses nesting deeper than its maxDepth, JSON alike', () => {
+    const small = new Codecs({ maxDepth: 3 });
+    const nested = (depth: number): unknown => (depth === 0 ? 1 : [nested(depth - 1)]);
+    assert.deepEqual(small.msgpack.decode(small.msgpack.encode(nested(3))), nested(3));
+    assert.deepEqual(small.json.decode(JSON.stringify(nested(3))), nested(3));
+    assert.match(parseError(() => small.msgpack.decode(small.msgpack.encode(nested(4)))).message, /nested deeper than 3 levels/);
+    assert.match(parseError(() => small.json.decode(JSON.stringify(nested(4)))).message, /nested deeper than 3 levels/);
+    assert.deepEqual(small.json.decode('[["[[[[{{{\\"]]"]]'), [['[[[[{{{"]]']]); // brackets inside strings do not count
+    const deep = '['.repeat(1440) + ']'.repeat(1440);
+    parseError(() => new JsonCodec().decode(deep));
+  });
+
+  it('never repeats the input or msgpackr\'s own words in its errors', () => {
+    const secret = 'x'.repeat(50) + 'SECRET';
+    assert.doesNotMatch(parseError(() => new JsonCodec().decode(`{"a": ${secret}}`)).message, /SECRET|xxxx/);
+    assert.equal(parseError(() => msgpack.decode(Buffer.from([0x92, 0x01, 0x81, 0x01, 0x02]))).message, 'invalid msgpack: map keys must be strings');
   });
 });
 

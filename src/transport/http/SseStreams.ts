@@ -3,11 +3,15 @@ import type { Dispatcher } from '../../protocol/Dispatcher';
 import type { Session } from '../../protocol/Session';
 import { httpSession } from './HttpResponder';
 
+const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' };
+
 /**
  * The Server-Sent Event streams of one routes plugin. `open` runs a subscribe method through the
  * dispatcher with a session whose push channel is the response (`encoding: 'sse'`), then turns the
  * response into an event stream: a first comment or event, keep-alive comments, and an end when the
- * client goes away or the node closes (SSE responses never end by themselves).
+ * client goes away or the node closes (SSE responses never end by themselves). A HEAD request is
+ * subscribed and unsubscribed (so it answers what GET would: 200, or the coded error) and gets the
+ * headers only.
  */
 export class SseStreams {
   private readonly open = new Set<() => void>();
@@ -56,8 +60,15 @@ export class SseStreams {
       abort.abort();
       throw err;
     }
+    if (request.method === 'HEAD') {
+      // The headers a GET would get, and the end: a HEAD response has no body to stream.
+      abort.abort();
+      context.replied();
+      await reply.code(200).headers(SSE_HEADERS).send();
+      return;
+    }
     reply.hijack();
-    raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    raw.writeHead(200, SSE_HEADERS);
     raw.write(first(result));
     // A reader that fell this far behind by a tick is not reading: end the stream (it may resume with Last-Event-ID).
     const keepAlive = setInterval(() => (raw.writableLength > this.maxBufferedBytes ? close() : raw.write(': keep-alive\n\n')), this.keepAliveMs);

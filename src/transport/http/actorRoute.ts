@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ActorGridError } from '../../errors';
+import { ActorGridError, clip } from '../../errors';
 import {
   ACTOR_CALL_METHOD,
   checkArgs,
@@ -95,7 +95,7 @@ export function unsupportedContentType(contentType: string | undefined): ActorGr
   const message =
     contentType === undefined
       ? 'a request body needs Content-Type application/json or application/msgpack'
-      : `unsupported Content-Type "${contentType.slice(0, 100)}"; use application/json or application/msgpack`;
+      : `unsupported Content-Type "${clip(contentType)}"; use application/json or application/msgpack`;
   return new ActorGridError('INVALID_REQUEST', message, { supported });
 }
 

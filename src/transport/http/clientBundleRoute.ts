@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { ActorGridError } from '../../errors';
+import { ANY_ORIGIN } from './originGuard';
 
 /** Where every node serves the browser client (docs/client.md "In the browser"). */
 export const CLIENT_BUNDLE_ROUTE = '/client/actorgrid-client.mjs';
@@ -26,7 +27,7 @@ interface Bundle {
  * the same across versions, so the answer is `Cache-Control: no-cache` with an ETag: browsers keep
  * it and revalidate (304), and get the new one after an upgrade. Gzipped when the request accepts
  * it; `Access-Control-Allow-Origin: *` because a module script from another origin is fetched with
- * CORS (the bundle is public code). The file is read on the first request; a node built without it
+ * CORS (the bundle is public code; the origin guard lets every origin read it). The file is read on the first request; a node built without it
  * answers NOT_FOUND.
  */
 async function clientBundleRoutePlugin(app: FastifyInstance, options: ClientBundleRouteOptions): Promise<void> {
@@ -40,7 +41,7 @@ async function clientBundleRoutePlugin(app: FastifyInstance, options: ClientBund
     return loading;
   };
 
-  app.get(CLIENT_BUNDLE_ROUTE, async (request, reply) => {
+  app.get(CLIENT_BUNDLE_ROUTE, { config: ANY_ORIGIN }, async (request, reply) => {
     const { body, gzip, etag } = await bundle();
     reply
       .header('etag', etag)

@@ -4,6 +4,7 @@ import { registerActorRoute } from './actorRoute';
 import { registerHealthRoutes } from './healthRoutes';
 import { fromFastifyError, routeNotFound } from './httpErrors';
 import { HttpResponder } from './HttpResponder';
+import { registerOriginGuard } from './originGuard';
 import { registerRpcRoute } from './rpcRoute';
 
 /** Options of the HTTP transport plugin. */
@@ -24,6 +25,11 @@ export interface HttpTransportOptions {
   status: NodeStatus;
   /** The node's codecs. @default a new `Codecs` */
   codecs?: Codecs;
+  /**
+   * Origins besides the node's own whose pages may call it (`config.http.allowedOrigins`); other
+   * origins are refused on every route (see `registerOriginGuard`). @default [] (same origin only)
+   */
+  allowedOrigins?: readonly string[];
 }
 
 /**
@@ -33,10 +39,11 @@ export interface HttpTransportOptions {
  * Not encapsulated (like a `fastify-plugin` plugin): it sets the app's error handler and 404
  * handler, so every route of the node — the WebSocket upgrade route and later plugins' routes
  * included — answers errors as `{"error": {code, message, data?}}` with the error table's status,
- * never in fastify's default shape. Register it before other route plugins, and set fastify's
+ * never in fastify's default shape; and its origin guard (`registerOriginGuard`: foreign `Origin`s,
+ * form body types, CORS) runs on every route. Register it before other route plugins, and set fastify's
  * server option `frameworkErrors` (exported beside it) for malformed URLs. The body routes live in a
- * child scope whose only content-type parser collects raw bytes up to `limits.maxPayloadBytes`, so
- * other plugins keep fastify's JSON parser.
+ * child scope whose only content-type parser collects raw bytes up to `limits.maxPayloadBytes`;
+ * other plugins get a JSON parser that decodes with `codecs.json`.
  *
  * @example
  * const app = fastify({ frameworkErrors, bodyLimit: config.limits.maxPayloadBytes });
@@ -53,6 +60,17 @@ async function httpTransportPlugin(app: FastifyInstance, options: HttpTransportO
 
   app.setErrorHandler((err, request, reply) => responder.sendError(request, reply, fromFastifyError(err, maxPayloadBytes)));
   app.setNotFoundHandler((request, reply) => responder.sendError(request, reply, routeNotFound(request.method, request.url)));
+  registerOriginGuard(app, options.allowedOrigins ?? [], responder);
+  // JSON bodies of every other route (destinations, shared objects, data) are read by the node's
+  // codec too: the same depth limit and prototype-poisoning refusals as calls, coded errors.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      done(null, codecs.json.decode(body as Buffer));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
   registerHealthRoutes(app, status, responder);
 
   await app.register(async (scope) => {

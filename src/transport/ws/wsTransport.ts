@@ -3,6 +3,8 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify'
 import { credentialsOf } from '../credentials';
 import { ActorGridError } from '../../errors';
 import { Codecs, httpErrorBody, type Dispatcher } from '../../protocol';
+import { CodedWebSocket } from './CodedWebSocket';
+import { upgradeProblem } from './upgradeCheck';
 import { WsConnection } from './WsConnection';
 import { WsConnections } from './WsConnections';
 
@@ -57,7 +59,11 @@ export function wsMaxPayload(maxPayloadBytes: number): number {
  * registers @fastify/websocket itself, in its own scope, with `maxPayload` from `wsMaxPayload` and
  * without permessage-deflate; do not register @fastify/websocket anywhere else in the app.
  *
- * - A plain `GET /ws` without an upgrade gets 400 INVALID_REQUEST in the HTTP error shape.
+ * - A plain `GET /ws` without an upgrade, or a malformed upgrade request (`upgradeProblem`), gets
+ *   400 INVALID_REQUEST in the HTTP error shape; a foreign `Origin` is refused (403) by the HTTP
+ *   transport's origin guard, which runs on this route too.
+ * - ws's own protocol-error closes (1009 frame too large, 1007, 1002) carry a coded reason
+ *   (`CodedWebSocket`).
  * - After `connections.closeAll()` (drain) upgrades are refused with 503 UNAVAILABLE.
  * - `app.close()` runs `connections.closeAll(1001)` first (see there: running requests are answered,
  *   new ones get UNAVAILABLE, at most 5 s).
@@ -81,7 +87,7 @@ async function wsTransportPlugin(app: FastifyInstance, options: WsTransportOptio
   const codecs = options.codecs ?? new Codecs();
 
   await app.register(fastifyWebsocket, {
-    options: { maxPayload: wsMaxPayload(maxPayloadBytes), perMessageDeflate: false },
+    options: { maxPayload: wsMaxPayload(maxPayloadBytes), perMessageDeflate: false, WebSocket: CodedWebSocket },
     errorHandler(error, socket, request) {
       const code = (error as { code?: unknown }).code;
       request.log.warn({ err: error }, 'websocket error');
@@ -99,6 +105,10 @@ async function wsTransportPlugin(app: FastifyInstance, options: WsTransportOptio
     method: 'GET',
     url: WS_ROUTE,
     onRequest: async (request, reply) => {
+      if (request.ws) {
+        const problem = upgradeProblem(request.headers);
+        if (problem) return sendHttpError(reply, problem);
+      }
       if (!connections.accepting) return sendHttpError(reply, new ActorGridError('UNAVAILABLE', 'the node is draining'));
       if (connections.size >= (options.limits.maxConnections ?? Number.POSITIVE_INFINITY)) {
         return sendHttpError(reply, new ActorGridError('UNAVAILABLE', `this node holds its most WebSocket connections (${options.limits.maxConnections}); try another node`));
