@@ -18,7 +18,7 @@ const DEFAULTS: Omit<Config, 'node'> & { node: Omit<Config['node'], 'id'> } = {
   },
   turn: { lockWaitMs: 5000, leaseMs: 15000, maxBatch: 64, nestedLockWaitMs: 200, maxNestedRetries: 50, callTimeoutMs: 30000 },
   idempotency: { maxEntries: 128, maxAgeMs: 86400000 },
-  limits: { maxPayloadBytes: 1048576, maxArgs: 32, maxInFlight: 64, maxBatch: 1000, maxConnections: 10000, maxSubscriptionsPerConnection: 1000, maxBufferedBytes: 8388608, pingIntervalMs: 30000, ratePerSecond: 0 },
+  limits: { maxPayloadBytes: 1048576, maxArgs: 32, maxInFlight: 64, maxBatch: 1000, maxConnections: 10000, maxSubscriptionsPerConnection: 1000, maxBufferedBytes: 8388608, pingIntervalMs: 30000, maxSelectorLength: 1024, ratePerSecond: 0 },
   registry: { heartbeatMs: 2000, ttlMs: 10000 },
   destinations: { names: [], retention: 10000, maxMessageBytes: 65536, maxBufferedBytes: 1048576 },
   sharedObjects: { names: [], retention: 10000, maxSlots: 1000, maxValueBytes: 65536, maxBufferedBytes: 1048576, repairCheckMs: 1000 },

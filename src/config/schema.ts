@@ -104,6 +104,7 @@ export const configSchema = {
       maxSubscriptionsPerConnection: integer(1000, 1, 'the most subscriptions of each kind (destinations, shared objects, watches) one connection may hold'),
       maxBufferedBytes: integer(8388608, 65536, 'unsent bytes one WebSocket or SSE stream may have waiting before the node closes it (a client that does not read)'),
       pingIntervalMs: ms(30000, 'how often the node pings each WebSocket; one that missed the previous pong is dropped; 0 = never', 0),
+      maxSelectorLength: integer(1024, 1, 'the longest destination selector or data where clause, in characters'),
       ratePerSecond: integer(0, 0, 'requests per second one client (its authenticated subject, else its address) may make, with bursts of twice that; over it: RATE_LIMITED (retryable); 0 = no limit'),
     }),
     registry: section('The registry of live nodes.', {
@@ -330,6 +331,8 @@ export interface LimitsConfig {
   readonly maxBufferedBytes: number;
   /** How often each WebSocket is pinged; one that missed a pong is dropped; 0 = never. @default 30000 */
   readonly pingIntervalMs: number;
+  /** The longest destination selector or data `where` clause, in characters. @default 1024 */
+  readonly maxSelectorLength: number;
   /** Requests per second per client (subject, else address), bursts of twice that; 0 = no limit. @default 0 */
   readonly ratePerSecond: number;
 }

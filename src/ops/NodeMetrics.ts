@@ -6,6 +6,8 @@ export interface MetricSources {
   sseStreams(): number;
   /** Subscriptions (destinations, shared objects) and watches on this node. */
   subscribers(): { destinations: number; sharedObjects: number; watches: number };
+  /** Destination subscriptions on this node, by destination name. */
+  destinationSubscribers(): ReadonlyMap<string, number>;
   inflight(): number;
 }
 
@@ -29,6 +31,8 @@ export class NodeMetrics {
   private readonly gridSeconds: Histogram<'op'>;
   private readonly gridErrors: Counter<'op'>;
   private readonly published: Counter<'destination'>;
+  private readonly delivered: Counter<'destination'>;
+  private readonly gaps: Counter<'destination'>;
   private readonly wsBytes: Counter<'direction'>;
 
   constructor(sources: MetricSources, nodeId: string) {
@@ -45,6 +49,8 @@ export class NodeMetrics {
     this.gridSeconds = new Histogram({ name: 'actorgrid_grid_op_duration_seconds', help: 'Grid operations, by operation (map.get, map.replaceIfSame, stream.read…).', labelNames: ['op'], buckets: SECONDS, registers });
     this.gridErrors = new Counter({ name: 'actorgrid_grid_op_errors_total', help: 'Grid operations that failed, by operation.', labelNames: ['op'], registers });
     this.published = new Counter({ name: 'actorgrid_destination_publishes_total', help: 'Messages published by clients, by destination.', labelNames: ['destination'], registers });
+    this.delivered = new Counter({ name: 'actorgrid_destination_deliveries_total', help: 'Destination messages written to subscribers on this node (one per subscriber), by destination.', labelNames: ['destination'], registers });
+    this.gaps = new Counter({ name: 'actorgrid_destination_gaps_total', help: 'destination.gap notifications sent to subscribers on this node (skipped for backpressure, overwritten, or undeliverable), by destination.', labelNames: ['destination'], registers });
     this.wsBytes = new Counter({ name: 'actorgrid_websocket_bytes_total', help: 'WebSocket payload bytes, by direction (in, out).', labelNames: ['direction'], registers });
     const gauge = (name: string, help: string, read: () => number): void => {
       new Gauge({ name, help, registers, collect() {
@@ -59,6 +65,10 @@ export class NodeMetrics {
       this.set({ kind: 'destination' }, s.destinations);
       this.set({ kind: 'sharedObject' }, s.sharedObjects);
       this.set({ kind: 'watch' }, s.watches);
+    } });
+    new Gauge({ name: 'actorgrid_destination_subscribers', help: 'Destination subscriptions on this node, by destination.', labelNames: ['destination'], registers, collect() {
+      this.reset();
+      for (const [destination, n] of sources.destinationSubscribers()) this.set({ destination }, n);
     } });
   }
 
@@ -94,9 +104,12 @@ export class NodeMetrics {
     if (failed) this.gridErrors.inc({ op });
   }
 
-  publish(destination: string): void {
-    this.published.inc({ destination });
-  }
+  /** Counts destination traffic, by destination name (see `DestinationObserver`). */
+  readonly destinations = {
+    published: (destination: string): void => void this.published.inc({ destination }),
+    delivered: (destination: string): void => void this.delivered.inc({ destination }),
+    gap: (destination: string): void => void this.gaps.inc({ destination }),
+  };
 
   bytes(direction: 'in' | 'out', n: number): void {
     this.wsBytes.inc({ direction }, n);
