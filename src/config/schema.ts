@@ -90,10 +90,12 @@ export const configSchema = {
       nestedLockWaitMs: ms(200, 'how long a call made from inside another actor call may wait to start before its caller is rolled back and retried'),
       maxNestedRetries: integer(50, 0, 'how often a call is rolled back and retried because a nested call met a locked actor'),
       callTimeoutMs: ms(30000, 'the deadline a call gets when its caller sets none; nested calls inherit it'),
+      maxStateBytes: integer(1048576, 1, 'the largest state (encoded) a call may grow an actor to; a call past it fails with PAYLOAD_TOO_LARGE and is rolled back'),
     }),
     idempotency: section('Stored results of calls with an idempotency key.', {
       maxEntries: integer(128, 1, 'results kept per actor'),
       maxAgeMs: { type: 'integer', minimum: 1, default: 86400000, description: 'how long a result is kept' },
+      maxResultBytes: integer(16384, 1, 'the largest result (encoded) kept under an idempotency key; a call with a key and a larger result fails with PAYLOAD_TOO_LARGE'),
     }),
     limits: section('Request limits.', {
       maxPayloadBytes: integer(1048576, 1, 'the largest request body or frame'),
@@ -303,6 +305,8 @@ export interface TurnConfig {
   readonly maxNestedRetries: number;
   /** The deadline, in ms, of a call whose caller sets none; nested calls inherit it. @default 30000 */
   readonly callTimeoutMs: number;
+  /** The largest state, encoded, a call may grow an actor to; past it the call fails with PAYLOAD_TOO_LARGE, rolled back. @default 1048576 */
+  readonly maxStateBytes: number;
 }
 
 /** Results of calls that carried an idempotency key, stored in the actor's record. */
@@ -311,6 +315,8 @@ export interface IdempotencyConfig {
   readonly maxEntries: number;
   /** How long a result is kept, in ms. @default 86400000 (one day) */
   readonly maxAgeMs: number;
+  /** The largest result, encoded, kept under an idempotency key; a call with a key and a larger result fails with PAYLOAD_TOO_LARGE. @default 16384 */
+  readonly maxResultBytes: number;
 }
 
 /** Limits on what a client may send. */

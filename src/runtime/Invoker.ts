@@ -28,7 +28,9 @@ export interface InvokerOptions {
   maxNestedRetries: number;
   /** How long a caller waits for a call by default. @default 30000 */
   callTimeoutMs: number;
-  idempotency: { maxEntries: number; maxAgeMs: number };
+  idempotency: { maxEntries: number; maxAgeMs: number; maxResultBytes?: number };
+  /** The largest state a call may grow an actor to, encoded (config `turn.maxStateBytes`). @default no limit */
+  maxStateBytes?: number;
   /** Test switches (config `testing.failpoints`, docs/testing.md). @default none */
   failpoints?: ReadonlySet<string>;
   /**
@@ -88,6 +90,7 @@ export class Invoker implements CallInvoker {
       lockWaitMs: options.lockWaitMs,
       leaseMs: options.leaseMs,
       idempotency: options.idempotency,
+      sizes: { maxStateBytes: options.maxStateBytes, maxResultBytes: options.idempotency.maxResultBytes },
       ...(options.observe ? { observe: options.observe } : {}),
     };
     this.scheduler = new TurnScheduler({
