@@ -147,17 +147,23 @@ export class AnswerChecker {
 /** An input or answer, shortened for a report. */
 export function show(value: unknown): string {
   let text: string;
-  if (Buffer.isBuffer(value)) text = `<${value.length} bytes> ${value.subarray(0, 80).toString('hex')}`;
+  if (Buffer.isBuffer(value)) text = hexOf(value);
   else if (typeof value === 'string') text = JSON.stringify(value);
   else {
     try {
       text = JSON.stringify(value, function (this: Record<string, unknown>, k: string, v: unknown) {
         const raw = this[k];
-        return Buffer.isBuffer(raw) ? `<${raw.length} bytes> ${raw.subarray(0, 60).toString('hex')}` : typeof v === 'bigint' ? `${v}n` : v;
+        return Buffer.isBuffer(raw) ? hexOf(raw) : typeof v === 'bigint' ? `${v}n` : v;
       }) ?? String(value);
     } catch {
       text = String(value);
     }
   }
   return text.length > 400 ? `${text.slice(0, 300)}…(${text.length} chars)…${text.slice(-60)}` : text;
+}
+
+/** Bytes in hex: all of them when short, else the head and the tail (a spliced value sits near the end). */
+function hexOf(bytes: Buffer): string {
+  if (bytes.length <= 120) return `<${bytes.length} bytes> ${bytes.toString('hex')}`;
+  return `<${bytes.length} bytes> ${bytes.subarray(0, 60).toString('hex')}…${bytes.subarray(-40).toString('hex')}`;
 }
