@@ -150,6 +150,7 @@ export class ActorGridNode {
         sseStreams: () => live.streams.reduce((n, s) => n + s.size, 0),
         inflight: () => live.node?.invoker.load ?? 0,
         subscribers: () => live.node?.subscriberCounts() ?? { destinations: 0, sharedObjects: 0, watches: 0 },
+        destinationSubscribers: () => live.node?.destinations.feeds() ?? new Map(),
       },
       config.node.id,
     );
@@ -165,7 +166,11 @@ export class ActorGridNode {
       options.configure?.(container);
 
       const codecs = new Codecs(config.limits);
-      const destinations = new DestinationService(grid, destinationRegistry, codecs, container, log.child('destinations'), config.destinations.maxBufferedBytes, (name) => metrics.publish(name));
+      const destinations = new DestinationService(grid, destinationRegistry, codecs, container, log.child('destinations'), {
+        maxBufferedBytes: config.destinations.maxBufferedBytes,
+        maxSelectorLength: config.limits.maxSelectorLength,
+        observer: metrics.destinations,
+      });
       const publisher: PublishChecker = {
         prepare: (m, caller) => destinations.prepare(m.destination, m, { actor: caller }),
       };
@@ -216,7 +221,7 @@ export class ActorGridNode {
       registerDestinationMethods(dispatcher, destinations, codecs, config.limits.maxSubscriptionsPerConnection);
       registerSharedObjectMethods(dispatcher, sharedObjects, codecs, config.limits.maxSubscriptionsPerConnection);
       registerReminderMethods(dispatcher, invoker);
-      registerDataMethods(dispatcher, data, codecs, { maxResults: config.data.maxResults, maxSubscriptions: config.limits.maxSubscriptionsPerConnection });
+      registerDataMethods(dispatcher, data, codecs, { maxResults: config.data.maxResults, maxSubscriptions: config.limits.maxSubscriptionsPerConnection, maxSelectorLength: config.limits.maxSelectorLength });
       const status: NodeStatus = {
         ready: () => !node.draining && grid.isConnected(),
         cluster: async () => ({ self: config.node.id, nodes: await nodes.list(), members: await grid.members() }),

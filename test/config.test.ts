@@ -16,9 +16,9 @@ const DEFAULTS: Omit<Config, 'node'> & { node: Omit<Config['node'], 'id'> } = {
     connectTimeoutMs: 10000,
     invocationTimeoutMs: 30000,
   },
-  turn: { lockWaitMs: 5000, leaseMs: 15000, maxBatch: 64, nestedLockWaitMs: 200, maxNestedRetries: 50, callTimeoutMs: 30000, holdMs: 20 },
-  idempotency: { maxEntries: 128, maxAgeMs: 86400000 },
-  limits: { maxPayloadBytes: 1048576, maxArgs: 32, maxInFlight: 64, maxBatch: 1000, maxConnections: 10000, maxSubscriptionsPerConnection: 1000, maxBufferedBytes: 8388608, pingIntervalMs: 30000, ratePerSecond: 0, maxDepth: 64 },
+  turn: { lockWaitMs: 5000, leaseMs: 15000, maxBatch: 64, nestedLockWaitMs: 200, maxNestedRetries: 50, callTimeoutMs: 30000, holdMs: 20, maxStateBytes: 1048576 },
+  idempotency: { maxEntries: 128, maxAgeMs: 86400000, maxResultBytes: 16384 },
+  limits: { maxPayloadBytes: 1048576, maxArgs: 32, maxInFlight: 64, maxBatch: 1000, maxConnections: 10000, maxSubscriptionsPerConnection: 1000, maxBufferedBytes: 8388608, pingIntervalMs: 30000, maxSelectorLength: 1024, ratePerSecond: 0, maxDepth: 64 },
   http: { allowedOrigins: [], requestTimeoutMs: 30000, headersTimeoutMs: 10000 },
   registry: { heartbeatMs: 2000, ttlMs: 10000 },
   destinations: { names: [], retention: 10000, maxMessageBytes: 65536, maxBufferedBytes: 1048576 },
@@ -162,7 +162,7 @@ describe('config', () => {
     });
     assert.deepStrictEqual(problems, [
       'ACTORGRID_TURN_LEASE_MZ (environment): names no config key; the turn keys are ' +
-        'ACTORGRID_TURN_LOCK_WAIT_MS, ACTORGRID_TURN_LEASE_MS, ACTORGRID_TURN_MAX_BATCH, ACTORGRID_TURN_NESTED_LOCK_WAIT_MS, ACTORGRID_TURN_MAX_NESTED_RETRIES, ACTORGRID_TURN_CALL_TIMEOUT_MS, ACTORGRID_TURN_HOLD_MS',
+        'ACTORGRID_TURN_LOCK_WAIT_MS, ACTORGRID_TURN_LEASE_MS, ACTORGRID_TURN_MAX_BATCH, ACTORGRID_TURN_NESTED_LOCK_WAIT_MS, ACTORGRID_TURN_MAX_NESTED_RETRIES, ACTORGRID_TURN_CALL_TIMEOUT_MS, ACTORGRID_TURN_HOLD_MS, ACTORGRID_TURN_MAX_STATE_BYTES',
       `node.port (from ${file}): must be an integer; got "80"`,
       `grid.kidn (from ${file}): unknown key; the grid keys are kind, clusterName, members, connectTimeoutMs, invocationTimeoutMs`,
       'grid.kind (from ACTORGRID_GRID_KIND): must be one of memory, hazelcast; got "hazlecast"',

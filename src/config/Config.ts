@@ -67,6 +67,8 @@ export interface TurnConfig {
    * 0 = unlock after every batch. @default 20
    */
   readonly holdMs: number;
+  /** The largest state, encoded, a call may grow an actor to; past it the call fails with PAYLOAD_TOO_LARGE, rolled back. @default 1048576 */
+  readonly maxStateBytes: number;
 }
 
 /** Results of calls that carried an idempotency key, stored in the actor's record. */
@@ -75,6 +77,8 @@ export interface IdempotencyConfig {
   readonly maxEntries: number;
   /** How long a result is kept, in ms. @default 86400000 (one day) */
   readonly maxAgeMs: number;
+  /** The largest result, encoded, kept under an idempotency key; a call with a key and a larger result fails with PAYLOAD_TOO_LARGE. @default 16384 */
+  readonly maxResultBytes: number;
 }
 
 /** Limits on what a client may send. */
@@ -95,6 +99,8 @@ export interface LimitsConfig {
   readonly maxBufferedBytes: number;
   /** How often each WebSocket is pinged; one that missed a pong is dropped; 0 = never. @default 30000 */
   readonly pingIntervalMs: number;
+  /** The longest destination selector or data `where` clause, in characters. @default 1024 */
+  readonly maxSelectorLength: number;
   /** Requests per second per client (subject, else address), bursts of twice that; 0 = no limit. @default 0 */
   readonly ratePerSecond: number;
   /** The deepest nesting of arrays and objects in a request body or frame (JSON and msgpack). @default 64 */

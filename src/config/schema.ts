@@ -79,10 +79,12 @@ export const configSchema = {
       maxNestedRetries: integer(50, 0, 'how often a call is rolled back and retried because a nested call met a locked actor'),
       callTimeoutMs: ms(30000, 'the deadline a call gets when its caller sets none; nested calls inherit it'),
       holdMs: ms(20, 'how long a turn may keep an actor\'s lock for the next batch of its calls while its queue on this node stays busy (no lock, no read for that batch); 0 = unlock after every batch', 0),
+      maxStateBytes: integer(1048576, 1, 'the largest state (encoded) a call may grow an actor to; a call past it fails with PAYLOAD_TOO_LARGE and is rolled back'),
     }),
     idempotency: section('Stored results of calls with an idempotency key.', {
       maxEntries: integer(128, 1, 'results kept per actor'),
       maxAgeMs: { type: 'integer', minimum: 1, default: 86400000, description: 'how long a result is kept' },
+      maxResultBytes: integer(16384, 1, 'the largest result (encoded) kept under an idempotency key; a call with a key and a larger result fails with PAYLOAD_TOO_LARGE'),
     }),
     limits: section('Request limits.', {
       maxPayloadBytes: integer(1048576, 1, 'the largest request body or frame'),
@@ -93,6 +95,7 @@ export const configSchema = {
       maxSubscriptionsPerConnection: integer(1000, 1, 'the most subscriptions of each kind (destinations, shared objects, watches) one connection may hold'),
       maxBufferedBytes: integer(8388608, 65536, 'unsent bytes one WebSocket or SSE stream may have waiting before the node closes it (a client that does not read)'),
       pingIntervalMs: ms(30000, 'how often the node pings each WebSocket; one that missed the previous pong is dropped; 0 = never', 0),
+      maxSelectorLength: integer(1024, 1, 'the longest destination selector or data where clause, in characters'),
       ratePerSecond: integer(0, 0, 'requests per second one client (its authenticated subject, else its address) may make, with bursts of twice that; over it: RATE_LIMITED (retryable); 0 = no limit'),
       maxDepth: integer(64, 1, 'the deepest nesting of arrays and objects a request body or frame may have (JSON and msgpack); deeper is PARSE_ERROR'),
     }),

@@ -46,14 +46,15 @@ export class Where {
   /**
    * Parses a where clause; absent or empty matches every record. `uniform` names the fields whose
    * every value has one JSON type (the collection's schema says so): equality on them goes to the
-   * members as plain equality, on other fields as a closed range (see `equalTo`).
+   * members as plain equality, on other fields as a closed range (see `equalTo`). `maxLength` is
+   * the longest clause accepted (config `limits.maxSelectorLength`).
    * @throws INVALID_ARGUMENTS with `data.position`
    */
-  static parse(text: unknown, uniform: ReadonlySet<string> = new Set()): Where {
+  static parse(text: unknown, uniform: ReadonlySet<string> = new Set(), maxLength?: number): Where {
     if (text === undefined || text === null || text === '') return new Where(undefined, undefined, uniform);
     if (typeof text !== 'string') throw new ActorGridError('INVALID_ARGUMENTS', 'where must be a string', { field: 'where' });
     try {
-      return new Where(Selector.parse(text), text, uniform);
+      return new Where(Selector.parse(text, maxLength), text, uniform);
     } catch (err) {
       if (err instanceof ActorGridError && err.code === 'INVALID_ARGUMENTS') {
         throw new ActorGridError('INVALID_ARGUMENTS', err.message.replace(/^selector/, 'where'), { ...err.data, field: 'where' });

@@ -31,6 +31,23 @@ export interface SubscribeInput {
 const HEADER_NAME = /^[A-Za-z_$][A-Za-z0-9_$.-]{0,127}$/;
 const MAX_HEADERS = 64;
 
+/** What a node's destinations are told by config, and who counts what they do. */
+export interface DestinationServiceOptions {
+  /** Bytes one connection may have waiting before its subscriptions skip (`destinations.maxBufferedBytes`). */
+  readonly maxBufferedBytes: number;
+  /** The longest selector (`limits.maxSelectorLength`). */
+  readonly maxSelectorLength?: number;
+  /** Hears of publishes, deliveries and gaps, by destination name (metrics). */
+  readonly observer?: DestinationObserver;
+}
+
+/** Counts per destination (its declared name: never a subtopic or a subscription). */
+export interface DestinationObserver {
+  published(destination: string): void;
+  delivered(destination: string): void;
+  gap(destination: string): void;
+}
+
 /**
  * Publish/subscribe on this node, a user of the push core (`src/push`). Each destination is one grid
  * stream (`dest.<name>`): publishing on any node appends to it and gets the message's sequence; each
@@ -47,9 +64,7 @@ export class DestinationService {
     private readonly codecs: Codecs,
     private readonly container: DependencyContainer,
     private readonly log: Logger,
-    private readonly maxBufferedBytes: number,
-    /** Hears of each message a client published (metrics). */
-    private readonly onPublished: (destination: string) => void = () => undefined,
+    private readonly options: DestinationServiceOptions,
   ) {
     this.hub = new FeedHub(log);
   }
@@ -87,7 +102,7 @@ export class DestinationService {
     const spec = this.registry.get(name);
     const { bytes } = this.stored(spec, await this.checked(spec, input, caller));
     const seq = await this.stream(spec).append(bytes);
-    this.onPublished(spec.name);
+    this.options.observer?.published(spec.name);
     return { seq };
   }
 
@@ -146,7 +161,7 @@ export class DestinationService {
   ): Promise<{ subscription: DestinationSubscription; seq: number; activate: () => void }> {
     const spec = this.registry.get(name);
     const subtopic = input.subtopic === undefined ? undefined : SubtopicPattern.parse(input.subtopic);
-    const selector = input.selector === undefined ? undefined : Selector.parse(input.selector);
+    const selector = input.selector === undefined ? undefined : Selector.parse(input.selector, this.options.maxSelectorLength);
     if (input.after !== undefined && (!Number.isSafeInteger(input.after) || input.after < -1)) {
       throw invalid('after must be a whole number >= -1 (the last sequence seen)', 'after');
     }
@@ -165,7 +180,7 @@ export class DestinationService {
         ? ({ message }: DestinationDelivery): boolean =>
             (!subtopic || subtopic.matches(message.t)) && (!selector || selector.matches(message.h))
         : undefined;
-    const subscription = new PushSubscription<DestinationDelivery>({ sink, filter, maxBufferedBytes: this.maxBufferedBytes, next: (input.after ?? tail) + 1 });
+    const subscription = new PushSubscription<DestinationDelivery>({ sink: counted(sink, spec.name, this.options.observer), filter, maxBufferedBytes: this.options.maxBufferedBytes, next: (input.after ?? tail) + 1 });
     const source = (): FeedSource<DestinationDelivery> => ({
       stream,
       decode: (bytes, seq) => destinationDelivery(this.codecs, name, this.codec.decode(bytes, seq)),
@@ -188,6 +203,24 @@ export class DestinationService {
   stop(): void {
     this.hub.stop();
   }
+}
+
+/** The sink, telling the observer of each message written and each gap. */
+function counted(sink: DestinationSink, destination: string, observer: DestinationObserver | undefined): DestinationSink {
+  if (!observer) return sink;
+  return {
+    get bufferedBytes() {
+      return sink.bufferedBytes;
+    },
+    send(delivery, subscription) {
+      sink.send(delivery, subscription);
+      observer.delivered(destination);
+    },
+    missed(from, to, subscription) {
+      observer.gap(destination);
+      return sink.missed(from, to, subscription);
+    },
+  };
 }
 
 function invalid(message: string, field: string): ActorGridError {

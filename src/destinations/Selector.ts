@@ -70,10 +70,11 @@ export class Selector {
 
   /**
    * Parses a selector. Throws `ActorGridError('INVALID_ARGUMENTS', 'selector: <what> at position N',
-   * { field: 'selector', position: N })`, N the 0-based position of the problem.
+   * { field: 'selector', position: N })`, N the 0-based position of the problem. `maxLength`
+   * (default `SELECTOR_LIMITS.maxLength`) is the longest text accepted.
    */
-  static parse(text: string): Selector {
-    return new Selector(text, parseSelector(text));
+  static parse(text: string, maxLength?: number): Selector {
+    return new Selector(text, parseSelector(text, maxLength));
   }
 
   /** Whether the selector is TRUE for these headers (FALSE and UNKNOWN both give false). */

@@ -5,8 +5,13 @@ import { SelectorLexer, describeToken, stringSourcePosition, type Keyword, type 
 
 /** Limits on a selector; beyond them `Selector.parse` throws INVALID_ARGUMENTS. */
 export const SELECTOR_LIMITS = Object.freeze({
-  /** Longest selector text, in UTF-16 units. */
-  maxLength: 4096,
+  /** Longest selector text, in UTF-16 units, unless the caller gives another (config `limits.maxSelectorLength`). */
+  maxLength: 1024,
+  /**
+   * Most LIKE conditions in one selector: each one reads the whole header value per message, so
+   * they bound what one subscription costs per message.
+   */
+  maxLikes: 16,
   /** Deepest nesting of parentheses and NOT. */
   maxDepth: 64,
   /** Most entries in one IN list. */
@@ -19,10 +24,10 @@ const COMPARE_OPS: ReadonlySet<string> = new Set<CompareOp>(['=', '<>', '<', '>'
  * Parses a selector into its tree (grammar in `Selector`'s doc comment); throws
  * `ActorGridError('INVALID_ARGUMENTS', 'selector: … at position N', { field: 'selector', position })`.
  */
-export function parseSelector(text: string): SelectorNode {
+export function parseSelector(text: string, maxLength: number = SELECTOR_LIMITS.maxLength): SelectorNode {
   if (typeof text !== 'string') throw positionError('selector', 'must be a string', 0);
-  if (text.length > SELECTOR_LIMITS.maxLength) {
-    throw positionError('selector', `longer than ${SELECTOR_LIMITS.maxLength} characters`, SELECTOR_LIMITS.maxLength);
+  if (text.length > maxLength) {
+    throw positionError('selector', `longer than ${maxLength} characters`, maxLength);
   }
   return new SelectorParser(text).parse();
 }
@@ -31,6 +36,7 @@ export function parseSelector(text: string): SelectorNode {
 class SelectorParser {
   private readonly lexer: SelectorLexer;
   private depth = 0;
+  private likes = 0;
 
   constructor(private readonly text: string) {
     this.lexer = new SelectorLexer(text);
@@ -136,7 +142,10 @@ class SelectorParser {
   }
 
   private like(operand: Operand, negated: boolean): SelectorNode {
-    this.lexer.next();
+    const keyword = this.lexer.next();
+    if (++this.likes > SELECTOR_LIMITS.maxLikes) {
+      throw positionError('selector', `more than ${SELECTOR_LIMITS.maxLikes} LIKE conditions`, keyword.pos);
+    }
     const pattern = this.lexer.next();
     if (pattern.kind !== 'string') throw found(pattern, 'expected a string pattern after LIKE');
     let escape: string | undefined;

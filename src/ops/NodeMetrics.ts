@@ -6,6 +6,8 @@ export interface MetricSources {
   sseStreams(): number;
   /** Subscriptions (destinations, shared objects) and watches on this node. */
   subscribers(): { destinations: number; sharedObjects: number; watches: number };
+  /** Destination subscriptions on this node, by destination name. */
+  destinationSubscribers(): ReadonlyMap<string, number>;
   inflight(): number;
 }
 
@@ -30,6 +32,8 @@ export class NodeMetrics {
   private readonly gridErrors: Counter<'op'>;
   private readonly published: Counter<'destination'>;
   private readonly reminders: Counter<'type' | 'event'>;
+  private readonly delivered: Counter<'destination'>;
+  private readonly gaps: Counter<'destination'>;
   private readonly wsBytes: Counter<'direction'>;
 
   constructor(sources: MetricSources, nodeId: string) {
@@ -47,6 +51,8 @@ export class NodeMetrics {
     this.gridErrors = new Counter({ name: 'actorgrid_grid_op_errors_total', help: 'Grid operations that failed, by operation.', labelNames: ['op'], registers });
     this.published = new Counter({ name: 'actorgrid_destination_publishes_total', help: 'Messages published by clients, by destination.', labelNames: ['destination'], registers });
     this.reminders = new Counter({ name: 'actorgrid_reminders_total', help: 'Due reminders this node took, by actor type and what became of them: fired, skipped (the record said not due: cancelled, moved, or fired by another node), failed (the method threw; tried again later), gaveUp (after reminders.maxTries), deferred (could not run now: the actor stayed locked, the grid failed).', labelNames: ['type', 'event'], registers });
+    this.delivered = new Counter({ name: 'actorgrid_destination_deliveries_total', help: 'Destination messages written to subscribers on this node (one per subscriber), by destination.', labelNames: ['destination'], registers });
+    this.gaps = new Counter({ name: 'actorgrid_destination_gaps_total', help: 'destination.gap notifications sent to subscribers on this node (skipped for backpressure, overwritten, or undeliverable), by destination.', labelNames: ['destination'], registers });
     this.wsBytes = new Counter({ name: 'actorgrid_websocket_bytes_total', help: 'WebSocket payload bytes, by direction (in, out).', labelNames: ['direction'], registers });
     const gauge = (name: string, help: string, read: () => number): void => {
       new Gauge({ name, help, registers, collect() {
@@ -61,6 +67,10 @@ export class NodeMetrics {
       this.set({ kind: 'destination' }, s.destinations);
       this.set({ kind: 'sharedObject' }, s.sharedObjects);
       this.set({ kind: 'watch' }, s.watches);
+    } });
+    new Gauge({ name: 'actorgrid_destination_subscribers', help: 'Destination subscriptions on this node, by destination.', labelNames: ['destination'], registers, collect() {
+      this.reset();
+      for (const [destination, n] of sources.destinationSubscribers()) this.set({ destination }, n);
     } });
   }
 
@@ -103,6 +113,12 @@ export class NodeMetrics {
   publish(destination: string): void {
     this.published.inc({ destination });
   }
+  /** Counts destination traffic, by destination name (see `DestinationObserver`). */
+  readonly destinations = {
+    published: (destination: string): void => void this.published.inc({ destination }),
+    delivered: (destination: string): void => void this.delivered.inc({ destination }),
+    gap: (destination: string): void => void this.gaps.inc({ destination }),
+  };
 
   bytes(direction: 'in' | 'out', n: number): void {
     this.wsBytes.inc({ direction }, n);

@@ -72,7 +72,7 @@ const collection = (op: string) => named('collection', 'collection', op);
  * route builds), end with the session, and start delivering once the reply announcing them was
  * written.
  */
-export function registerDataMethods(dispatcher: Dispatcher, service: DataService, codecs: Codecs, limits: { maxResults: number; maxSubscriptions?: number }): void {
+export function registerDataMethods(dispatcher: Dispatcher, service: DataService, codecs: Codecs, limits: { maxResults: number; maxSubscriptions?: number; maxSelectorLength?: number }): void {
   const watches = new SessionSubscriptions<Watch>(limits.maxSubscriptions);
 
   dispatcher.register(DATA_METHODS.create, async (params, session) => {
@@ -110,7 +110,7 @@ export function registerDataMethods(dispatcher: Dispatcher, service: DataService
     const collection = stringParam(p, 'collection', true)!;
     const limit = wholeNumber(p, 'limit', 1, limits.maxResults);
     const offset = wholeNumber(p, 'offset', 0);
-    const query: DataQuery = { where: Where.parse(p.where, service.registry.resolve(collection).uniform), orderBy: parseOrderBy(p.orderBy), ...(limit === undefined ? {} : { limit }), ...(offset === undefined ? {} : { offset }) };
+    const query: DataQuery = { where: Where.parse(p.where, service.registry.resolve(collection).uniform, limits.maxSelectorLength), orderBy: parseOrderBy(p.orderBy), ...(limit === undefined ? {} : { limit }), ...(offset === undefined ? {} : { offset }) };
     const watch = booleanParam(p, 'watch');
     const after = stringParam(p, 'after', false);
     if (!watch) {

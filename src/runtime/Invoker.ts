@@ -34,7 +34,9 @@ export interface InvokerOptions {
   callTimeoutMs: number;
   /** How long a turn may keep an actor's lock for the next batch while its queue stays busy. @default 0 (unlock after every batch) */
   holdMs?: number;
-  idempotency: { maxEntries: number; maxAgeMs: number };
+  idempotency: { maxEntries: number; maxAgeMs: number; maxResultBytes?: number };
+  /** The largest state a call may grow an actor to, encoded (config `turn.maxStateBytes`). @default no limit */
+  maxStateBytes?: number;
   /** Test switches (config `testing.failpoints`, docs/testing.md). @default none */
   failpoints?: ReadonlySet<string>;
   /**
@@ -104,6 +106,7 @@ export class Invoker implements CallInvoker {
       lockWaitMs: options.lockWaitMs,
       leaseMs: options.leaseMs,
       idempotency: options.idempotency,
+      sizes: { maxStateBytes: options.maxStateBytes, maxResultBytes: options.idempotency.maxResultBytes },
       ...(options.observe ? { observe: options.observe } : {}),
     };
     this.scheduler = new TurnScheduler({

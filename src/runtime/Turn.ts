@@ -13,6 +13,7 @@ import type { OutboxRelay } from './OutboxRelay';
 import type { RecordStore, StoredRecord } from './RecordStore';
 import { lockTimeout, type PendingCall } from './PendingCall';
 import { methodError } from './methodError';
+import { checkCallSizes, type CallSizeLimits } from './callSizeLimits';
 
 /** What a turn needs from its node. */
 export interface TurnEnv {
@@ -28,6 +29,8 @@ export interface TurnEnv {
   lockWaitMs: number;
   leaseMs: number;
   idempotency: { maxEntries: number; maxAgeMs: number };
+  /** What one call may leave behind (state, a stored result). @default no limits */
+  sizes?: CallSizeLimits;
   /** Appends what turns emit (`ctx.publish`, shared-object changes) and repairs what a dead node left. */
   outbox: OutboxRelay;
   /** The actors' reminders and their due-time index. */
@@ -207,7 +210,9 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
       const result = returned !== null && typeof returned === 'object' ? storable('returned a value', () => env.codec.decode(env.codec.encode(returned))) : returned;
       const change = map.hooks?.afterCall(instance, env.codec.decode(current) as Record<string, unknown>, type, id);
       if (change) emitted.push(change);
-      current = storable('left state', () => env.codec.encode(readState(instance, type)));
+      const state = storable('left state', () => env.codec.encode(readState(instance, type)));
+      checkCallSizes(env.sizes, `${type.name}/${id}`, current, state, idemKey === undefined ? undefined : { result }, env.codec);
+      current = state;
       if (idemKey !== undefined) {
         record.r.push([idemKey, { at: Date.now(), m: call.method.name, ok: result }]);
         recorded = true;

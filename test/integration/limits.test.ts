@@ -8,6 +8,8 @@ import { Counter } from '../../actors/Counter';
 import { codeOf } from '../support/codeOf';
 import { Actor, Query } from '../../src/actor';
 import { uniqueName, waitFor } from '../support/waitFor';
+import { SseReader } from '../support/sse';
+import * as net from 'node:net';
 
 /** The upgrade's HTTP status: 101 when accepted. */
 function upgradeStatus(url: string): Promise<{ status: number; socket?: WebSocket }> {
@@ -110,7 +112,7 @@ describe('limits: clients that stop reading or answering are dropped', function 
   let node: ActorGridNode;
   const sockets: WebSocket[] = [];
   before(async function () {
-    const config = loadConfig({ env: {}, overrides: { node: { port: 0 }, log: { level: 'silent' }, limits: { maxBufferedBytes: 65536, pingIntervalMs: 200, maxPayloadBytes: 4 * 1024 * 1024 } } });
+    const config = loadConfig({ env: {}, overrides: { node: { port: 0 }, log: { level: 'silent' }, destinations: { names: ['news'] }, limits: { maxBufferedBytes: 65536, pingIntervalMs: 200, maxPayloadBytes: 4 * 1024 * 1024 } } });
     node = await ActorGridNode.start({ config, actors: [Blob], logger: new Logger('silent') });
   });
   after(async function () {
@@ -135,6 +137,37 @@ describe('limits: clients that stop reading or answering are dropped', function 
     const answer = new Promise<string>((resolve) => reader.once('message', (d) => resolve(String(d))));
     reader.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'actor.call', params: { type: 'Blob', id: 'b', method: 'blob', args: [3] } }));
     assert.match(await answer, /"result":"xxx"/, 'the reading client is served as before');
+  });
+
+  it('cuts off an SSE stream whose reader stopped reading, past limits.maxBufferedBytes, and keeps the reading one', async function () {
+    const streams = async (): Promise<number> => {
+      const text = await (await fetch(`${node.url}/metrics`)).text();
+      return Number(/^actorgrid_sse_streams(?:\{[^}]*\})? (\d+)$/m.exec(text)?.[1]);
+    };
+    const reading = new SseReader(`${node.url}/destinations/news/events`);
+    await reading.opened;
+    // a raw HTTP connection that reads the stream's head, then nothing more
+    const stuck = net.connect(Number(new URL(node.url).port), '127.0.0.1');
+    sockets.push({ terminate: () => stuck.destroy() } as unknown as WebSocket);
+    stuck.write('GET /destinations/news/events HTTP/1.1\r\nhost: x\r\naccept: text/event-stream\r\n\r\n');
+    await new Promise<void>((resolve) => stuck.once('data', () => resolve()));
+    stuck.pause();
+    await waitFor('both streams open', async () => (await streams()) === 2);
+    let closed = false;
+    stuck.once('close', () => (closed = true));
+    // well past what the kernel's socket buffers take on loopback, in 32 KiB messages
+    const body = 'x'.repeat(32 * 1024);
+    for (let i = 0; i < 400 && (await streams()) === 2; i++) {
+      const res = await fetch(`${node.url}/destinations/news/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ body }) });
+      assert.equal(res.status, 200);
+    }
+    await waitFor('the stuck stream cut off', async () => (await streams()) === 1);
+    stuck.resume(); // reads what the kernel still holds for it, then the node's close
+    await waitFor('its connection closed by the node', () => closed);
+    const seen = reading.events.length;
+    await fetch(`${node.url}/destinations/news/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ body: 'still here' }) });
+    await reading.until((events) => events.length > seen && events.some((e) => e.data?.includes('still here')));
+    reading.close();
   });
 
   it('drops a WebSocket that stops answering pings (limits.pingIntervalMs)', async function () {

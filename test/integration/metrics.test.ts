@@ -6,7 +6,7 @@ import { loadConfig, type Config, type DeepPartial } from '../../src/config';
 import { MemoryGrid, MemoryGridStore } from '../../src/grid';
 import { Logger } from '../../src/runtime/Logger';
 import { Counter } from '../../actors/Counter';
-import { uniqueName } from '../support/waitFor';
+import { uniqueName, waitFor } from '../support/waitFor';
 
 /** One sample of the text exposition format. */
 interface Sample {
@@ -80,6 +80,33 @@ describe('metrics: GET /metrics in the Prometheus text format', function () {
     assert.ok(!text.includes(id), 'no actor id in any label');
     const other = parse(await (await fetch(`${b.url}/metrics`)).text());
     assert.equal(value(other, 'actorgrid_actor_calls_total'), 0, 'the other node in this process counts only its own');
+  });
+
+  it('counts destination deliveries, gaps and subscribers by destination name, never by subtopic', async function () {
+    const node = await start('metrics-dest', new MemoryGridStore(), { destinations: { names: ['news'], retention: 16 } });
+    const client = new ActorGridClient(`${node.url.replace(/^http/, 'ws')}/ws`, { reconnect: false });
+    clients.push(client);
+    await client.connect();
+    const publish = (i: number): Promise<unknown> => client.rpc('destination.publish', { destination: 'news', body: i, subtopic: `region-${i % 2}.sports` });
+    for (let i = 0; i < 20; i++) await publish(i);
+    const got: number[] = [];
+    const gaps: Array<[number, number]> = [];
+    // resumes after 0: 1..3 are overwritten (retention 16), so one gap, then 4..19
+    await client.destination('news').subscribe((m) => got.push(m.seq), { after: 0, onGap: (g) => gaps.push([g.from, g.to]) });
+    await client.destination('news').subscribe(() => undefined, { subtopic: 'region-1.*' });
+    for (let i = 20; i < 22; i++) await publish(i);
+    await waitFor('the replay and the live messages', () => got.length === 18);
+    assert.deepEqual(gaps, [[1, 3]]);
+    const scrape = async (): Promise<string> => (await fetch(`${node.url}/metrics`)).text();
+    // 16 replayed + 2 live to the first subscription, 1 live (region-1) to the second
+    await waitFor('every delivery counted', async () => value(parse(await scrape()), 'actorgrid_destination_deliveries_total', { destination: 'news' }) >= 19);
+    const text = await scrape();
+    const samples = parse(text);
+    assert.equal(value(samples, 'actorgrid_destination_deliveries_total', { destination: 'news' }), 19);
+    assert.equal(value(samples, 'actorgrid_destination_gaps_total', { destination: 'news' }), 1);
+    assert.equal(value(samples, 'actorgrid_destination_subscribers', { destination: 'news' }), 2);
+    assert.equal(value(samples, 'actorgrid_destination_publishes_total', { destination: 'news' }), 22);
+    assert.ok(!text.includes('region-'), 'no subtopic in any label');
   });
 
   it('asks for credentials with the role "metrics" when auth is on', async function () {

@@ -231,6 +231,12 @@ export function destinationSuite(setup: () => GridSetup): void {
       assert.ok(big instanceof ActorGridError, String(big));
       assert.equal(big.code, 'INVALID_ARGUMENTS');
       assert.equal(big.data?.field, 'body');
+      // deep enough that a notification frame around it, or a client's decoder, could overflow the stack
+      let deep: unknown = 'leaf';
+      for (let i = 0; i < 150; i++) deep = [deep];
+      const tooDeep = await a.destinations.publish('open', { body: deep }, {}).catch((e: unknown) => e);
+      assert.ok(tooDeep instanceof ActorGridError && tooDeep.code === 'INVALID_ARGUMENTS', String(tooDeep));
+      assert.deepEqual(tooDeep.data, { field: 'body', maxDepth: 100 });
       // nesting too deep for either encoder, sent by a client as raw JSON text: refused when decoded (limits.maxDepth)
       const raw = await RawWsClient.connect(a.url);
       try {

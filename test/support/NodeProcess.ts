@@ -23,6 +23,8 @@ export interface NodeProcessOptions {
   env?: Record<string, string>;
   /** How long to wait for `listening on`. @default 60000 */
   startTimeoutMs?: number;
+  /** The folder of compiled actor modules (`--actors`). @default dist/actors */
+  actors?: string;
   /** @default "info" */
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -74,7 +76,7 @@ export class NodeProcess {
 
   /** Starts a node and resolves once it listens. Rejects (with its stderr) if it exits or times out first. */
   static async start(options: NodeProcessOptions): Promise<NodeProcess> {
-    const args = [CLI, 'start', '--port', '0', '--actors', ACTORS, '--log-level', options.logLevel ?? 'info'];
+    const args = [CLI, 'start', '--port', '0', '--actors', options.actors ?? ACTORS, '--log-level', options.logLevel ?? 'info'];
     if (options.grid === 'memory') args.push('--grid', 'memory');
     else args.push('--members', options.grid.members.join(','), '--cluster-name', options.grid.clusterName);
     const env: Record<string, string> = {};

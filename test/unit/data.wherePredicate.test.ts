@@ -34,4 +34,11 @@ describe('Where: the members\' predicate and deleted records', () => {
     assert.equal(where.matches({ status: 'open' }), true);
     assert.equal(where.matches(null), false);
   });
+
+  it('takes the selector limits (config limits.maxSelectorLength, LIKE conditions) and the linear LIKE', () => {
+    assert.throws(() => Where.parse("title = 'abcdef'", new Set(), 10), (err: any) => err.code === 'INVALID_ARGUMENTS' && err.data.field === 'where' && /^where: longer than 10 characters/.test(err.message));
+    const likes = Array.from({ length: 17 }, (_, i) => `title LIKE '%${i}'`).join(' OR ');
+    assert.throws(() => Where.parse(likes), (err: any) => err.code === 'INVALID_ARGUMENTS' && /more than 16 LIKE/.test(err.message));
+    assert.equal(Where.parse(`title LIKE '%${'a_'.repeat(400)}b%'`).matches({ title: `${'a'.repeat(16_000)}${'ax'.repeat(400)}b` }), true);
+  });
 });

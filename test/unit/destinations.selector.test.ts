@@ -471,10 +471,20 @@ describe('Selector', () => {
   describe('limits', () => {
     it(`takes ${SELECTOR_LIMITS.maxLength} characters, not one more`, () => {
       const at = (length: number): string => `a = '${'x'.repeat(length - 6)}'`;
-      assert.equal(at(SELECTOR_LIMITS.maxLength).length, 4096);
-      assert.equal(Selector.parse(at(4096)).matches({ a: 'x'.repeat(4090) }), true);
-      rejects(at(4097), 4096, /longer than 4096 characters/);
-      rejects(' '.repeat(1_000_000), 4096, /longer than 4096 characters/);
+      assert.equal(at(SELECTOR_LIMITS.maxLength).length, 1024);
+      assert.equal(Selector.parse(at(1024)).matches({ a: 'x'.repeat(1018) }), true);
+      rejects(at(1025), 1024, /longer than 1024 characters/);
+      rejects(' '.repeat(1_000_000), 1024, /longer than 1024 characters/);
+      // the node passes config limits.maxSelectorLength
+      assert.equal(Selector.parse(at(4096), 4096).matches({ a: 'x'.repeat(4090) }), true);
+      assert.throws(() => Selector.parse(at(31), 30), /longer than 30 characters at position 30/);
+    });
+
+    it(`takes ${SELECTOR_LIMITS.maxLikes} LIKE conditions, not one more`, () => {
+      const likes = (n: number): string => Array.from({ length: n }, (_, i) => `h LIKE '%${i}%'`).join(' OR ');
+      assert.equal(matches(likes(16), { h: 'x15x' }), true);
+      const text = likes(17);
+      rejects(text, text.lastIndexOf('LIKE'), /more than 16 LIKE conditions/);
     });
 
     it(`nests parentheses and NOT ${SELECTOR_LIMITS.maxDepth} deep, not deeper`, () => {
@@ -487,8 +497,8 @@ describe('Selector', () => {
       // Long AND/OR chains add no depth.
       const chain = Array.from({ length: 200 }, (_, i) => `h${i} = ${i}`).join(' AND ');
       const headers = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`h${i}`, i]));
-      assert.equal(matches(chain, headers), true);
-      assert.equal(matches(chain, { ...headers, h199: 0 }), false);
+      assert.equal(Selector.parse(chain, 4096).matches(headers), true);
+      assert.equal(Selector.parse(chain, 4096).matches({ ...headers, h199: 0 }), false);
     });
 
     it(`takes ${SELECTOR_LIMITS.maxInList} IN entries, not one more`, () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { MemoryGrid, type GridStream } from '../../src/grid';
 import { Codecs } from '../../src/protocol/Codecs';
-import { checkDeliverable } from '../../src/protocol/checkDeliverable';
+import { checkDeliverable, MAX_PUSH_DEPTH } from '../../src/protocol/checkDeliverable';
 import { NotificationFrame } from '../../src/protocol/NotificationFrame';
 import { FeedHub, PushSubscription, UndeliverableItemError, type FeedSource, type PushSink } from '../../src/push';
 import { Logger } from '../../src/runtime/Logger';
@@ -244,6 +244,16 @@ describe('checkDeliverable', () => {
       assert.equal(err.data?.field, 'body');
     }
     assert.equal(refusal({ body: 2n ** 70n }).data?.encoding, 'msgpack');
+    // MAX_PUSH_DEPTH levels of containers pass, one more does not (Maps and Sets count too)
+    const nested = (levels: number, wrap: (inner: unknown) => unknown): unknown => {
+      let value: unknown = 1;
+      for (let i = 0; i < levels; i++) value = wrap(value);
+      return value;
+    };
+    checkDeliverable(nested(MAX_PUSH_DEPTH, (v) => [v]), codecs);
+    assert.equal(refusal(nested(MAX_PUSH_DEPTH + 1, (v) => [v])).data?.maxDepth, MAX_PUSH_DEPTH);
+    assert.equal(refusal(nested(MAX_PUSH_DEPTH + 1, (v) => new Map([['k', v]]))).code, 'INVALID_ARGUMENTS');
+    assert.equal(refusal(nested(MAX_PUSH_DEPTH + 1, (v) => new Set([v]))).code, 'INVALID_ARGUMENTS');
   });
 });
 

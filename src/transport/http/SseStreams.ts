@@ -41,6 +41,12 @@ export class SseStreams {
   async start(request: FastifyRequest, reply: FastifyReply, method: string, params: Record<string, unknown>, first: (result: unknown) => string): Promise<void> {
     const raw = reply.raw;
     const abort = new AbortController();
+    // A reader this far behind is not reading: drop the connection (as a WebSocket is terminated).
+    // Ending it would wait behind what it does not read. It may resume with Last-Event-ID.
+    let cutOff = (): void => undefined;
+    const checkBacklog = (): void => {
+      if (raw.writableLength > this.maxBufferedBytes) setImmediate(() => cutOff());
+    };
     const session: Session = {
       ...httpSession(request),
       signal: abort.signal,
@@ -49,7 +55,11 @@ export class SseStreams {
         get bufferedBytes() {
           return raw.writableLength;
         },
-        send: (frame) => raw.write(frame),
+        send: (frame) => {
+          const flushed = raw.write(frame);
+          checkBacklog();
+          return flushed;
+        },
       },
     };
     const context = this.dispatcher.newContext(session);
@@ -70,8 +80,10 @@ export class SseStreams {
     reply.hijack();
     raw.writeHead(200, SSE_HEADERS);
     raw.write(first(result));
-    // A reader that fell this far behind by a tick is not reading: end the stream (it may resume with Last-Event-ID).
-    const keepAlive = setInterval(() => (raw.writableLength > this.maxBufferedBytes ? close() : raw.write(': keep-alive\n\n')), this.keepAliveMs);
+    const keepAlive = setInterval(() => {
+      raw.write(': keep-alive\n\n');
+      checkBacklog();
+    }, this.keepAliveMs);
     keepAlive.unref();
     const end = (): void => {
       clearInterval(keepAlive);
@@ -81,6 +93,10 @@ export class SseStreams {
     const close = (): void => {
       end();
       raw.end();
+    };
+    cutOff = (): void => {
+      end();
+      raw.destroy();
     };
     this.open.add(close);
     request.raw.once('close', end);
