@@ -189,7 +189,7 @@ data section: collections and live queries, 2 actorgrid nodes, ~3 min by default
   --data-change-duration MS one change-latency run                    (default 3000)
 
 reminders section (rem), only with --only reminders (~4 min): 2 actorgrid nodes, BenchAlarm actors
-  --reminders-fire N        reminders due at one instant, 1 per actor (default 20000; --quick 5000)
+  --reminders-fire N        reminders due at one instant, 1 per actor (default 10000; --quick 2000)
   --reminders-pending N     pending (due in an hour) in the 2nd lateness run (default 100000)
   --reminders-per-actor N   pending reminders set per call, <= 100    (default 10)
   --reminders-rate N        reminders set per second in a lateness run (default 200)
@@ -353,7 +353,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     },
     reminders: only.includes('reminders'),
     remindersOptions: {
-      fireCount: int('--reminders-fire', values['reminders-fire'], quick ? 5000 : 20_000, 1),
+      fireCount: int('--reminders-fire', values['reminders-fire'], quick ? 2000 : 10_000, 1),
       pending: int('--reminders-pending', values['reminders-pending'], 100_000, 0),
       pendingPerActor: int('--reminders-per-actor', values['reminders-per-actor'], 10, 1),
       trickleRate: int('--reminders-rate', values['reminders-rate'], 200, 1),

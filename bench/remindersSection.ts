@@ -149,16 +149,20 @@ class RemindersRun {
     return { ms: end - began, lateRate: ((ids.length - (ids.length >> 1)) * 1000) / Math.max(1, end - half) };
   }
 
-  /** (i): a warm-up wave (also the estimate of the set rate), then `fireCount` reminders due at one T. */
+  /**
+   * (i): a warm-up — reminders set an hour ahead (the set rate, with nothing firing meanwhile), then
+   * moved to 1 s ahead and fired — then `fireCount` reminders due at one T.
+   */
   async fireRate(): Promise<FireResult> {
     const n = this.options.fireCount;
     const warmIds = Array.from({ length: Math.min(1000, Math.max(100, Math.floor(n / 10))) }, (_, i) => `warm-${i}`);
+    const warm = await this.setAll(warmIds, Date.now() + 3_600_000);
     let before = await this.events();
-    const warm = await this.setAll(warmIds, Date.now() + 1000);
+    await this.setAll(warmIds, Date.now() + 1000);
     await this.waitFired(before, warmIds.length, 'warm-up');
     // Due late enough that setting all of them ends before T at the warm-up's later rate, with a margin.
     const ids = Array.from({ length: n }, (_, i) => `fire-${i}`);
-    const T = Date.now() + Math.ceil((n * 1000 * 1.25) / warm.lateRate) + 3000;
+    const T = Date.now() + Math.ceil((n * 1000 * 1.5) / warm.lateRate) + 3000;
     this.log(`(rem i) setting ${n} reminders due in ${((T - Date.now()) / 1000).toFixed(1)} s (warm-up: ${warmIds.length} set in ${Math.round(warm.ms)} ms, ${Math.round(warm.lateRate)}/s at the end)`);
     before = await this.events();
     const setMs = (await this.setAll(ids, T)).ms;
