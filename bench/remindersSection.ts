@@ -5,8 +5,11 @@
  * future. The method is described in bench/README.md.
  */
 import { performance } from 'node:perf_hooks';
+import { Predicates } from 'hazelcast-client';
+import { REMINDER_INDEX_MAP } from '../src/reminders/ReminderIndex';
 import type { AlarmView } from './actors/BenchAlarm';
 import { forEachConcurrently } from './loadLoop';
+import type { RawGrid } from './RawGrid';
 import type { ServerProcess } from './ServerProcess';
 import { fmt, table } from './stats';
 import { WsRpcPool } from './WsRpcPool';
@@ -62,6 +65,15 @@ export interface TrickleResult {
   never: number;
   twiceOrMore: number;
   byNode: Array<Record<string, number>>;
+  /** The nodes' poll query, timed from the bench just before the run. */
+  query: PollQuery;
+}
+
+/** Median ms of the poll query (due ≤ now AND claim ≤ now, through the index on due) and of a scan of the whole map, and what the poll query returned. */
+export interface PollQuery {
+  indexedMs: number;
+  scanMs: number;
+  entries: number;
 }
 
 export interface RemindersSummary {
@@ -81,6 +93,7 @@ class RemindersRun {
   constructor(
     private readonly nodes: ServerProcess[],
     private readonly pools: WsRpcPool[],
+    private readonly raw: RawGrid,
     private readonly options: RemindersOptions,
     private readonly log: (line: string) => void,
   ) {}
@@ -134,6 +147,27 @@ class RemindersRun {
       views[i] = (await this.call(i, ids[i], 'read', [])) as AlarmView;
     });
     return views;
+  }
+
+  /**
+   * ReminderIndex.due's query on `reminders` from the bench's raw client, 20 times, and for scale one
+   * no index can answer (claim < 0: every entry is read, none returned).
+   */
+  async pollQuery(): Promise<PollQuery> {
+    const map = await this.raw.jsonMap(REMINDER_INDEX_MAP);
+    const time = async (predicate: () => Predicates.Predicate): Promise<{ ms: number; entries: number }> => {
+      const times: number[] = [];
+      let entries = 0;
+      for (let i = 0; i < 20; i++) {
+        const t0 = performance.now();
+        entries = (await map.entrySetWithPredicate(predicate())).length;
+        times.push(performance.now() - t0);
+      }
+      return { ms: pick(times.sort((a, b) => a - b), 0.5), entries };
+    };
+    const indexed = await time(() => Predicates.and(Predicates.lessEqual('due', Date.now()), Predicates.lessEqual('claim', Date.now())));
+    const scan = await time(() => Predicates.lessThan('claim', 0));
+    return { indexedMs: indexed.ms, scanMs: scan.ms, entries: indexed.entries };
   }
 
   /** Sets one reminder due at `at` on each actor of `ids`: the ms it took, and calls/s over its second half (warmer). */
@@ -197,6 +231,7 @@ class RemindersRun {
     const { trickleRate, trickleMs, dueAfterMs } = this.options;
     const count = Math.max(1, Math.round((trickleRate * trickleMs) / 1000));
     const ids = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+    const query = await this.pollQuery();
     const before = await this.events();
     let setErrors = 0;
     const calls: Array<Promise<unknown>> = [];
@@ -211,7 +246,7 @@ class RemindersRun {
     const byNode = RemindersRun.delta(before, await this.events());
     const views = await this.readAll(ids);
     const late = views.filter((v) => v.fires > 0).map((v) => v.lateMs).sort((a, b) => a - b);
-    return { pending, count, setErrors, p50Ms: pick(late, 0.5), p99Ms: pick(late, 0.99), maxMs: late[late.length - 1], byNode, ...RemindersRun.counts(views) };
+    return { pending, count, setErrors, p50Ms: pick(late, 0.5), p99Ms: pick(late, 0.99), maxMs: late[late.length - 1], byNode, query, ...RemindersRun.counts(views) };
   }
 
   /** `pending` reminders due in an hour, `pendingPerActor` per call. */
@@ -236,13 +271,14 @@ class RemindersRun {
 /** Runs the whole reminders section on `nodes` (2, on one member); closes its own connections. */
 export async function runReminders(
   nodes: ServerProcess[],
+  raw: RawGrid,
   options: RemindersOptions,
   log: (line: string) => void,
 ): Promise<{ summary: RemindersSummary; table: string }> {
   const pools: WsRpcPool[] = [];
   try {
     for (const node of nodes) pools.push(await WsRpcPool.open(`${node.url.replace(/^http/, 'ws')}/ws`, options.connections));
-    const run = new RemindersRun(nodes, pools, options, log);
+    const run = new RemindersRun(nodes, pools, raw, options, log);
     const fire = await run.fireRate();
     log(`(rem i) ${fire.count} due at once: last fired ${fire.lastAfterMs} ms after T, ${Math.round(fire.firedPerSec)}/s; once ${fire.once}, never ${fire.never}, twice+ ${fire.twiceOrMore}`);
     const trickles = [await run.trickle(0, 'late0')];
@@ -292,12 +328,13 @@ function render(s: RemindersSummary, options: RemindersOptions): string {
     fmt(t.p99Ms),
     fmt(t.maxMs),
     events(t.byNode, 'fired'),
+    `${fmt(t.query.indexedMs)} / ${fmt(t.query.scanMs)}`,
     String(t.setErrors),
     once(t, t.count - t.setErrors),
   ]);
   const [a, b] = s.trickles;
-  rows.push([`ratio ${b.pending.toLocaleString('en-US')} ÷ 0`, '', `×${(b.p50Ms / a.p50Ms).toFixed(2)}`, `×${(b.p99Ms / a.p99Ms).toFixed(2)}`, `×${(b.maxMs / a.maxMs).toFixed(2)}`, '', '', '']);
-  const late = table(['(rem ii) lateness = fired − due', 'reminders', 'p50 ms', 'p99 ms', 'max ms', 'fired node1 / node2', 'set errors', 'exactly once'], rows);
+  rows.push([`ratio ${b.pending.toLocaleString('en-US')} ÷ 0`, '', `×${(b.p50Ms / a.p50Ms).toFixed(2)}`, `×${(b.p99Ms / a.p99Ms).toFixed(2)}`, `×${(b.maxMs / a.maxMs).toFixed(2)}`, '', `×${(b.query.indexedMs / a.query.indexedMs).toFixed(2)} / ×${(b.query.scanMs / a.query.scanMs).toFixed(2)}`, '', '']);
+  const late = table(['(rem ii) lateness = fired − due', 'reminders', 'p50 ms', 'p99 ms', 'max ms', 'fired node1 / node2', 'poll query / scan ms', 'set errors', 'exactly once'], rows);
   const p = s.pendingSetup;
   return [
     `(rem) BenchAlarm reminders over WebSocket actor calls to 2 nodes (alternating), 1 member; reminders.pollMs ${s.pollMs}.`,
@@ -306,5 +343,7 @@ function render(s: RemindersSummary, options: RemindersOptions): string {
     `(rem ii) ${options.trickleRate}/s for ${options.trickleMs / 1000} s, each due ${options.dueAfterMs} ms after it is set; the pending ones are due in an hour,`,
     `set before the second run: ${p.reminders.toLocaleString('en-US')} reminders, ${options.pendingPerActor} per actor, ${p.calls.toLocaleString('en-US')} calls in ${fmt(p.ms / 1000)} s (${fmt((p.reminders * 1000) / p.ms)} reminders/s, ${fmt((p.calls * 1000) / p.ms)} calls/s).`,
     late,
+    `(poll query: the nodes' query for due reminders, timed from the bench before the run, median of 20, with the index on due;`,
+    ` scan: claim < 0, which no index answers, over the same map.)`,
   ].join('\n');
 }

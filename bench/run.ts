@@ -210,7 +210,10 @@ async function main(options: BenchOptions): Promise<void> {
       data = await runData({ nodes: [res.node, res.node2!], memberPid, raw: res.raw }, options.dataOptions, profile, log);
     }
     let reminders: { summary: RemindersSummary; table: string } | undefined;
-    if (options.reminders) reminders = await runReminders([res.node, res.node2!], options.remindersOptions, log);
+    if (options.reminders) {
+      res.raw ??= await RawGrid.connect(res.harness.clusterName, members);
+      reminders = await runReminders([res.node, res.node2!], res.raw, options.remindersOptions, log);
+    }
     let persistence: { summary: PersistenceSummary; table: string } | undefined;
     if (options.persistence) {
       const startOn = (name: string, file: string, cluster: HazelcastHarness): Promise<ServerProcess> =>
