@@ -11,7 +11,7 @@ export type PairId = (typeof PAIR_IDS)[number];
  * (dataSection.ts), the reminders section (remindersSection.ts) and (p) persistenceSection.ts.
  */
 export const SECTION_IDS = [...PAIR_IDS, 'f', 'shared', 'twoway', 'data', 'reminders', 'persistence'] as const;
-/** Sections a plain run leaves out: (p) needs PostgreSQL; (rem) takes ~4 minutes. */
+/** Sections a plain run leaves out: (p) needs PostgreSQL; (rem) takes ~2–2.5 minutes. */
 const OPT_IN_SECTIONS: readonly string[] = ['reminders', 'persistence'];
 
 /** The collections and live queries section (data); see dataSection.ts and bench/README.md. */
@@ -126,7 +126,7 @@ export interface BenchOptions {
   /** Run the persistence section (p): only when `--only` names persistence (it needs PostgreSQL). */
   persistence: boolean;
   persistenceOptions: PersistenceBenchOptions;
-  /** Run the reminders section (rem): only when `--only` names reminders (it takes ~4 minutes). */
+  /** Run the reminders section (rem): only when `--only` names reminders (it takes ~2–2.5 minutes). */
   reminders: boolean;
   remindersOptions: RemindersOptions;
   /** CPU-profile the node during each measured actorgrid run: bench/results/profiles/<pair>-round<N>.cpuprofile. */
@@ -188,7 +188,7 @@ data section: collections and live queries, 2 actorgrid nodes, ~3 min by default
   --data-watches N,M,…      watch counts, growing                     (default 100,1000,10000)
   --data-change-duration MS one change-latency run                    (default 3000)
 
-reminders section (rem), only with --only reminders (~4 min): 2 actorgrid nodes, BenchAlarm actors
+reminders section (rem), only with --only reminders (~2.5 min): 2 actorgrid nodes, BenchAlarm actors
   --reminders-fire N        reminders due at one instant, 1 per actor (default 10000; --quick 2000)
   --reminders-pending N     pending (due in an hour) in the 2nd lateness run (default 100000)
   --reminders-per-actor N   pending reminders set per call, <= 100    (default 10)
