@@ -1,16 +1,18 @@
 import { parseArgs } from 'node:util';
 import type { PersistenceBenchOptions } from './persistenceSection';
+import type { RemindersOptions } from './remindersSection';
 
 /** The measurement pairs; see pairs.ts. */
 export const PAIR_IDS = ['a', 'b', 'c', 'd', 'w'] as const;
 export type PairId = (typeof PAIR_IDS)[number];
 /**
  * What `--only` takes: the pairs, (f) the fan-out section (fanout.ts), (s) the shared-objects section
- * (sharedSection.ts) and the two-way transfers section (twoWaySection.ts).
+ * (sharedSection.ts), the two-way transfers section (twoWaySection.ts), the data section
+ * (dataSection.ts), the reminders section (remindersSection.ts) and (p) persistenceSection.ts.
  */
-export const SECTION_IDS = [...PAIR_IDS, 'f', 'shared', 'twoway', 'data', 'persistence'] as const;
-/** Sections a plain run leaves out: (p) needs PostgreSQL. */
-const OPT_IN_SECTIONS: readonly string[] = ['persistence'];
+export const SECTION_IDS = [...PAIR_IDS, 'f', 'shared', 'twoway', 'data', 'reminders', 'persistence'] as const;
+/** Sections a plain run leaves out: (p) needs PostgreSQL; (rem) takes ~2–2.5 minutes. */
+const OPT_IN_SECTIONS: readonly string[] = ['reminders', 'persistence'];
 
 /** The collections and live queries section (data); see dataSection.ts and bench/README.md. */
 export interface DataOptions {
@@ -124,6 +126,9 @@ export interface BenchOptions {
   /** Run the persistence section (p): only when `--only` names persistence (it needs PostgreSQL). */
   persistence: boolean;
   persistenceOptions: PersistenceBenchOptions;
+  /** Run the reminders section (rem): only when `--only` names reminders (it takes ~2–2.5 minutes). */
+  reminders: boolean;
+  remindersOptions: RemindersOptions;
   /** CPU-profile the node during each measured actorgrid run: bench/results/profiles/<pair>-round<N>.cpuprofile. */
   cpuProf: boolean;
 }
@@ -143,7 +148,7 @@ transfers (3 nodes), then (data) collection queries, watched-query notifications
   --concurrency N      calls in flight for (a), (c), (d)           (default 64)
   --hot-concurrency N  calls in flight for (b)                     (default 32)
   --connections N      WebSocket connections                       (default 8)
-  --only a,b,c,d,w,f,shared,twoway,data,persistence  run only these pairs / sections (default all but persistence)
+  --only a,b,c,d,w,f,shared,twoway,data,reminders,persistence  run only these pairs / sections (default all but reminders, persistence)
   --quick              --rounds 2 --duration 1500 --warmup 1000, for (f) and (s)
                        --fanout-rounds 2 --fanout-duration 1500 --latency-duration 2500,
                        for (s) --edit-rounds 1 --edit-duration 4000,
@@ -182,6 +187,14 @@ data section: collections and live queries, 2 actorgrid nodes, ~3 min by default
   --data-duration MS        one query run, one write run              (default 2500)
   --data-watches N,M,…      watch counts, growing                     (default 100,1000,10000)
   --data-change-duration MS one change-latency run                    (default 3000)
+
+reminders section (rem), only with --only reminders (~2.5 min): 2 actorgrid nodes, BenchAlarm actors
+  --reminders-fire N        reminders due at one instant, 1 per actor (default 10000; --quick 2000)
+  --reminders-pending N     pending (due in an hour) in the 2nd lateness run (default 100000)
+  --reminders-per-actor N   pending reminders set per call, <= 100    (default 10)
+  --reminders-rate N        reminders set per second in a lateness run (default 200)
+  --reminders-duration MS   one lateness run                          (default 10000; --quick 5000)
+  --reminders-due-after MS  each trickled reminder is due this long after it is set (default 1500)
 
 persistence section (p), only with --only persistence (needs PostgreSQL: ACTORGRID_PG_URL, default
 postgres://postgres@127.0.0.1:5432/test): Counter.increment with persistence off, write-through and
@@ -255,6 +268,12 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
         'persistence-duration': { type: 'string' },
         'write-delay': { type: 'string' },
         'cold-actors': { type: 'string' },
+        'reminders-fire': { type: 'string' },
+        'reminders-pending': { type: 'string' },
+        'reminders-per-actor': { type: 'string' },
+        'reminders-rate': { type: 'string' },
+        'reminders-duration': { type: 'string' },
+        'reminders-due-after': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -332,8 +351,20 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       writeDelaySeconds: int('--write-delay', values['write-delay'], 5, 1),
       coldActors: int('--cold-actors', values['cold-actors'], 100_000, 1),
     },
+    reminders: only.includes('reminders'),
+    remindersOptions: {
+      fireCount: int('--reminders-fire', values['reminders-fire'], quick ? 2000 : 10_000, 1),
+      pending: int('--reminders-pending', values['reminders-pending'], 100_000, 0),
+      pendingPerActor: int('--reminders-per-actor', values['reminders-per-actor'], 10, 1),
+      trickleRate: int('--reminders-rate', values['reminders-rate'], 200, 1),
+      trickleMs: int('--reminders-duration', values['reminders-duration'], quick ? 5000 : 10_000, 100),
+      dueAfterMs: int('--reminders-due-after', values['reminders-due-after'], 1500, 0),
+      concurrency: int('--concurrency', values.concurrency, 64, 1),
+      connections: int('--connections', values.connections, 8, 1),
+    },
     cpuProf: values['cpu-prof'] === true,
   };
+  if (options.remindersOptions.pendingPerActor > 100) throw new UsageError('--reminders-per-actor must be at most 100 (reminders.maxPerActor)');
   const w = options.dataOptions.watches;
   if (w.some((n, i) => i > 0 && n <= w[i - 1])) throw new UsageError('--data-watches must grow');
   if (options.editOptions.nodes > 2) throw new UsageError('--edit-nodes must be 1 or 2');

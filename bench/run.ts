@@ -19,6 +19,7 @@ import { RawGrid } from './RawGrid';
 import { renderTables, summarizePairs, type PairSummary, type Sample } from './report';
 import { ServerProcess } from './ServerProcess';
 import { runPersistence, type PersistenceSummary } from './persistenceSection';
+import { runReminders, type RemindersSummary } from './remindersSection';
 import { runShared } from './sharedSection';
 import { runTwoWay, type TwoWaySample, type TwoWaySummary } from './twoWaySection';
 import { WsRpcPool } from './WsRpcPool';
@@ -158,8 +159,8 @@ async function main(options: BenchOptions): Promise<void> {
     const memberPid = res.harness.runningMembers()[0].pid;
     const profDir = path.join(resultsDir, 'profiles');
     // The nodes also declare the plain destination of (f); harmless for the pairs.
-    // The data section's collections are loaded beside the example actors only when it runs.
-    const actorsDir = options.data ? path.relative(root, nodeActorsDir(root)) : 'dist/actors';
+    // The data section's collections and the reminders section's actor are loaded beside the example actors only when one of them runs.
+    const actorsDir = options.data || options.reminders ? path.relative(root, nodeActorsDir(root)) : 'dist/actors';
     const names = [...(process.env.ACTORGRID_DESTINATIONS_NAMES ?? '').split(',').map((n) => n.trim()).filter(Boolean), FANOUT_DESTINATION];
     const startNode = (name: string, file: string): Promise<ServerProcess> =>
       ServerProcess.start({
@@ -180,7 +181,7 @@ async function main(options: BenchOptions): Promise<void> {
       ({ pairSummaries, samples, recordBytes, tables } = await runPairs(res, options, members, memberPid, profDir));
     }
     let fanout: { summaries: FanoutSummary[]; samples: FanoutSample[]; table: string } | undefined;
-    if (options.fanout || options.shared || options.twoway || options.data) {
+    if (options.fanout || options.shared || options.twoway || options.data || options.reminders) {
       res.node2 = await startNode('actorgrid node 2', 'node2.log');
       log(`node 2 ${res.node2.url} (pid ${res.node2.pid})`);
     }
@@ -208,6 +209,11 @@ async function main(options: BenchOptions): Promise<void> {
       res.raw ??= await RawGrid.connect(res.harness.clusterName, members);
       data = await runData({ nodes: [res.node, res.node2!], memberPid, raw: res.raw }, options.dataOptions, profile, log);
     }
+    let reminders: { summary: RemindersSummary; table: string } | undefined;
+    if (options.reminders) {
+      res.raw ??= await RawGrid.connect(res.harness.clusterName, members);
+      reminders = await runReminders([res.node, res.node2!], res.raw, options.remindersOptions, log);
+    }
     let persistence: { summary: PersistenceSummary; table: string } | undefined;
     if (options.persistence) {
       const startOn = (name: string, file: string, cluster: HazelcastHarness): Promise<ServerProcess> =>
@@ -220,7 +226,7 @@ async function main(options: BenchOptions): Promise<void> {
         });
       persistence = await runPersistence({ offNode: res.node, startNode: startOn, log }, options.persistenceOptions);
     }
-    process.stdout.write(`\n${[tables, fanout?.table, shared?.table, twoway?.table, data?.table, persistence?.table].filter(Boolean).join('\n\n')}\n\n`);
+    process.stdout.write(`\n${[tables, fanout?.table, shared?.table, twoway?.table, data?.table, reminders?.table, persistence?.table].filter(Boolean).join('\n\n')}\n\n`);
 
     const results = {
       startedAt: new Date(began).toISOString(),
@@ -233,6 +239,7 @@ async function main(options: BenchOptions): Promise<void> {
         shared:
           '(s): node 2 and the two raw ws broadcast servers as in (f); one board.bench-<pid> shared object fanned out to subscribers on both nodes; board.bench-edit-<pid> edited by clients on both nodes',
         data: '(data): node 2 on the same member; both nodes load dist/actors and bench/collections; WebSocket clients and the raw hazelcast-client baseline in the bench process',
+        reminders: '(rem): node 2 on the same member; both nodes load dist/actors, bench/collections and bench/actors (BenchAlarm); WebSocket calls alternate between the nodes',
         twoway: '(t): node 2 and a third node on the same member; Account callers over WebSocket JSON-RPC in the bench process, caller w on node w % 3',
         recordBytes,
         nodeConfig: 'config/default.json + CLI flags (turn.maxBatch 64, lockWaitMs 5000, leaseMs 15000)',
@@ -244,6 +251,7 @@ async function main(options: BenchOptions): Promise<void> {
       ...(shared ? { shared: { table: shared.table.split('\n'), fanout: shared.fanout, edit: shared.edit } } : {}),
       ...(data ? { data: { table: data.table.split('\n'), queries: data.queries, changes: data.watches.changes, writes: data.watches.writes, growth: data.watches.growth } } : {}),
       ...(twoway ? { twoway: { table: twoway.table.split('\n'), summary: twoway.summary, samples: twoway.samples } } : {}),
+      ...(reminders ? { reminders: { table: reminders.table.split('\n'), summary: reminders.summary } } : {}),
       ...(persistence ? { persistence: { table: persistence.table.split('\n'), summary: persistence.summary } } : {}),
     };
     fs.mkdirSync(resultsDir, { recursive: true });
