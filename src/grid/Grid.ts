@@ -86,8 +86,11 @@ export interface GridMap<V extends MapValue = Buffer> {
   isLocked(key: string): Promise<boolean>;
   /** Values matching `predicate` (all values without one). */
   values(predicate?: Predicate): Promise<V[]>;
-  /** Entries matching `predicate` (all entries without one). */
-  entries(predicate?: Predicate): Promise<Array<[string, V]>>;
+  /**
+   * Entries matching `predicate` (all entries without one). With `limit`, at most that many of them
+   * (which ones is up to the adapter: by key order on Hazelcast, whose paging predicate sorts by key).
+   */
+  entries(predicate?: Predicate, limit?: number): Promise<Array<[string, V]>>;
   /**
    * Indexes a JSON map on an attribute path so that predicates on it need not scan every entry:
    * `sorted` serves ranges and equality, `hash` equality only. Idempotent (adding the same index

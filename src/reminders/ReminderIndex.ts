@@ -46,13 +46,18 @@ export class ReminderIndex {
 
   /** Before the commit: entries for reminders the turn created or brought forward. */
   async beforeCommit(type: string, id: string, table: ReminderTable): Promise<void> {
-    await Promise.all(table.earlier().map((r) => this.map.set(entryKey(type, id, r.name), entry(type, id, r.name, r.method, r.due))));
+    await Promise.all(
+      table.earlier().map(async (r) => {
+        await this.map.set(entryKey(type, id, r.name), entry(type, id, r.name, r.method, r.due));
+        table.markIndexed(r.name, r.method, r.due);
+      }),
+    );
   }
 
   /** After the turn: the touched names' entries as the record now says (written or not, the table is what is stored). */
   async sync(type: string, id: string, table: ReminderTable): Promise<void> {
     await Promise.all(
-      [...table.touched].map((name) => {
+      table.unsynced().map((name) => {
         const r = table.get(name);
         const key = entryKey(type, id, name);
         return r ? this.map.set(key, entry(type, id, name, r.m, r.due)) : this.map.delete(key);
@@ -60,9 +65,12 @@ export class ReminderIndex {
     );
   }
 
-  /** Entries due by `now` and not claimed, through the index on `due`. */
-  async due(now: number): Promise<Array<[string, DueEntry]>> {
-    const found = await this.map.entries(P.and(P.lte('due', now), P.lte('claim', now)));
+  /**
+   * At most `limit` entries due by `now` and not claimed, through the index on `due` (a page: a
+   * backlog of due reminders is not read whole on every poll).
+   */
+  async due(now: number, limit: number): Promise<Array<[string, DueEntry]>> {
+    const found = await this.map.entries(P.and(P.lte('due', now), P.lte('claim', now)), limit);
     return found as unknown as Array<[string, DueEntry]>;
   }
 

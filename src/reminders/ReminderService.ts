@@ -70,8 +70,12 @@ export class ReminderService {
         this.backlog = true;
         return;
       }
-      const due = shuffle(await this.index.due(Date.now()));
+      // A page a few times what this node can take, taken in random order: nodes polling at once
+      // seldom race for the same entries.
+      const page = free * 4;
+      const due = await this.index.due(Date.now(), page);
       this.backlog = due.length > free;
+      shuffle(due);
       const until = Date.now() + this.options.claimMs;
       const claims = await Promise.all(due.slice(0, free).map(async ([key, entry]) => [key, await this.index.claim(key, entry, until).catch(() => undefined)] as const));
       for (const [key, claimed] of claims) if (claimed) this.start1(key, claimed);

@@ -23,6 +23,8 @@ export class ReminderTable {
   private readonly before: ReadonlyMap<string, number>;
   /** Names whose index entry may differ from the table after this turn. */
   readonly touched = new Set<string>();
+  /** Index entries this turn wrote before its commit, by name (`method@due`). */
+  private readonly indexed = new Map<string, string>();
   private dirty = false;
 
   constructor(
@@ -66,6 +68,23 @@ export class ReminderTable {
       if (was === undefined || now.due < was) out.push({ name, due: now.due, method: now.m });
     }
     return out;
+  }
+
+  /** Notes an index entry written before the commit. */
+  markIndexed(name: string, method: string, due: number): void {
+    this.indexed.set(name, `${method}@${due}`);
+  }
+
+  /**
+   * The touched names whose index entry is not already what the table holds: an entry written
+   * before the commit with the final due time is left alone (rewriting it would drop a node's claim
+   * on it, and another node would fire it again only to find it done).
+   */
+  unsynced(): string[] {
+    return [...this.touched].filter((name) => {
+      const r = this.entries.get(name);
+      return !r || this.indexed.get(name) !== `${r.m}@${r.due}`;
+    });
   }
 
   /** A per-call view for `ActorContext`: its changes are kept apart until `commit`. */

@@ -108,6 +108,16 @@ export function gridContract(adapter: string, fixture: () => GridFixture): void 
         const values = await map.values(P.eq('name', 'beta'));
         assert.deepEqual(values, [rows.r2]);
       });
+
+      it('returns at most `limit` matching entries, in key order (a page)', async function () {
+        const map = a.map<JsonValue>(uniqueName('page'), 'json');
+        await map.addIndex('due', 'sorted');
+        for (let i = 0; i < 30; i++) await map.set(`k${String(i).padStart(2, '0')}`, { due: i, claim: 0 });
+        const page = await b.map<JsonValue>(map.name, 'json').entries(P.and(P.lte('due', 19), P.lte('claim', 0)), 5);
+        assert.deepEqual(page.map(([k]) => k), ['k00', 'k01', 'k02', 'k03', 'k04']);
+        assert.equal((await map.entries(P.gte('due', 28), 5)).length, 2);
+        assert.equal((await map.entries(undefined, 7)).length, 7);
+      });
     });
 
     describe('locks', function () {

@@ -1,4 +1,4 @@
-import { ClassCastError, HazelcastJsonValue, IllegalArgumentError, QueryError, type IMap, type EntryEvent as HzEntryEvent } from 'hazelcast-client';
+import { ClassCastError, HazelcastJsonValue, IllegalArgumentError, Predicates, QueryError, type IMap, type EntryEvent as HzEntryEvent } from 'hazelcast-client';
 import type { EntryEvent, GridMap, JsonValue, ListenOptions, MapFormat, MapValue } from '../Grid';
 import { LockNotOwnedError, PredicateRejectedError } from '../GridErrors';
 import type { Predicate } from '../Predicate';
@@ -110,9 +110,12 @@ export class HazelcastMap<V extends MapValue> implements GridMap<V> {
     return list.toArray().map((v) => this.decode(v) as V);
   }
 
-  async entries(predicate?: Predicate): Promise<Array<[string, V]>> {
+  async entries(predicate?: Predicate, limit?: number): Promise<Array<[string, V]>> {
     const map = await this.proxy;
-    const list = await this.query(() => (predicate ? map.entrySetWithPredicate(this.predicate(predicate)) : map.entrySet()));
+    const list = await this.query(() => {
+      if (limit !== undefined) return map.entrySetWithPredicate(Predicates.paging(predicate ? this.predicate(predicate) : Predicates.alwaysTrue(), limit));
+      return predicate ? map.entrySetWithPredicate(this.predicate(predicate)) : map.entrySet();
+    });
     return list.map(([k, v]) => [k, this.decode(v) as V]);
   }
 

@@ -86,12 +86,12 @@ export class MemoryMap<V extends MapValue> implements GridMap<V> {
     return (await this.entries(predicate)).map(([, v]) => v);
   }
 
-  async entries(predicate?: Predicate): Promise<Array<[string, V]>> {
+  async entries(predicate?: Predicate, limit?: number): Promise<Array<[string, V]>> {
     this.grid.check();
     const all = this.store.all() as Array<[string, V]>;
-    if (!predicate) return all;
-    if (this.store.format !== 'json') throw new TypeError(`predicates need a json map; ${this.name} is binary`);
-    return all.filter(([, v]) => matches(predicate, v as never));
+    if (predicate && this.store.format !== 'json') throw new TypeError(`predicates need a json map; ${this.name} is binary`);
+    const found = predicate ? all.filter(([, v]) => matches(predicate, v as never)) : all;
+    return limit === undefined ? found : found.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, limit);
   }
 
   async addIndex(): Promise<void> {
