@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { closedLoop, forEachConcurrently, type LoopResult } from './loadLoop';
 import type { TwoWayOptions } from './options';
 import { cpuSnapshot } from './procCpu';
-import { fmt, summarize, table, type Summary } from './stats';
+import { fmt, fmtRange, summarize, table, type Summary } from './stats';
 import { checkTotal, CLIENT_TIMEOUT, failuresText, totalText, tracked, type Callers, type TotalCheck } from './transferCalls';
 
 /** What each of the accounts is funded with. */
@@ -116,12 +116,11 @@ export function randomRows(samples: RandomSample[], processes: string[]): string
 
 /** The summary table of (t). */
 export function renderRandom(summary: RandomSummary, accounts: number): string {
-  const range = (s: Summary): string => `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
   return table(
     [`(t) random transfers, ${accounts} accounts`, 'value'],
     [
-      ['transfers/s', range(summary.transfersPerSec)],
-      ['p99 ms', range(summary.p99Ms)],
+      ['transfers/s', fmtRange(summary.transfersPerSec)],
+      ['p99 ms', fmtRange(summary.p99Ms)],
       [`total = ${accounts} × ${RANDOM_FUNDS}`, summary.conserved ? `CONSERVED (${summary.checks} runs checked)` : 'VIOLATED (see below)'],
     ],
   );

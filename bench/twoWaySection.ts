@@ -11,7 +11,7 @@ import type { TwoWayOptions } from './options';
 import { cpuSnapshot } from './procCpu';
 import { randomRows, randomText, RandomTransfers, renderRandom, summarizeRandom, type RandomSample, type RandomSummary } from './randomTransfers';
 import type { ServerProcess } from './ServerProcess';
-import { fmt, summarize, table, type Summary } from './stats';
+import { fmt, fmtRange, summarize, table, type Summary } from './stats';
 import { Callers, checkTotal, CLIENT_TIMEOUT, failuresText, totalText, tracked, type TotalCheck } from './transferCalls';
 
 export const ACCOUNT_A = 'twoway-a';
@@ -163,7 +163,6 @@ export function summarizeTwoWay(samples: TwoWaySample[], random: RandomSample[])
 }
 
 const completed = (x: TwoWaySample): number => x.directions.reduce((n, d) => n + d.ops, 0);
-const range = (s: Summary): string => `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
 
 /** The three tables `npm run bench` prints for (t) and (t2). */
 export function renderTwoWay(summary: TwoWaySummary, samples: TwoWaySample[], random: RandomSample[], options: TwoWayOptions, nodes: number): string {
@@ -171,12 +170,12 @@ export function renderTwoWay(summary: TwoWaySummary, samples: TwoWaySample[], ra
   const main = table(
     ['(t2) transfers between 2 accounts', 'two-way', 'one-way a→b', 'ratio two-way ÷ one-way'],
     [
-      ['transfers/s, both directions', range(s.twoWay.transfersPerSec), range(s.oneWay.transfersPerSec), range(s.ratio)],
-      ['transfers/s a→b', range(s.twoWay.byDirection['a→b']), '', ''],
-      ['transfers/s b→a', range(s.twoWay.byDirection['b→a']), '', ''],
-      ['p99 ms a→b', range(s.twoWay.p99ByDirection['a→b']), '', ''],
-      ['p99 ms b→a', range(s.twoWay.p99ByDirection['b→a']), '', ''],
-      ['fairness min÷max direction', range(s.twoWay.fairness), '', ''],
+      ['transfers/s, both directions', fmtRange(s.twoWay.transfersPerSec), fmtRange(s.oneWay.transfersPerSec), fmtRange(s.ratio)],
+      ['transfers/s a→b', fmtRange(s.twoWay.byDirection['a→b']), '', ''],
+      ['transfers/s b→a', fmtRange(s.twoWay.byDirection['b→a']), '', ''],
+      ['p99 ms a→b', fmtRange(s.twoWay.p99ByDirection['a→b']), '', ''],
+      ['p99 ms b→a', fmtRange(s.twoWay.p99ByDirection['b→a']), '', ''],
+      ['fairness min÷max direction', fmtRange(s.twoWay.fairness), '', ''],
       ['total balance(a)+balance(b)', s.conserved ? `CONSERVED (${s.checks} runs checked)` : 'VIOLATED (see below)', '', ''],
     ],
   );
