@@ -28,25 +28,40 @@ export class KeyMutex {
   }
 }
 
+/** How a RawGrid connects and excludes. */
+export interface RawGridOptions {
+  /** The client's instance name. @default 'bench-raw' */
+  instanceName?: string;
+  /**
+   * Queue `lockedUpdate`s per key in-process (KeyMutex). Without it, concurrent updates of one key
+   * from this process all "hold" the grid lock at once and overwrite each other: the naive
+   * hand-written server (handServer.ts `--naive`) shows what that loses. @default true
+   */
+  perKeyQueue?: boolean;
+}
+
 /**
  * The raw hazelcast-client baselines, run from the bench process (the same process as the load
- * generator, so they pay the client-side costs the WebSocket load pays there too). Connects like
- * the node's HazelcastGrid does (same cluster, invocation timeout, logging off).
+ * generator, so they pay the client-side costs the WebSocket load pays there too), and the grid
+ * side of the hand-written server (handServer.ts). Connects like the node's HazelcastGrid does
+ * (same cluster, invocation timeout, logging off).
  */
 export class RawGrid {
   private readonly maps = new Map<string, IMap<string, Buffer>>();
-  private readonly mutex = new KeyMutex();
 
-  private constructor(private readonly client: HazelcastClient) {}
+  private constructor(
+    private readonly client: HazelcastClient,
+    private readonly mutex: KeyMutex | undefined,
+  ) {}
 
-  static async connect(clusterName: string, members: string[]): Promise<RawGrid> {
+  static async connect(clusterName: string, members: string[], options: RawGridOptions = {}): Promise<RawGrid> {
     const client = await Client.newHazelcastClient({
       clusterName,
-      instanceName: 'bench-raw',
+      instanceName: options.instanceName ?? 'bench-raw',
       network: { clusterMembers: members },
       properties: { 'hazelcast.client.invocation.timeout.millis': 30000, 'hazelcast.logging.level': 'OFF' },
     });
-    return new RawGrid(client);
+    return new RawGrid(client, options.perKeyQueue === false ? undefined : new KeyMutex());
   }
 
   /** The map proxy, fetched once (the first getMap costs a round trip). */
@@ -63,11 +78,11 @@ export class RawGrid {
 
   /**
    * One "turn" done the plain way: lock with lease, get, set the Buffer `update` makes from the old
-   * one, unlock; exclusive per key within this process (KeyMutex) and in the grid (the lock).
-   * 4 round trips.
+   * one, unlock; exclusive per key within this process (KeyMutex, unless `perKeyQueue: false`) and
+   * in the grid (the lock). 4 round trips.
    */
   async lockedUpdate(map: IMap<string, Buffer>, key: string, leaseMs: number, update: (old: Buffer) => Buffer): Promise<void> {
-    const wait = this.mutex.acquire(key);
+    const wait = this.mutex?.acquire(key);
     if (wait) await wait;
     try {
       await map.lock(key, leaseMs);
@@ -79,7 +94,7 @@ export class RawGrid {
         await map.unlock(key);
       }
     } finally {
-      this.mutex.release(key);
+      this.mutex?.release(key);
     }
   }
 

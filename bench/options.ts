@@ -2,9 +2,11 @@ import { parseArgs } from 'node:util';
 import type { PersistenceBenchOptions } from './persistenceSection';
 import type { RemindersOptions } from './remindersSection';
 
-/** The measurement pairs; see pairs.ts. */
-export const PAIR_IDS = ['a', 'b', 'c', 'd', 'w'] as const;
+/** The measurement pairs; see pairs.ts. (ah), (bh), (ch): (a), (b), (c) against the hand-written server. */
+export const PAIR_IDS = ['a', 'ah', 'b', 'bh', 'c', 'ch', 'd', 'w'] as const;
 export type PairId = (typeof PAIR_IDS)[number];
+/** Naming a pair in `--only` also runs its hand-written row, unless `--no-hand`. */
+const HAND_ROWS: Partial<Record<PairId, PairId>> = { a: 'ah', b: 'bh', c: 'ch' };
 /**
  * What `--only` takes: the pairs, (f) the fan-out section (fanout.ts), (s) the shared-objects section
  * (sharedSection.ts), the two-way transfers section (twoWaySection.ts), the data section
@@ -58,7 +60,9 @@ export interface EditOptions {
 export interface TwoWayOptions {
   /** Callers in flight (closed loops); two-way: half a→b, half b→a; one-way: all a→b. */
   callers: number;
-  /** Measured rounds; each runs two-way and one-way back to back, alternating order. */
+  /** Accounts of the random-transfers run (t), each funded alike. */
+  accounts: number;
+  /** Measured rounds; each runs two-way, one-way and random back to back, alternating the first two. */
   rounds: number;
   /** Length of one run, ms; then every call in flight finishes or fails. */
   durationMs: number;
@@ -111,6 +115,8 @@ export interface BenchOptions {
   /** Java heap of the Hazelcast member, MiB. */
   heapMb: number;
   only: PairId[];
+  /** With a hand-written pair: increments of one key on the naive and the correct hand-written server, ms. */
+  lostCheckMs: number;
   /** Run the fan-out section (f): `--only` names f, or names nothing. */
   fanout: boolean;
   fanoutOptions: FanoutOptions;
@@ -148,7 +154,14 @@ transfers (3 nodes), then (data) collection queries, watched-query notifications
   --concurrency N      calls in flight for (a), (c), (d)           (default 64)
   --hot-concurrency N  calls in flight for (b)                     (default 32)
   --connections N      WebSocket connections                       (default 8)
+<<<<<<< HEAD
   --only a,b,c,d,w,f,shared,twoway,data,reminders,persistence  run only these pairs / sections (default all but reminders, persistence)
+=======
+  --only a,b,c,d,w,f,shared,twoway,data,persistence  run only these pairs / sections (default all but persistence);
+                       a, b, c also run their hand-written rows ah, bh, ch (or name ah, bh, ch alone)
+  --no-hand            leave out ah, bh, ch unless named
+  --lost-duration MS   the lost-update check after the hand-written rows, per server (default 3000)
+>>>>>>> bench-hand
   --quick              --rounds 2 --duration 1500 --warmup 1000, for (f) and (s)
                        --fanout-rounds 2 --fanout-duration 1500 --latency-duration 2500,
                        for (s) --edit-rounds 1 --edit-duration 4000,
@@ -173,9 +186,10 @@ above (updates instead of publishes), then clients editing one board, each its o
   --edit-nodes 1|2          nodes the clients alternate between       (default 2)
   --edit-duration MS        one run                                   (default 10000)
 
-two-way transfers section (t): 3 actorgrid nodes, Account.transfer between 2 accounts
-  --twoway-callers N        callers in flight, half per direction     (default 32)
-  --twoway-rounds N         rounds of two-way + one-way               (default 2)
+transfers section: 3 actorgrid nodes; (t) Account.transfer between random pairs of accounts, (t2) between 2 accounts
+  --twoway-callers N        callers in flight, (t2) half per direction (default 32)
+  --twoway-accounts N       accounts of (t)                           (default 1000)
+  --twoway-rounds N         rounds of (t2) two-way + one-way, then (t) (default 2)
   --twoway-duration MS      one run                                   (default 10000)
   --twoway-warmup MS        unrecorded one-way run before the rounds  (default 2000)
   --twoway-call-timeout MS  client timeout of one call (CLIENT_TIMEOUT) (default 35000)
@@ -253,6 +267,9 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
         'edit-nodes': { type: 'string' },
         'edit-duration': { type: 'string' },
         'twoway-callers': { type: 'string' },
+        'twoway-accounts': { type: 'string' },
+        'no-hand': { type: 'boolean' },
+        'lost-duration': { type: 'string' },
         'twoway-rounds': { type: 'string' },
         'twoway-duration': { type: 'string' },
         'twoway-warmup': { type: 'string' },
@@ -307,7 +324,8 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     connections: int('--connections', values.connections, 8, 1),
     leaseMs: 15_000,
     heapMb: 512,
-    only: PAIR_IDS.filter((id) => only.includes(id)),
+    only: PAIR_IDS.filter((id) => only.includes(id) || (values['no-hand'] !== true && Object.entries(HAND_ROWS).some(([base, hand]) => hand === id && only.includes(base)))),
+    lostCheckMs: int('--lost-duration', values['lost-duration'], 3000, 100),
     fanout: only.includes('f'),
     fanoutOptions,
     shared: only.includes('shared'),
@@ -322,6 +340,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     twoway: only.includes('twoway'),
     twowayOptions: {
       callers: int('--twoway-callers', values['twoway-callers'], 32, 2),
+      accounts: int('--twoway-accounts', values['twoway-accounts'], 1000, 2),
       rounds: int('--twoway-rounds', values['twoway-rounds'], quick ? 1 : 2, 1),
       durationMs: int('--twoway-duration', values['twoway-duration'], quick ? 4000 : 10_000, 100),
       warmupMs: int('--twoway-warmup', values['twoway-warmup'], quick ? 1000 : 2000, 0),

@@ -1,7 +1,8 @@
 import type { IMap } from 'hazelcast-client';
+import type { GridOpCounts } from './gridOpCounter';
 import type { HttpClient } from './HttpClient';
 import type { Operation } from './loadLoop';
-import type { BenchOptions, PairId } from './options';
+import { PAIR_IDS, type BenchOptions, type PairId } from './options';
 import type { RawGrid } from './RawGrid';
 import type { WsRpcPool } from './WsRpcPool';
 
@@ -13,6 +14,11 @@ export interface Measurement {
   label: string;
   concurrency: number;
   op: Operation;
+  /**
+   * The grid operations charged to this side, when another process issues them than the default
+   * (the node for actorgrid, the bench for raw loops): the hand-written server's.
+   */
+  counts?: () => Promise<GridOpCounts>;
 }
 
 /** A measurement and the baseline it is divided by, both run at the same concurrency. */
@@ -36,6 +42,11 @@ export interface PairContext {
   raw: RawGrid;
   /** Raw keys `k0..k<actors-1>` and `hot`, each holding a Buffer as large as a Counter record. */
   rawMap: IMap<string, Buffer>;
+  /**
+   * The hand-written server (handServer.ts), keys `c0..c<actors-1>` and `hot` seeded: the baseline of
+   * (ah), (bh), (ch). Absent when none of them runs.
+   */
+  hand?: { ws: WsRpcPool; counts(): Promise<GridOpCounts> };
 }
 
 /** Ids of the spread-out actors; the raw keys are `k<i>`. */
@@ -66,7 +77,7 @@ function expectNumber(value: unknown): void {
 }
 
 export function definePairs(ctx: PairContext): Pair[] {
-  const { options, ws, bareWs, nodeHttp, bareHttp, raw, rawMap } = ctx;
+  const { options, ws, bareWs, nodeHttp, bareHttp, raw, rawMap, hand } = ctx;
   const c = options.concurrency;
   /** The raw `get` loop: baseline of (c) and of the (w) ceiling. */
   const rawGet: Pair['baseline'] = {
@@ -78,8 +89,15 @@ export function definePairs(ctx: PairContext): Pair[] {
     },
   };
   const hot = options.hotConcurrency;
-  const call = (worker: number, id: string, method: string): Promise<void> =>
-    ws.call(worker, 'actor.call', { type: 'Counter', id, method, args: [] }).then(expectNumber);
+  const callOn = (pool: WsRpcPool, worker: number, id: string, method: string): Promise<void> =>
+    pool.call(worker, 'actor.call', { type: 'Counter', id, method, args: [] }).then(expectNumber);
+  const call = (worker: number, id: string, method: string): Promise<void> => callOn(ws, worker, id, method);
+  /** The pair `base` again, its baseline the hand-written server serving the same call on the same keys. */
+  const handPair = (base: Pair, id: PairId, what: string, op: Operation): Pair => {
+    const label = `hand-written ${what}`;
+    const title = base.title.replace(/^\(.\)/, `(${id})`).replace(/÷ .*/, `÷ ${label}`);
+    return { id, title, actorgrid: base.actorgrid, baseline: { side: 'baseline', label, concurrency: base.baseline.concurrency, op, counts: hand?.counts } };
+  };
   const pairs: Pair[] = [
     {
       id: 'a',
@@ -138,5 +156,14 @@ export function definePairs(ctx: PairContext): Pair[] {
       baseline: rawGet,
     },
   ];
-  return pairs.filter((p) => options.only.includes(p.id));
+  if (hand) {
+    const [a, b, get] = (['a', 'b', 'c'] as const).map((id) => pairs.find((p) => p.id === id)!);
+    const spread = (w: number, s: number): string => actorId(ownKey(options, w, s));
+    pairs.push(
+      handPair(a, 'ah', 'server increment', (w, s) => callOn(hand.ws, w, spread(w, s), 'increment')),
+      handPair(b, 'bh', 'server increment (hot)', (w) => callOn(hand.ws, w, HOT, 'increment')),
+      handPair(get, 'ch', 'server get', (w, s) => callOn(hand.ws, w, spread(w, s), 'get')),
+    );
+  }
+  return pairs.filter((p) => options.only.includes(p.id)).sort((x, y) => PAIR_IDS.indexOf(x.id) - PAIR_IDS.indexOf(y.id));
 }

@@ -2,7 +2,7 @@ import type { GridOpCounts } from './gridOpCounter';
 import type { LoopResult } from './loadLoop';
 import type { BenchOptions, PairId } from './options';
 import type { Pair, Side } from './pairs';
-import { fmt, summarize, table, type Summary } from './stats';
+import { fmt, fmtRange, summarize, table, type Summary } from './stats';
 
 /** One measured run of one side of one pair. */
 export interface Sample extends LoopResult {
@@ -78,13 +78,12 @@ export function summarizePairs(pairs: Pair[], samples: Sample[]): PairSummary[] 
   });
 }
 
-const range = (s: Summary): string => `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
 
 /** The two tables `npm run bench` prints. */
 export function renderTables(summaries: PairSummary[], options: BenchOptions): string {
   const main = table(
     ['pair', 'actorgrid calls/s', 'baseline ops/s', 'ratio', 'target', 'result'],
-    summaries.map((p) => [p.title, range(p.actorgrid.opsPerSec), range(p.baseline.opsPerSec), range(p.ratio), p.target === undefined ? '-' : `≥ ${p.target}`, p.result]),
+    summaries.map((p) => [p.title, fmtRange(p.actorgrid.opsPerSec), fmtRange(p.baseline.opsPerSec), fmtRange(p.ratio), p.target === undefined ? '-' : `≥ ${p.target}`, p.result]),
   );
   const detailRows: string[][] = [];
   for (const p of summaries) {

@@ -10,6 +10,8 @@ import { nodeActorsDir, runData } from './dataSection';
 import { diffCounts, installGridOpCounter, type GridOpCounts } from './gridOpCounter';
 import { HttpClient } from './HttpClient';
 import { FANOUT_DESTINATION } from './fanout';
+import { HandBaseline, renderLostUpdates, type LostUpdateCheck } from './handBaseline';
+import { HAND_MAP } from './handRecord';
 import { runFanout, type FanoutSample, type FanoutServers, type FanoutSummary } from './fanoutSection';
 import { closedLoop, forEachConcurrently } from './loadLoop';
 import { parseOptions, UsageError, USAGE, type BenchOptions } from './options';
@@ -21,7 +23,7 @@ import { ServerProcess } from './ServerProcess';
 import { runPersistence, type PersistenceSummary } from './persistenceSection';
 import { runReminders, type RemindersSummary } from './remindersSection';
 import { runShared } from './sharedSection';
-import { runTwoWay, type TwoWaySample, type TwoWaySummary } from './twoWaySection';
+import { runTwoWay } from './twoWaySection';
 import { WsRpcPool } from './WsRpcPool';
 
 const root = projectRoot(__dirname);
@@ -39,6 +41,8 @@ class Resources {
   node3?: ServerProcess;
   rawBroadcast: ServerProcess[] = [];
   bare?: ServerProcess;
+  /** (ah), (bh), (ch): the hand-written server, and the naive one during the lost-update check. */
+  hand?: HandBaseline;
   raw?: RawGrid;
   ws?: WsRpcPool;
   bareWs?: WsRpcPool;
@@ -51,6 +55,7 @@ class Resources {
     this.node3?.killNow();
     this.rawBroadcast.forEach((s) => s.killNow());
     this.bare?.killNow();
+    this.hand?.killNow();
   }
 
   async close(): Promise<void> {
@@ -66,6 +71,7 @@ class Resources {
     await step('stopping the nodes', () => Promise.all([this.node?.stop(), this.node2?.stop(), this.node3?.stop()]));
     await step('stopping the raw broadcast servers', () => Promise.all(this.rawBroadcast.map((s) => s.stop())));
     await step('stopping the bare fastify server', () => this.bare?.stop());
+    await step('stopping the hand-written servers', () => this.hand?.close());
     await step('closing the raw client', () => this.raw?.shutdown());
     await step('stopping Hazelcast', () => this.harness?.stop());
   }
@@ -78,7 +84,7 @@ async function runPairs(
   members: string[],
   memberPid: number,
   profDir: string,
-): Promise<{ pairSummaries: PairSummary[]; samples: Sample[]; recordBytes: number; tables: string }> {
+): Promise<{ pairSummaries: PairSummary[]; samples: Sample[]; recordBytes: number; lostUpdates?: LostUpdateCheck[]; tables: string }> {
   const node = res.node!;
   const benchOps = installGridOpCounter(); // the counts installed in main, before the raw client made its proxies
   res.bare = await ServerProcess.start({ name: 'bare fastify', script: path.join(__dirname, 'bareFastify.js'), args: [], cwd: root, logFile: path.join(logDir, 'bare-fastify.log') });
@@ -101,11 +107,24 @@ async function runPairs(
   const recordBytes = record.length;
   await forEachConcurrently(options.actors, options.concurrency, (i) => rawMap.set(rawKey(i), Buffer.alloc(recordBytes, i % 256)));
   await rawMap.set(HOT, Buffer.alloc(recordBytes, 1));
-
-  const pairs = definePairs({ options, ws, bareWs: res.bareWs, nodeHttp, bareHttp, raw: res.raw, rawMap });
   const pids: Record<string, number> = { bench: process.pid, node: node.pid, member: memberPid, bare: res.bare.pid };
+
+  // The hand-written server's counters: the actors' ids, each a Buffer as long as the real record.
+  let hand: { ws: WsRpcPool; counts(): Promise<GridOpCounts> } | undefined;
+  const handMap = await res.raw.map(HAND_MAP);
+  if (options.only.some((id) => id === 'ah' || id === 'bh' || id === 'ch')) {
+    res.hand = new HandBaseline({ root, logDir, clusterName: res.harness!.clusterName, members, leaseMs: options.leaseMs, connections: options.connections });
+    await res.hand.start();
+    const server = res.hand.server!;
+    log(`hand-written server ${server.url} (pid ${server.pid})`);
+    await res.hand.seed(handMap, [...Array.from({ length: options.actors }, (_, i) => actorId(i)), HOT], recordBytes, options.concurrency);
+    hand = { ws: res.hand.ws!, counts: () => server.counts() };
+    pids.hand = server.pid;
+  }
+
+  const pairs = definePairs({ options, ws, bareWs: res.bareWs, nodeHttp, bareHttp, raw: res.raw, rawMap, hand });
   const measure = async (pair: Pair, m: Measurement, round: number, durationMs: number): Promise<Sample> => {
-    const counts = async (): Promise<GridOpCounts> => (m.side === 'actorgrid' ? node.counts() : { ...benchOps });
+    const counts = async (): Promise<GridOpCounts> => (m.counts ? m.counts() : m.side === 'actorgrid' ? node.counts() : { ...benchOps });
     const opsBefore = await counts();
     const profile = options.cpuProf && round > 0 && m.side === 'actorgrid' && pair.id !== 'w';
     if (profile) await node.startProfile();
@@ -138,7 +157,15 @@ async function runPairs(
   }
 
   const pairSummaries = summarizePairs(pairs, samples);
-  return { pairSummaries, samples, recordBytes, tables: renderTables(pairSummaries, options) };
+  let tables = renderTables(pairSummaries, options);
+  let lostUpdates: LostUpdateCheck[] | undefined;
+  if (res.hand) {
+    log(`lost-update check: ${options.hotConcurrency} in flight on one key for ${options.lostCheckMs} ms, hand-written then naive`);
+    lostUpdates = await res.hand.checkLostUpdates(handMap, recordBytes, options.hotConcurrency, options.lostCheckMs);
+    for (const c of lostUpdates) log(`lost-update check (${c.server}): ${c.acknowledged} acknowledged, ${c.applied} applied, ${c.lost} lost (${c.lostPct.toFixed(1)}%)`);
+    tables += `\n\n${renderLostUpdates(lostUpdates)}`;
+  }
+  return { pairSummaries, samples, recordBytes, lostUpdates, tables };
 }
 
 async function main(options: BenchOptions): Promise<void> {
@@ -177,8 +204,9 @@ async function main(options: BenchOptions): Promise<void> {
     let samples: Sample[] = [];
     let recordBytes: number | undefined;
     let tables = '';
+    let lostUpdates: LostUpdateCheck[] | undefined;
     if (options.only.length > 0) {
-      ({ pairSummaries, samples, recordBytes, tables } = await runPairs(res, options, members, memberPid, profDir));
+      ({ pairSummaries, samples, recordBytes, lostUpdates, tables } = await runPairs(res, options, members, memberPid, profDir));
     }
     let fanout: { summaries: FanoutSummary[]; samples: FanoutSample[]; table: string } | undefined;
     if (options.fanout || options.shared || options.twoway || options.data || options.reminders) {
@@ -198,7 +226,7 @@ async function main(options: BenchOptions): Promise<void> {
     if (options.fanout) fanout = await runFanout(fanoutServers(), options.fanoutOptions, profile, log);
     let shared: Awaited<ReturnType<typeof runShared>> | undefined;
     if (options.shared) shared = await runShared(fanoutServers(), options.fanoutOptions, options.editOptions, profile, log);
-    let twoway: { summary: TwoWaySummary; samples: TwoWaySample[]; table: string } | undefined;
+    let twoway: Awaited<ReturnType<typeof runTwoWay>> | undefined;
     if (options.twoway) {
       res.node3 = await startNode('actorgrid node 3', 'node3.log');
       log(`(t) node 3 ${res.node3.url} (pid ${res.node3.pid})`);
@@ -234,23 +262,24 @@ async function main(options: BenchOptions): Promise<void> {
       machine,
       setup: {
         node: 'child process: node dist/src/cli.js start (own event loop), 1 Hazelcast member via HazelcastHarness',
-        baselines: 'raw hazelcast-client in the bench process; bare fastify in a child process',
+        baselines: 'raw hazelcast-client in the bench process; bare fastify and the hand-written server (bench/handServer.ts) in child processes',
         fanout: '(f): a second node on the same member; two bare ws broadcast servers (bench/bareBroadcast.ts) as child processes; all WebSocket clients in the bench process',
         shared:
           '(s): node 2 and the two raw ws broadcast servers as in (f); one board.bench-<pid> shared object fanned out to subscribers on both nodes; board.bench-edit-<pid> edited by clients on both nodes',
         data: '(data): node 2 on the same member; both nodes load dist/actors and bench/collections; WebSocket clients and the raw hazelcast-client baseline in the bench process',
         reminders: '(rem): node 2 on the same member; both nodes load dist/actors, bench/collections and bench/actors (BenchAlarm); WebSocket calls alternate between the nodes',
-        twoway: '(t): node 2 and a third node on the same member; Account callers over WebSocket JSON-RPC in the bench process, caller w on node w % 3',
+        twoway: '(t) random transfers among --twoway-accounts accounts and (t2) two-way between 2: node 2 and a third node on the same member; Account callers over WebSocket JSON-RPC in the bench process, caller w on node w % 3',
         recordBytes,
         nodeConfig: 'config/default.json + CLI flags (turn.maxBatch 64, lockWaitMs 5000, leaseMs 15000)',
       },
       options,
       summaries: pairSummaries,
       samples,
+      ...(lostUpdates ? { lostUpdates } : {}),
       ...(fanout ? { fanout: { table: fanout.table.split('\n'), summaries: fanout.summaries, samples: fanout.samples } } : {}),
       ...(shared ? { shared: { table: shared.table.split('\n'), fanout: shared.fanout, edit: shared.edit } } : {}),
       ...(data ? { data: { table: data.table.split('\n'), queries: data.queries, changes: data.watches.changes, writes: data.watches.writes, growth: data.watches.growth } } : {}),
-      ...(twoway ? { twoway: { table: twoway.table.split('\n'), summary: twoway.summary, samples: twoway.samples } } : {}),
+      ...(twoway ? { twoway: { table: twoway.table.split('\n'), summary: twoway.summary, samples: twoway.samples, random: twoway.random } } : {}),
       ...(reminders ? { reminders: { table: reminders.table.split('\n'), summary: reminders.summary } } : {}),
       ...(persistence ? { persistence: { table: persistence.table.split('\n'), summary: persistence.summary } } : {}),
     };
