@@ -154,14 +154,10 @@ transfers (3 nodes), then (data) collection queries, watched-query notifications
   --concurrency N      calls in flight for (a), (c), (d)           (default 64)
   --hot-concurrency N  calls in flight for (b)                     (default 32)
   --connections N      WebSocket connections                       (default 8)
-<<<<<<< HEAD
-  --only a,b,c,d,w,f,shared,twoway,data,reminders,persistence  run only these pairs / sections (default all but reminders, persistence)
-=======
-  --only a,b,c,d,w,f,shared,twoway,data,persistence  run only these pairs / sections (default all but persistence);
+  --only a,b,c,d,w,f,shared,twoway,data,reminders,persistence  run only these pairs / sections (default all but reminders, persistence);
                        a, b, c also run their hand-written rows ah, bh, ch (or name ah, bh, ch alone)
   --no-hand            leave out ah, bh, ch unless named
   --lost-duration MS   the lost-update check after the hand-written rows, per server (default 3000)
->>>>>>> bench-hand
   --quick              --rounds 2 --duration 1500 --warmup 1000, for (f) and (s)
                        --fanout-rounds 2 --fanout-duration 1500 --latency-duration 2500,
                        for (s) --edit-rounds 1 --edit-duration 4000,
