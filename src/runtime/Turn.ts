@@ -73,9 +73,14 @@ export async function runTurn(env: TurnEnv, map: RecordStore, type: ActorType, i
   const startBys = batch.filter((c) => c.startBy !== undefined).map((c) => c.startBy! - Date.now());
   const waitMs = startBys.length > 0 ? Math.max(1, Math.min(...startBys)) : env.lockWaitMs;
   const started = Date.now();
+  const cache: TurnCache = {};
   let locked: boolean;
   try {
-    locked = await map.tryLock(id, waitMs, env.leaseMs);
+    // The actor's own calls first try the lock without waiting and read the record in the same
+    // tick: the grid runs a key's operations from one client in order, so when that lock was free
+    // the read came after it and is the record to start from — one round trip for both.
+    locked = startBys.length === 0 && (await lockAndRead(map, id, env.leaseMs, cache));
+    if (!locked) locked = await map.tryLock(id, waitMs, env.leaseMs);
   } catch (err) {
     return failAll(batch, asUnavailable(err));
   }
@@ -88,7 +93,6 @@ export async function runTurn(env: TurnEnv, map: RecordStore, type: ActorType, i
     return batch.map((call) => (shortWait && call.startBy === undefined ? { call, deferred: true } : { call, error: lockTimeout(type.name, id) }));
   }
   try {
-    const cache: TurnCache = {};
     for (let calls = batch; ;) {
       const outcomes = await lockedTurn(env, map, type, id, calls, lockedAt, cache);
       if (!hold || !cache.stored) return outcomes;
@@ -126,6 +130,24 @@ export interface TurnHold {
  */
 export interface TurnCache {
   stored?: StoredRecord;
+  /** The actor was read under the lock and has no record yet (`stored` is then undefined). */
+  absent?: boolean;
+}
+
+/**
+ * `tryLock` without waiting and `read` sent together. True with the lock taken (and `cache` holding
+ * the record read after it, when the read succeeded); false when the actor is locked (what was read
+ * is dropped: it may be older than what the holder is about to write).
+ */
+async function lockAndRead(map: RecordStore, id: string, leaseMs: number, cache: TurnCache): Promise<boolean> {
+  const [lock, read] = await Promise.allSettled([map.tryLock(id, 0, leaseMs), map.read(id)]);
+  if (lock.status === 'rejected') throw lock.reason;
+  if (!lock.value) return false;
+  if (read.status === 'fulfilled') {
+    if (read.value) cache.stored = read.value;
+    else cache.absent = true;
+  }
+  return true;
 }
 
 /**
@@ -138,9 +160,11 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
   const nestedStartBy = lockedAt + env.leaseMs / 2;
   const callsMustEndBy = lockedAt + (env.leaseMs * 2) / 3;
   let stored: StoredRecord | undefined = cache.stored;
+  const absent = cache.absent === true;
   cache.stored = undefined; // known again only if this turn ends knowing what the grid holds
+  cache.absent = undefined;
   try {
-    stored ??= await map.read(id);
+    if (!stored && !absent) stored = await map.read(id);
   } catch (err) {
     return failAll(batch, asUnavailable(err));
   }
