@@ -20,17 +20,40 @@ export interface SnapshotSources {
   connections(): { ws: number; sse: number };
 }
 
-const WINDOW_MS = 10_000;
-const MAX_SAMPLES = 50_000;
+const WINDOW_SECONDS = 10;
 const MAX_ERRORS = 20;
+/** Distinct actors counted per second; past it, new ones are not counted (the busiest are seen early). */
+const MAX_ACTORS_PER_SECOND = 20_000;
+/** Latency buckets: bucket k holds calls of up to 0.05 ms × 1.2^k (k < 64: up to ~6 s; the last takes the rest). */
+const LATENCY_BUCKETS = 64;
+const LATENCY_BASE_MS = 0.05;
+const LATENCY_GROWTH = 1.2;
+
+/** One actor type's calls in one second. */
+interface TypeSecond {
+  calls: number;
+  errors: number;
+  latency: Uint32Array;
+}
+
+/** What one second of calls came to. */
+interface Second {
+  at: number;
+  types: Map<string, TypeSecond>;
+  /** Calls per actor, by type, then id. */
+  actors: Map<string, Map<string, number>>;
+  actorCount: number;
+}
 
 /**
  * The live numbers of one node for the dashboard, over a sliding 10-second window: calls per second
  * and p99 per actor type, the busiest actors and the latest errors. In memory only (actor ids never
- * become metric labels); bounded by the window and a sample cap.
+ * become metric labels). Calls are counted into per-second aggregates — a counter, a latency
+ * histogram per type and a count per actor — so a call costs a few map lookups and no allocation,
+ * and a snapshot merges at most ten seconds.
  */
 export class DashboardStats {
-  private samples: Array<{ at: number; type: string; actor: string; ms: number; failed: boolean }> = [];
+  private readonly seconds: Second[] = [];
   private readonly errors: NodeSnapshot['errors'] = [];
 
   constructor(
@@ -39,36 +62,80 @@ export class DashboardStats {
     private readonly sources: SnapshotSources,
   ) {}
 
-  /** A call ended. */
+  /** Counts a call of actor (`type`, `id`) that took `seconds`; `error` when it failed. */
   call(type: string, method: string, error: unknown, seconds: number, id: string): void {
-    const at = Date.now();
-    if (this.samples.length >= MAX_SAMPLES) this.samples.splice(0, MAX_SAMPLES / 2);
-    this.samples.push({ at, type, actor: `${type}/${id}`, ms: seconds * 1000, failed: error !== undefined });
+    const now = Date.now();
+    const second = this.secondOf(now);
+    let t = second.types.get(type);
+    if (!t) second.types.set(type, (t = { calls: 0, errors: 0, latency: new Uint32Array(LATENCY_BUCKETS) }));
+    t.calls += 1;
+    t.latency[latencyBucket(seconds * 1000)] += 1;
+    let ids = second.actors.get(type);
+    if (!ids) second.actors.set(type, (ids = new Map()));
+    const n = ids.get(id);
+    if (n !== undefined) ids.set(id, n + 1);
+    else if (second.actorCount < MAX_ACTORS_PER_SECOND) {
+      ids.set(id, 1);
+      second.actorCount += 1;
+    }
     if (error !== undefined) {
+      t.errors += 1;
       const code = (error as { code?: unknown }).code;
-      this.errors.unshift({ at, code: typeof code === 'string' ? code : 'INTERNAL', what: `${type}.${method}` });
+      this.errors.unshift({ at: now, code: typeof code === 'string' ? code : 'INTERNAL', what: `${type}.${method}` });
       this.errors.length = Math.min(this.errors.length, MAX_ERRORS);
     }
   }
 
   snapshot(): NodeSnapshot {
     const now = Date.now();
-    this.samples = this.samples.filter((s) => s.at > now - WINDOW_MS);
-    const byType = new Map<string, { ms: number[]; errors: number }>();
+    this.drop(now);
+    const byType = new Map<string, TypeSecond>();
     const byActor = new Map<string, number>();
-    for (const s of this.samples) {
-      const t = byType.get(s.type) ?? { ms: [], errors: 0 };
-      t.ms.push(s.ms);
-      if (s.failed) t.errors += 1;
-      byType.set(s.type, t);
-      byActor.set(s.actor, (byActor.get(s.actor) ?? 0) + 1);
+    for (const second of this.seconds) {
+      for (const [type, t] of second.types) {
+        const sum = byType.get(type) ?? { calls: 0, errors: 0, latency: new Uint32Array(LATENCY_BUCKETS) };
+        sum.calls += t.calls;
+        sum.errors += t.errors;
+        for (let k = 0; k < LATENCY_BUCKETS; k++) sum.latency[k] += t.latency[k];
+        byType.set(type, sum);
+      }
+      for (const [type, ids] of second.actors) for (const [id, n] of ids) byActor.set(`${type}/${id}`, (byActor.get(`${type}/${id}`) ?? 0) + n);
     }
-    const calls = [...byType].map(([type, t]) => {
-      const sorted = t.ms.sort((a, b) => a - b);
-      return { type, perSec: Math.round((sorted.length / (WINDOW_MS / 1000)) * 10) / 10, p99Ms: Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] * 10) / 10, errors: t.errors };
-    });
+    const calls = [...byType].map(([type, t]) => ({ type, perSec: Math.round((t.calls / WINDOW_SECONDS) * 10) / 10, p99Ms: Math.round(percentile(t.latency, t.calls, 0.99) * 10) / 10, errors: t.errors }));
     const busiest = [...byActor].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([actor, n]) => ({ actor, calls: n }));
     const destinations = [...this.sources.destinations()].map(([name, subscribers]) => ({ name: name.replace(/^dest\./, ''), subscribers }));
     return { node: this.node, url: this.url(), at: now, calls, busiest, errors: [...this.errors], destinations, connections: this.sources.connections() };
   }
+
+  private secondOf(now: number): Second {
+    const at = Math.floor(now / 1000);
+    const last = this.seconds[this.seconds.length - 1];
+    if (last?.at === at) return last;
+    this.drop(now);
+    const second: Second = { at, types: new Map(), actors: new Map(), actorCount: 0 };
+    this.seconds.push(second);
+    return second;
+  }
+
+  /** Forgets the seconds that left the window. */
+  private drop(now: number): void {
+    const oldest = Math.floor(now / 1000) - WINDOW_SECONDS;
+    while (this.seconds.length > 0 && this.seconds[0].at <= oldest) this.seconds.shift();
+  }
+}
+
+function latencyBucket(ms: number): number {
+  if (!(ms > LATENCY_BASE_MS)) return 0;
+  return Math.min(LATENCY_BUCKETS - 1, Math.ceil(Math.log(ms / LATENCY_BASE_MS) / Math.log(LATENCY_GROWTH)));
+}
+
+/** The upper bound of the bucket holding the `q` quantile of `total` calls. */
+function percentile(latency: Uint32Array, total: number, q: number): number {
+  const rank = Math.ceil(total * q);
+  let seen = 0;
+  for (let k = 0; k < LATENCY_BUCKETS; k++) {
+    seen += latency[k];
+    if (seen >= rank) return LATENCY_BASE_MS * LATENCY_GROWTH ** k;
+  }
+  return LATENCY_BASE_MS * LATENCY_GROWTH ** (LATENCY_BUCKETS - 1);
 }
