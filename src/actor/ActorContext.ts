@@ -173,21 +173,21 @@ export class ActorContext {
    */
   remind(name: string, options: ReminderOptions): void {
     this.checkOpen();
-    this.reminders$('remind').remind(name, options);
+    this.reminderScopeFor('remind').remind(name, options);
   }
 
   /** Cancels the reminder `name` if this call succeeds; false if there is none. */
   cancelReminder(name: string): boolean {
     this.checkOpen();
-    return this.reminders$('cancelReminder').cancel(name);
+    return this.reminderScopeFor('cancelReminder').cancel(name);
   }
 
   /** This actor's reminders, including what this call set or cancelled so far. */
   reminders(): ReminderView[] {
-    return this.reminders$('reminders').list();
+    return this.reminderScopeFor('reminders').list();
   }
 
-  private reminders$(what: string): ReminderScope {
+  private reminderScopeFor(what: string): ReminderScope {
     if (!this.reminderScope) throw new Error(`${what}() is only available inside an actor method`);
     return this.reminderScope;
   }

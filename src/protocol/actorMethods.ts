@@ -28,14 +28,19 @@ export interface ActorMethodsOptions extends CallParamLimits {
  * @example
  * registerActorMethods(dispatcher, invoker, { maxArgs: config.limits.maxArgs });
  */
+/**
+ * The runtime's own actors (shared objects) are reached through their own methods only: to a
+ * client, their types do not exist.
+ */
+export function refuseInternalType(type: string): void {
+  if (type.startsWith(INTERNAL_TYPE_PREFIX)) throw new ActorGridError('UNKNOWN_ACTOR_TYPE', `no actor type ${JSON.stringify(clip(type))} is registered`, { type: clip(type) });
+}
+
 export function registerActorMethods(dispatcher: Dispatcher, invoker: CallInvoker, options: ActorMethodsOptions = {}): void {
   const newRequestId = options.newRequestId ?? randomUUID;
   dispatcher.register(ACTOR_CALL_METHOD, async (params, session) => {
     const call = checkActorCallParams(params, options);
-    if (call.type.startsWith(INTERNAL_TYPE_PREFIX)) {
-      // The runtime's own actors (shared objects) are reached through their own methods only.
-      throw new ActorGridError('UNKNOWN_ACTOR_TYPE', `no actor type ${JSON.stringify(clip(call.type))} is registered`, { type: clip(call.type) });
-    }
+    refuseInternalType(call.type);
     return invoker.invoke(toCallRequest(call, session, session.transport === 'http' ? session.id : newRequestId()));
   }, { target: actorCallTarget });
 }

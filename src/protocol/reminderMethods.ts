@@ -1,5 +1,5 @@
-import { INTERNAL_TYPE_PREFIX } from '../actor/ActorRegistry';
-import { AccessDeniedError, ActorGridError } from '../errors';
+import { AccessDeniedError } from '../errors';
+import { refuseInternalType } from './actorMethods';
 import type { Invoker } from '../runtime/Invoker';
 import type { Dispatcher } from './Dispatcher';
 import { paramsObject, stringParam } from './params';
@@ -23,7 +23,7 @@ export function registerReminderMethods(dispatcher: Dispatcher, invoker: Invoker
     if (principal && !principal.roles.includes(REMINDER_LIST_ROLE)) {
       throw new AccessDeniedError('FORBIDDEN', `${principal.subject} may not list reminders (role "${REMINDER_LIST_ROLE}")`, { method: REMINDER_METHODS.list });
     }
-    if (type.startsWith(INTERNAL_TYPE_PREFIX)) throw new ActorGridError('UNKNOWN_ACTOR_TYPE', `no actor type ${JSON.stringify(type)} is registered`, { type });
+    refuseInternalType(type);
     return { reminders: await invoker.listReminders(type, id) };
   });
 }

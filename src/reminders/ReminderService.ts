@@ -78,7 +78,7 @@ export class ReminderService {
       shuffle(due);
       const until = Date.now() + this.options.claimMs;
       const claims = await Promise.all(due.slice(0, free).map(async ([key, entry]) => [key, await this.index.claim(key, entry, until).catch(() => undefined)] as const));
-      for (const [key, claimed] of claims) if (claimed) this.start1(key, claimed);
+      for (const [key, claimed] of claims) if (claimed) this.fireClaimed(key, claimed);
     } catch (err) {
       this.log.warn('looking for due reminders failed; trying again', { err });
     } finally {
@@ -87,7 +87,7 @@ export class ReminderService {
     }
   }
 
-  private start1(key: string, entry: DueEntry): void {
+  private fireClaimed(key: string, entry: DueEntry): void {
     this.running += 1;
     void this.fireOne(key, entry).finally(() => {
       this.running -= 1;

@@ -206,14 +206,16 @@ export class Invoker implements CallInvoker {
 
   /** The reminders of actor (`type`, `id`) as its last committed record holds them (`reminder.list`). */
   async listReminders(typeName: string, id: string): Promise<ReminderView[]> {
-    const type = this.registry.type(typeName);
-    let record: ActorRecord | undefined;
+    return listReminders((await this.lastCommitted(this.registry.type(typeName), id))?.t);
+  }
+
+  /** An actor's last committed record, read without a lock (queries, listings). */
+  private async lastCommitted(type: ActorType, id: string): Promise<ActorRecord | undefined> {
     try {
-      record = (await this.actorMap(type).read(id))?.record;
+      return (await this.actorMap(type).read(id))?.record;
     } catch (err) {
       throw err instanceof ActorGridError ? err : new UnavailableError('grid read failed', { cause: err });
     }
-    return listReminders(record?.t);
   }
 
   private context(type: ActorType, id: string, request: CallRequest, startBy?: number, extras: { reminders?: ReminderScope; idempotencyKey?: string } = {}): ActorContext {
@@ -236,15 +238,10 @@ export class Invoker implements CallInvoker {
   }
 
   private async query(type: ActorType, request: CallRequest, method: ActorMethod, args: unknown[]): Promise<unknown> {
-    let record: ActorRecord | undefined;
-    try {
-      record = (await this.actorMap(type).read(request.id))?.record;
-    } catch (err) {
-      throw err instanceof ActorGridError ? err : new UnavailableError('grid read failed', { cause: err });
-    }
+    const record = await this.lastCommitted(type, request.id);
     const instance = this.env.createInstance(type);
     if (record?.s) applyState(instance, type, this.codec.decode(record.s) as Record<string, unknown>);
-    const ctx = this.context(type, request.id, request, undefined, { reminders: readOnly(this.env.reminders.table(type, record?.t).scope()) });
+    const ctx = this.context(type, request.id, request, undefined, { reminders: readOnly(record?.t) });
     let result: unknown;
     try {
       result = await ctx.run(() => method.invoke(instance, args));
@@ -277,9 +274,9 @@ export class Invoker implements CallInvoker {
 }
 
 /** A @Query sees the actor's reminders but cannot change them (it runs without a turn). */
-function readOnly(scope: ReminderScope): ReminderScope {
+function readOnly(stored: ActorRecord['t']): ReminderScope {
   const refuse = (): never => {
     throw new Error('reminders are set and cancelled in @Action and @Reminder methods (turns), not in a @Query');
   };
-  return { remind: refuse, cancel: refuse, list: () => scope.list() };
+  return { remind: refuse, cancel: refuse, list: () => listReminders(stored) };
 }

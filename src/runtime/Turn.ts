@@ -274,17 +274,15 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
 
   if (!recorded && outbox.length === 0 && current.equals(original) && !reminders.changed) {
     // Nothing changed: no write — except to drop items of an earlier turn that the repair above made sure of.
-    if (raw && record.o && record.o.length > 0) {
-      const kept: ActorRecord = { v: record.v, s: record.s, r: record.r, ...withReminders(record.t) };
-      const dropped = await dropOutbox(env, map, id, raw, kept);
-      if (dropped !== undefined) cache.stored = { record: kept, raw: dropped };
-    } else if (stored) cache.stored = stored;
+    if (raw && record.o && record.o.length > 0) cache.stored = await dropOutbox(env, map, id, raw, record);
+    else cache.stored = stored;
     await syncReminders(env, type.name, id, reminders);
     return outcomes;
   }
   trimOutcomes(record, Date.now(), env.idempotency.maxEntries, env.idempotency.maxAgeMs);
   const entries = env.outbox.encode(key, record.v + 1, outbox);
-  const next: ActorRecord = { v: record.v + 1, s: current, r: record.r, ...(entries.length > 0 ? { o: entries } : {}), ...withReminders(reminders.toRecord()) };
+  const t = reminders.toRecord();
+  const next: ActorRecord = { v: record.v + 1, s: current, r: record.r, ...(entries.length > 0 ? { o: entries } : {}), ...(t ? { t } : {}) };
   let written: unknown;
   try {
     // Reminders the turn creates or brings forward are findable before it commits (ReminderIndex).
@@ -300,11 +298,7 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
   // Still under the lock, so that an actor's items keep the order of its turns. The calls have
   // committed: a failed append is logged and left to the next turn's repair, never reported to them.
   cache.stored = { record: next, raw: written };
-  if (entries.length > 0 && (await env.outbox.append(key, next.v, entries))) {
-    const kept: ActorRecord = { v: next.v, s: next.s, r: next.r, ...withReminders(next.t) };
-    const dropped = await dropOutbox(env, map, id, written, kept);
-    cache.stored = dropped === undefined ? undefined : { record: kept, raw: dropped };
-  }
+  if (entries.length > 0 && (await env.outbox.append(key, next.v, entries))) cache.stored = await dropOutbox(env, map, id, written, next);
   await syncReminders(env, type.name, id, reminders);
   return outcomes;
 }
@@ -315,9 +309,11 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
  * to look for them — which, for an actor quiet while its streams moved on, could be past the window
  * it looks through. Best effort: if it fails, the next turn looks them up as usual.
  */
-async function dropOutbox(env: TurnEnv, map: RecordStore, id: string, current: unknown, record: ActorRecord): Promise<unknown> {
+async function dropOutbox(env: TurnEnv, map: RecordStore, id: string, current: unknown, record: ActorRecord): Promise<StoredRecord | undefined> {
+  const { o: _appended, ...kept } = record;
   try {
-    return await map.write(id, current, record);
+    const raw = await map.write(id, current, kept);
+    return raw === undefined ? undefined : { record: kept, raw };
   } catch (err) {
     env.log.debug('dropping a record\'s appended items failed; the next turn looks them up', { id, err });
     return undefined;
@@ -343,10 +339,6 @@ async function withinTurn(ctx: ActorContext, fn: () => unknown, budgetMs: number
   } finally {
     clearTimeout(timer);
   }
-}
-
-function withReminders(t: ActorRecord['t']): Pick<ActorRecord, 't'> {
-  return t ? { t } : {};
 }
 
 /**
