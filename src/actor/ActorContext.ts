@@ -1,17 +1,18 @@
 import type { AuthPrincipal } from '../auth/AuthPrincipal';
 import type { ReminderOptions, ReminderScope, ReminderView } from '../reminders/Reminder';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { INTERNAL_TYPE_PREFIX, type ActorRegistry } from './ActorRegistry';
 import { createActorRef, type ActorRef, type UntypedActor } from './ActorRef';
 import { actorKey, type CallInvoker } from './CallRequest';
+import { ContextScope, type ScopedFunction } from './ContextScope';
 import type { Constructor } from './decorators';
 
 /**
- * The one AsyncLocalStorage of actor contexts. It holds no state of its own — each `run()` scopes a
- * context to one call's async subtree — so one per process is safe even with several nodes in it.
+ * The one scope of actor contexts. It holds no state between calls — each `run()` scopes a context to
+ * one call (and, for async methods, its async subtree) — so one per process is safe even with several
+ * nodes in it.
  */
-const storage = new AsyncLocalStorage<ActorContext>();
+const scope = new ContextScope<ActorContext>();
 
 /** What the runtime knows about a call when it runs it: the arguments of `new ActorContext`. */
 export interface ActorContextInit {
@@ -226,7 +227,7 @@ export class ActorContext {
    * module code).
    */
   static current(): ActorContext {
-    const context = storage.getStore();
+    const context = scope.current();
     if (!context) {
       throw new Error('ActorContext.current() was called outside an actor call: it is only available while an @Action or @Query method runs');
     }
@@ -235,15 +236,16 @@ export class ActorContext {
 
   /** The context of the actor call running now, or `undefined` outside one. */
   static tryCurrent(): ActorContext | undefined {
-    return storage.getStore();
+    return scope.current();
   }
 
   /**
    * Runs `fn` inside this context: `ActorContext.current()` returns this context in `fn` and in
-   * everything it starts, across awaits. Used by the runtime around each method call.
+   * everything it starts, across awaits. Used by the runtime around each method call: given the
+   * method, a synchronous one runs without the cost of AsyncLocalStorage (ContextScope).
    */
-  run<R>(fn: () => R): R {
-    return storage.run(this, fn);
+  run<R>(fn: () => R, method?: ScopedFunction): R {
+    return scope.run(this, fn, method);
   }
 
   private nestedKey(): string {

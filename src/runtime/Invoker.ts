@@ -244,7 +244,7 @@ export class Invoker implements CallInvoker {
     const ctx = this.context(type, request.id, request, undefined, { reminders: readOnly(record?.t) });
     let result: unknown;
     try {
-      result = await ctx.run(() => method.invoke(instance, args));
+      result = await ctx.run(() => method.invoke(instance, args), method);
     } catch (thrown) {
       throw methodError(thrown);
     }

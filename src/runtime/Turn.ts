@@ -1,4 +1,6 @@
 import type { ActorContext, ActorType, OutboxItem, StateCodec } from '../actor';
+import type { ActorMethod } from '../actor/ActorType';
+import { isThenable } from '../actor/ContextScope';
 import type { ReminderScope } from '../reminders/Reminder';
 import type { TurnReminders } from '../reminders/TurnReminders';
 import type { ReminderTable } from '../reminders/ReminderTable';
@@ -217,19 +219,10 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
     }
     const scope = reminders.scope();
     const ctx = env.createContext(type, id, call, nestedStartBy, { reminders: scope, ...(fire ? { idempotencyKey: fire.key } : {}) });
-    let emitted: OutboxItem[] = [];
     try {
       const target = instance;
-      const returned = await withinTurn(
-        ctx,
-        async () => {
-          const value = await call.method.invoke(target, fire ? fire.args : call.args);
-          emitted = await Promise.all(ctx.outbox); // checks of what it emits, inside the turn
-          return value;
-        },
-        callsMustEndBy - Date.now(),
-        `${type.name}.${call.method.name}`,
-      );
+      const ran = withinTurn(ctx, call.method, () => call.method.invoke(target, fire ? fire.args : call.args), callsMustEndBy - Date.now(), `${type.name}.${call.method.name}`);
+      const { value: returned, emitted } = ran instanceof Promise ? await ran : ran;
       // A copy, so that later calls of the batch cannot change a result already produced.
       const result = returned !== null && typeof returned === 'object' ? storable('returned a value', () => env.codec.decode(env.codec.encode(returned))) : returned;
       const change = map.hooks?.afterCall(instance, env.codec.decode(current) as Record<string, unknown>, type, id);
@@ -324,9 +317,13 @@ async function dropOutbox(env: TurnEnv, map: RecordStore, id: string, current: u
  * Runs one method in its context, but no longer than the turn allows (two thirds of the lease from
  * the lock): a method still running then fails with ACTOR_ERROR, its changes are discarded, and its
  * context is closed so that it cannot call actors or publish afterwards. The lock is released long
- * before the lease would run out, so a hung method cannot cause a CONFLICT.
+ * before the lease would run out, so a hung method cannot cause a CONFLICT. What it emits is checked
+ * within the same time (`ctx.outbox`). A method that finished in its synchronous run, emitting
+ * nothing, has nothing left to time: its result comes back as is, with no timer and no promise.
  */
-async function withinTurn(ctx: ActorContext, fn: () => unknown, budgetMs: number, what: string): Promise<unknown> {
+function withinTurn(ctx: ActorContext, method: ActorMethod, fn: () => unknown, budgetMs: number, what: string): MethodRun | Promise<MethodRun> {
+  const value = ctx.run(fn, method);
+  if (!isThenable(value) && ctx.outbox.length === 0) return { value, emitted: [] };
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -334,11 +331,14 @@ async function withinTurn(ctx: ActorContext, fn: () => unknown, budgetMs: number
       reject(new ActorGridError('ACTOR_ERROR', `${what} ran longer than its turn allows (${Math.round(budgetMs)} ms left of the lock lease); its changes were discarded`, { reason: 'turn-time' }));
     }, Math.max(0, budgetMs));
   });
-  try {
-    return await Promise.race([ctx.run(fn), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const finished = async (): Promise<MethodRun> => ({ value: await value, emitted: await Promise.all(ctx.outbox) });
+  return Promise.race([finished(), expired]).finally(() => clearTimeout(timer));
+}
+
+/** What a method returned and the items it emitted, checked. */
+interface MethodRun {
+  value: unknown;
+  emitted: OutboxItem[];
 }
 
 /**
