@@ -9,8 +9,11 @@ import { Action, Actor, Query, State } from '../src';
 export class Counter {
   @State() value = 0;
 
-  /** Adds `by` (default 1) and returns the new value; refuses a sum past ±Number.MAX_VALUE. */
-  @Action()
+  /**
+   * Adds `by` (default 1) and returns the new value; refuses a sum past ±Number.MAX_VALUE. Its body
+   * only changes state, so it may run again safely: its turn takes no lock (optimistic).
+   */
+  @Action({ optimistic: true })
   increment(by: number = 1): number {
     const next = this.value + by;
     if (!Number.isFinite(next)) throw new Error(`increment would overflow: ${this.value} + ${by} is not a finite number`);
@@ -25,7 +28,7 @@ export class Counter {
   }
 
   /** Sets the value back to 0. */
-  @Action()
+  @Action({ optimistic: true })
   reset(): number {
     this.value = 0;
     return this.value;

@@ -6,7 +6,7 @@
  * import { Actor, Action, Query, State } from 'actorgrid';
  */
 export { Actor, Action, Query, Reminder, State, ActorContext, ActorRegistry, RegistryError, StateCodec, createActorRef } from './actor';
-export type { ActorOptions, MethodOptions, ActorRef, ActorType, ActorMethod, CallRequest, CallInvoker, Constructor } from './actor';
+export type { ActorOptions, ActionOptions, MethodOptions, ActorRef, ActorType, ActorMethod, CallRequest, CallInvoker, Constructor } from './actor';
 export { ActorGridError, UnavailableError, RequestRefusedError, ConfigError, ERROR_CODES, HTTP_STATUS, JSON_RPC_CODE, type ErrorCode } from './errors';
 export { loadConfig, type Config, type DeepPartial } from './config';
 export { Logger, type LogLevel } from './runtime/Logger';

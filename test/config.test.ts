@@ -16,7 +16,7 @@ const DEFAULTS: Omit<Config, 'node'> & { node: Omit<Config['node'], 'id'> } = {
     connectTimeoutMs: 10000,
     invocationTimeoutMs: 30000,
   },
-  turn: { lockWaitMs: 5000, leaseMs: 15000, maxBatch: 64, nestedLockWaitMs: 200, maxNestedRetries: 50, callTimeoutMs: 30000, holdMs: 20, maxStateBytes: 1048576 },
+  turn: { lockWaitMs: 5000, leaseMs: 15000, maxBatch: 64, nestedLockWaitMs: 200, maxNestedRetries: 50, callTimeoutMs: 30000, holdMs: 20, maxStateBytes: 1048576, optimistic: true, cacheEntries: 10000 },
   idempotency: { maxEntries: 128, maxAgeMs: 86400000, maxResultBytes: 16384 },
   limits: { maxPayloadBytes: 1048576, maxArgs: 32, maxInFlight: 64, maxBatch: 1000, maxConnections: 10000, maxSubscriptionsPerConnection: 1000, maxBufferedBytes: 8388608, pingIntervalMs: 30000, maxSelectorLength: 1024, ratePerSecond: 0, maxDepth: 64 },
   http: { allowedOrigins: [], requestTimeoutMs: 30000, headersTimeoutMs: 10000 },

@@ -47,6 +47,8 @@ export interface ActorContextInit {
   publishChecker?: PublishChecker;
   /** The actor's reminders as this call sees them (inside a turn; read-only in a @Query). */
   reminders?: ReminderScope;
+  /** The call runs an `@Action({ optimistic: true })` body, which may run again: it cannot call other actors. */
+  optimistic?: boolean;
 }
 
 /** The runtime's actor type of shared objects (src/shared); clients cannot call it with `actor.call`. */
@@ -142,6 +144,7 @@ export class ActorContext {
   private readonly invoker: CallInvoker;
   private readonly registry: ActorRegistry;
   private readonly reminderScope: ReminderScope | undefined;
+  private readonly optimistic: boolean;
 
   constructor(init: ActorContextInit) {
     this.actorType = init.actorType;
@@ -159,6 +162,7 @@ export class ActorContext {
     this.registry = init.registry;
     this.publishChecker = init.publishChecker;
     this.reminderScope = init.reminders;
+    this.optimistic = init.optimistic === true;
   }
 
   /**
@@ -267,6 +271,10 @@ export class ActorContext {
     const type = typeof target === 'string' ? this.registry.type(target).name : this.registry.typeOf(target).name;
     return createActorRef<T>(type, id, (method, args) => {
       this.checkOpen();
+      if (this.optimistic) {
+        // Its body may run again when its write loses: a call it made would then be made twice.
+        throw new Error(`${this.key} cannot call ${type}.${method}: an @Action({ optimistic: true }) method may run more than once, so it cannot call other actors`);
+      }
       return this.trackBusy(type, id, this.invoker.invoke({
         type,
         id,

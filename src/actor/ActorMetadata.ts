@@ -35,6 +35,20 @@ export interface MethodOptions {
   params?: ReadonlyArray<object | undefined>;
 }
 
+/** Options of `@Action`: those of every method, and how its turn may run. */
+export interface ActionOptions extends MethodOptions {
+  /**
+   * The method's body is safe to run more than once for one call: it only changes the actor's state
+   * from its arguments and that state (no calls to other actors — refused —, no effects outside the
+   * actor). Its turn then takes no lock: read (or the record this node last wrote) → run → one
+   * compare-and-set; only when another writer got there first do its calls run again, under the
+   * lock (docs/actors.md "The turn"). A call that publishes or changes reminders is run again under
+   * the lock too.
+   * @default false
+   */
+  optimistic?: boolean;
+}
+
 /**
  * Whether a method may change state (`action`), only reads it (`query`), or is called by the runtime
  * when one of the actor's reminders is due (`reminder`: a turn like an action, never callable by
@@ -52,7 +66,7 @@ export interface ActorRecord {
 export interface MethodRecord {
   readonly property: string | symbol;
   readonly kind: MethodKind;
-  readonly options: Readonly<MethodOptions>;
+  readonly options: Readonly<ActionOptions>;
 }
 
 const ACTOR = Symbol('actorgrid.actor');

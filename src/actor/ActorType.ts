@@ -59,6 +59,8 @@ export interface ActorMethod {
    * method has it in its synchronous run, which costs the node far less (ContextScope).
    */
   readonly async: boolean;
+  /** `@Action({ optimistic: true })`: its body may run more than once for one call; its turn takes no lock unless a write loses. */
+  readonly optimistic: boolean;
 }
 
 /** The constructor of `async` functions and methods (not a global). */
@@ -165,5 +167,6 @@ function buildMethod(ctor: Constructor, type: string, className: string, declare
     checkArgs,
     invoke: (instance: object, args: readonly unknown[]) => Reflect.apply(fn, instance, args),
     async: fn instanceof AsyncFunction,
+    optimistic: record.kind === 'action' && record.options.optimistic === true,
   });
 }

@@ -1,5 +1,5 @@
 import { injectable } from 'tsyringe';
-import { recordActor, recordMethod, recordState, type ActorOptions, type MethodKind, type MethodOptions } from './ActorMetadata';
+import { recordActor, recordMethod, recordState, type ActionOptions, type ActorOptions, type MethodKind, type MethodOptions } from './ActorMetadata';
 
 /*
  * The decorators only record metadata on the class; `ActorRegistry.register` reads it once at node
@@ -49,9 +49,10 @@ export function Actor(name: string, options: ActorOptions = {}): <C extends Cons
  * @example
  * ```ts
  * @Action() deposit(amount: number): number { return (this.balance += amount); }
+ * @Action({ optimistic: true }) increment(by = 1): number { return (this.count += by); } // no lock: read → run → compare-and-set
  * ```
  */
-export function Action(options: MethodOptions = {}): MethodDecorator {
+export function Action(options: ActionOptions = {}): MethodDecorator {
   return methodDecorator('action', options);
 }
 
@@ -113,7 +114,7 @@ export function Reminder(options: Pick<MethodOptions, 'name'> = {}): MethodDecor
 
 const DECORATOR_NAME: Record<MethodKind, string> = { action: '@Action()', query: '@Query()', reminder: '@Reminder()' };
 
-function methodDecorator(kind: MethodKind, options: MethodOptions): MethodDecorator {
+function methodDecorator(kind: MethodKind, options: ActionOptions): MethodDecorator {
   const decorator = DECORATOR_NAME[kind];
   return (target, property, descriptor) => {
     if (typeof target === 'function') throw new TypeError(`${decorator} cannot be used on static method ${describe(target, property)}`);

@@ -6,7 +6,7 @@
  * actor class (tsyringe, imported here, refuses to load without it).
  */
 export { Actor, Action, Query, Reminder, State, type Constructor } from './decorators';
-export type { ActorOptions, MethodOptions, MethodKind } from './ActorMetadata';
+export type { ActorOptions, ActionOptions, MethodOptions, MethodKind } from './ActorMetadata';
 export { ActorRegistry } from './ActorRegistry';
 export type { ActorType, ActorMethod } from './ActorType';
 export { RegistryError, type RegistryErrorReason } from './RegistryError';

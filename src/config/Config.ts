@@ -69,6 +69,14 @@ export interface TurnConfig {
   readonly holdMs: number;
   /** The largest state, encoded, a call may grow an actor to; past it the call fails with PAYLOAD_TOO_LARGE, rolled back. @default 1048576 */
   readonly maxStateBytes: number;
+  /**
+   * Run calls of `@Action({ optimistic: true })` methods without the lock: read (or the record this
+   * node last wrote) → run → compare-and-set; under the lock only when that write loses. false =
+   * every action takes the lock. @default true
+   */
+  readonly optimistic: boolean;
+  /** Records this node keeps of the actors it last wrote, for optimistic turns to write against without a read; 0 = read every time. @default 10000 */
+  readonly cacheEntries: number;
 }
 
 /** Results of calls that carried an idempotency key, stored in the actor's record. */

@@ -80,6 +80,8 @@ export const configSchema = {
       callTimeoutMs: ms(30000, 'the deadline a call gets when its caller sets none; nested calls inherit it'),
       holdMs: ms(20, 'how long a turn may keep an actor\'s lock for the next batch of its calls while its queue on this node stays busy (no lock, no read for that batch); 0 = unlock after every batch', 0),
       maxStateBytes: integer(1048576, 1, 'the largest state (encoded) a call may grow an actor to; a call past it fails with PAYLOAD_TOO_LARGE and is rolled back'),
+      optimistic: { type: 'boolean', default: true, description: 'run calls of @Action({optimistic: true}) methods without the lock: read (or the record this node last wrote) → run → compare-and-set, under the lock only when that write loses; false = every action takes the lock' },
+      cacheEntries: integer(10000, 0, 'records this node keeps of the actors it last wrote, for optimistic turns to compare-and-set against without a read; 0 = read every time'),
     }),
     idempotency: section('Stored results of calls with an idempotency key.', {
       maxEntries: integer(128, 1, 'results kept per actor'),

@@ -11,6 +11,7 @@ import { OutboxRelay } from './OutboxRelay';
 import { PendingCall } from './PendingCall';
 import { BinaryRecordStore, type RecordStore } from './RecordStore';
 import { methodError } from './methodError';
+import { RecordCache } from './RecordCache';
 import type { ReminderOutcome, TurnEnv } from './Turn';
 import type { ReminderRules, ReminderScope, ReminderView } from '../reminders/Reminder';
 import { listReminders } from '../reminders/ReminderTable';
@@ -37,6 +38,10 @@ export interface InvokerOptions {
   idempotency: { maxEntries: number; maxAgeMs: number; maxResultBytes?: number };
   /** The largest state a call may grow an actor to, encoded (config `turn.maxStateBytes`). @default no limit */
   maxStateBytes?: number;
+  /** Run optimistic methods' calls without the lock (config `turn.optimistic`). @default false */
+  optimistic?: boolean;
+  /** Records kept of the actors this node last wrote, for optimistic turns (config `turn.cacheEntries`). @default 0 */
+  cacheEntries?: number;
   /** Test switches (config `testing.failpoints`, docs/testing.md). @default none */
   failpoints?: ReadonlySet<string>;
   /**
@@ -108,6 +113,7 @@ export class Invoker implements CallInvoker {
       idempotency: options.idempotency,
       sizes: { maxStateBytes: options.maxStateBytes, maxResultBytes: options.idempotency.maxResultBytes },
       ...(options.observe ? { observe: options.observe } : {}),
+      ...(options.optimistic ? { optimistic: { cache: new RecordCache(options.cacheEntries ?? 0) } } : {}),
     };
     this.scheduler = new TurnScheduler({
       turn: this.env,
@@ -218,7 +224,7 @@ export class Invoker implements CallInvoker {
     }
   }
 
-  private context(type: ActorType, id: string, request: CallRequest, startBy?: number, extras: { reminders?: ReminderScope; idempotencyKey?: string } = {}): ActorContext {
+  private context(type: ActorType, id: string, request: CallRequest, startBy?: number, extras: { reminders?: ReminderScope; idempotencyKey?: string; optimistic?: boolean } = {}): ActorContext {
     const key = actorKey(type.name, id);
     return new ActorContext({
       actorType: type.name,
@@ -229,6 +235,7 @@ export class Invoker implements CallInvoker {
       deadline: request.deadline ?? Date.now() + this.options.callTimeoutMs,
       idempotencyKey: extras.idempotencyKey ?? request.idempotencyKey,
       ...(extras.reminders ? { reminders: extras.reminders } : {}),
+      ...(extras.optimistic ? { optimistic: true } : {}),
       ...(request.principal === undefined ? {} : { principal: request.principal }),
       ...(startBy === undefined ? {} : { startBy }),
       invoker: this,

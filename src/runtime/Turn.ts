@@ -12,6 +12,7 @@ import type { ActorRecord } from './ActorRecord';
 import { emptyRecord, findOutcome, trimOutcomes } from './ActorRecord';
 import type { Logger } from './Logger';
 import type { OutboxRelay } from './OutboxRelay';
+import type { RecordCache } from './RecordCache';
 import type { RecordStore, StoredRecord } from './RecordStore';
 import { lockTimeout, type PendingCall } from './PendingCall';
 import { methodError } from './methodError';
@@ -27,7 +28,7 @@ export interface TurnEnv {
    * turn's view of the actor's reminders for this call; `idempotencyKey` replaces the request's (for
    * the key a fired reminder's nested calls derive theirs from).
    */
-  createContext(type: ActorType, id: string, call: PendingCall, startBy: number, extras?: { reminders?: ReminderScope; idempotencyKey?: string }): ActorContext;
+  createContext(type: ActorType, id: string, call: PendingCall, startBy: number, extras?: { reminders?: ReminderScope; idempotencyKey?: string; optimistic?: boolean }): ActorContext;
   lockWaitMs: number;
   leaseMs: number;
   idempotency: { maxEntries: number; maxAgeMs: number };
@@ -37,6 +38,8 @@ export interface TurnEnv {
   outbox: OutboxRelay;
   /** The actors' reminders and their due-time index. */
   reminders: TurnReminders;
+  /** Set when optimistic methods' calls run without the lock (config `turn.optimistic`): the records this node last wrote. */
+  optimistic?: { cache: RecordCache };
   /** Hears of turns and replays (metrics). */
   observe?: { turn(type: string, seconds: number, batch: number): void; lockWait(type: string, seconds: number): void; replay(type: string): void };
 }
@@ -75,6 +78,15 @@ export async function runTurn(env: TurnEnv, map: RecordStore, type: ActorType, i
   const startBys = batch.filter((c) => c.startBy !== undefined).map((c) => c.startBy! - Date.now());
   const waitMs = startBys.length > 0 ? Math.max(1, Math.min(...startBys)) : env.lockWaitMs;
   const started = Date.now();
+  const records = env.optimistic?.cache;
+  if (records && startBys.length === 0 && batch.every(runsOptimistically)) {
+    const outcomes = await optimisticTurn(env, records, map, type, id, batch);
+    if (outcomes) {
+      env.observe?.turn(type.name, (Date.now() - started) / 1000, batch.length);
+      return outcomes;
+    }
+    // Another writer got there first, or a call publishes or sets reminders: run them again, locked.
+  }
   const cache: TurnCache = {};
   let locked: boolean;
   try {
@@ -105,6 +117,7 @@ export async function runTurn(env: TurnEnv, map: RecordStore, type: ActorType, i
       calls = more;
     }
   } finally {
+    if (records) keepRecord(records, type, id, batch, cache);
     const released = map
       .unlock(id)
       .catch((err: unknown) => {
@@ -158,6 +171,20 @@ async function lockAndRead(map: RecordStore, id: string, leaseMs: number, cache:
  * the batch waits for the next turn), and calls to other actors must start by half the lease.
  */
 export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType, id: string, batch: PendingCall[], lockedAt: number, cache: TurnCache = {}): Promise<CallOutcome[]> {
+  return (await callsTurn(env, map, type, id, batch, lockedAt, cache, 'locked')) as CallOutcome[]; // a locked turn always ends with outcomes
+}
+
+/**
+ * Where a turn's record comes from and what guards it: `locked` — read (or known) under the lock;
+ * `read` — read without the lock, for an optimistic batch; `cached` — the node's last known record,
+ * not read at all. The last two end `undefined` instead of writing when their write loses or when
+ * the batch needs the lock (it emits, sets reminders, or a record's items wait to be appended), and
+ * `cached` also when the batch changed nothing (its results came from a record that may be stale).
+ */
+type TurnSource = 'locked' | 'read' | 'cached';
+
+async function callsTurn(env: TurnEnv, map: RecordStore, type: ActorType, id: string, batch: PendingCall[], lockedAt: number, cache: TurnCache, source: TurnSource): Promise<CallOutcome[] | undefined> {
+  const optimistic = source !== 'locked';
   const startCallsUntil = lockedAt + env.leaseMs / 3;
   const nestedStartBy = lockedAt + env.leaseMs / 2;
   const callsMustEndBy = lockedAt + (env.leaseMs * 2) / 3;
@@ -173,6 +200,7 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
   const raw = stored?.raw;
   const record = stored?.record ?? emptyRecord();
   const key = actorKey(type.name, id);
+  if (optimistic && record.o && record.o.length > 0) return undefined; // appending them needs the lock
   if (record.o && record.o.length > 0) {
     // What the last turn emitted must be in its streams before this turn emits anything.
     try {
@@ -218,7 +246,7 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
       continue;
     }
     const scope = reminders.scope();
-    const ctx = env.createContext(type, id, call, nestedStartBy, { reminders: scope, ...(fire ? { idempotencyKey: fire.key } : {}) });
+    const ctx = env.createContext(type, id, call, nestedStartBy, { reminders: scope, ...(fire ? { idempotencyKey: fire.key } : {}), ...(optimistic ? { optimistic } : {}) });
     try {
       const target = instance;
       const ran = withinTurn(ctx, call.method, () => call.method.invoke(target, fire ? fire.args : call.args), callsMustEndBy - Date.now(), `${type.name}.${call.method.name}`);
@@ -265,7 +293,9 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
     }
   }
 
+  if (optimistic && (outbox.length > 0 || reminders.changed)) return undefined; // appends and the reminder index need the lock
   if (!recorded && outbox.length === 0 && current.equals(original) && !reminders.changed) {
+    if (source === 'cached') return undefined; // what it returned came from a record that may be stale
     // Nothing changed: no write — except to drop items of an earlier turn that the repair above made sure of.
     if (raw && record.o && record.o.length > 0) cache.stored = await dropOutbox(env, map, id, raw, record);
     else cache.stored = stored;
@@ -286,6 +316,7 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
     return failAll(batch, asUnavailable(err), outcomes);
   }
   if (written === undefined) {
+    if (optimistic) return undefined;
     return failAll(batch, new ActorGridError('CONFLICT', `actor ${type.name}/${id} was written by another turn (the lock lease ran out)`, { type: type.name, id }), outcomes);
   }
   // Still under the lock, so that an actor's items keep the order of its turns. The calls have
@@ -294,6 +325,40 @@ export async function lockedTurn(env: TurnEnv, map: RecordStore, type: ActorType
   if (entries.length > 0 && (await env.outbox.append(key, next.v, entries))) cache.stored = await dropOutbox(env, map, id, written, next);
   await syncReminders(env, type.name, id, reminders);
   return outcomes;
+}
+
+/**
+ * An optimistic batch (docs/actors.md "The turn"): no lock — the calls run on the record this node
+ * last wrote, if it has it, and one compare-and-set writes the result; when that write loses, they
+ * run once more on the record read from the grid. Undefined when neither wrote: the calls then run
+ * under the lock (their methods declared that running again is safe).
+ */
+async function optimisticTurn(env: TurnEnv, records: RecordCache, map: RecordStore, type: ActorType, id: string, batch: PendingCall[]): Promise<CallOutcome[] | undefined> {
+  const key = actorKey(type.name, id);
+  const known = records.take(key);
+  for (const source of known ? (['cached', 'read'] as const) : (['read'] as const)) {
+    const cache: TurnCache = source === 'cached' ? { stored: known } : {};
+    const outcomes = await callsTurn(env, map, type, id, batch, Date.now(), cache, source);
+    if (outcomes === undefined) continue;
+    if (cache.stored) records.put(key, cache.stored);
+    return outcomes;
+  }
+  return undefined;
+}
+
+/** A call that may run without the lock: an optimistic method's, from a client, not a fired reminder, holding no pins. */
+function runsOptimistically(call: PendingCall): boolean {
+  return call.method.optimistic && call.request.reminder === undefined && !call.pinned && call.wantPins.size === 0;
+}
+
+/**
+ * After a locked turn: the record it left is what an optimistic call of the actor starts from next
+ * (kept when the batch had one), or is forgotten — the node's copy is stale once the turn wrote.
+ */
+function keepRecord(records: RecordCache, type: ActorType, id: string, batch: PendingCall[], cache: TurnCache): void {
+  const key = actorKey(type.name, id);
+  if (cache.stored && batch.some((call) => call.method.optimistic)) records.put(key, cache.stored);
+  else records.forget(key);
 }
 
 /**

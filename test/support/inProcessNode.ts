@@ -14,6 +14,8 @@ export const TEST_INVOKER_OPTIONS: InvokerOptions = {
   maxNestedRetries: 200,
   callTimeoutMs: 30000,
   holdMs: 20,
+  optimistic: true,
+  cacheEntries: 10000,
   idempotency: { maxEntries: 128, maxAgeMs: 3_600_000 },
 };
 
