@@ -162,7 +162,7 @@ describe('config', () => {
     });
     assert.deepStrictEqual(problems, [
       'ACTORGRID_TURN_LEASE_MZ (environment): names no config key; the turn keys are ' +
-        'ACTORGRID_TURN_LOCK_WAIT_MS, ACTORGRID_TURN_LEASE_MS, ACTORGRID_TURN_MAX_BATCH, ACTORGRID_TURN_NESTED_LOCK_WAIT_MS, ACTORGRID_TURN_MAX_NESTED_RETRIES, ACTORGRID_TURN_CALL_TIMEOUT_MS, ACTORGRID_TURN_HOLD_MS, ACTORGRID_TURN_MAX_STATE_BYTES',
+        'ACTORGRID_TURN_LOCK_WAIT_MS, ACTORGRID_TURN_LEASE_MS, ACTORGRID_TURN_MAX_BATCH, ACTORGRID_TURN_NESTED_LOCK_WAIT_MS, ACTORGRID_TURN_MAX_NESTED_RETRIES, ACTORGRID_TURN_CALL_TIMEOUT_MS, ACTORGRID_TURN_HOLD_MS, ACTORGRID_TURN_MAX_STATE_BYTES, ACTORGRID_TURN_OPTIMISTIC, ACTORGRID_TURN_CACHE_ENTRIES',
       `node.port (from ${file}): must be an integer; got "80"`,
       `grid.kidn (from ${file}): unknown key; the grid keys are kind, clusterName, members, connectTimeoutMs, invocationTimeoutMs`,
       'grid.kind (from ACTORGRID_GRID_KIND): must be one of memory, hazelcast; got "hazlecast"',

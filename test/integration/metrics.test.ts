@@ -5,6 +5,7 @@ import { ActorGridClient } from '../../src/client';
 import { loadConfig, type Config, type DeepPartial } from '../../src/config';
 import { MemoryGrid, MemoryGridStore } from '../../src/grid';
 import { Logger } from '../../src/runtime/Logger';
+import { Account } from '../../actors/Account';
 import { Counter } from '../../actors/Counter';
 import { uniqueName, waitFor } from '../support/waitFor';
 
@@ -42,7 +43,7 @@ describe('metrics: GET /metrics in the Prometheus text format', function () {
   const clients: ActorGridClient[] = [];
   const start = async (id: string, store: MemoryGridStore, extra: DeepPartial<Config> = {}): Promise<ActorGridNode> => {
     const config = loadConfig({ env: {}, overrides: { node: { id, port: 0 }, log: { level: 'silent' }, destinations: { names: ['news'] }, ...extra } });
-    const node = await ActorGridNode.start({ config, actors: [Counter], grid: new MemoryGrid(store), logger: new Logger('silent') });
+    const node = await ActorGridNode.start({ config, actors: [Counter, Account], grid: new MemoryGrid(store), logger: new Logger('silent') });
     nodes.push(node);
     return node;
   };
@@ -60,6 +61,7 @@ describe('metrics: GET /metrics in the Prometheus text format', function () {
     clients.push(client);
     await client.connect();
     for (let i = 0; i < 5; i++) await client.call('Counter', id, 'increment', [1]);
+    await client.call('Account', id, 'deposit', [1]); // a locked turn (Counter.increment is optimistic)
     await client.call('Counter', id, 'increment', ['x']).catch(() => undefined);
     await client.rpc('destination.publish', { destination: 'news', body: 'hi' });
     const res = await fetch(`${a.url}/metrics`);
@@ -70,7 +72,9 @@ describe('metrics: GET /metrics in the Prometheus text format', function () {
     assert.equal(value(samples, 'actorgrid_actor_calls_total', { type: 'Counter', method: 'increment', outcome: 'ok' }), 5);
     assert.equal(value(samples, 'actorgrid_requests_total', { method: 'actor.call', outcome: 'INVALID_ARGUMENTS' }), 1);
     assert.equal(value(samples, 'actorgrid_turn_batch_size_count', { type: 'Counter' }), 5);
-    assert.ok(value(samples, 'actorgrid_grid_op_duration_seconds_count', { op: 'map.tryLock' }) >= 5);
+    assert.equal(value(samples, 'actorgrid_grid_op_duration_seconds_count', { op: 'map.tryLock' }), 1, 'the optimistic increments took no lock');
+    assert.ok(value(samples, 'actorgrid_grid_op_duration_seconds_count', { op: 'map.replaceIfSame' }) >= 4);
+    assert.ok(value(samples, 'actorgrid_lock_wait_seconds_count', { type: 'Account' }) === 1);
     assert.equal(value(samples, 'actorgrid_destination_publishes_total', { destination: 'news' }), 1);
     assert.equal(value(samples, 'actorgrid_websocket_connections'), 1);
     assert.ok(value(samples, 'actorgrid_websocket_bytes_total', { direction: 'in' }) > 0);

@@ -59,13 +59,14 @@ describe('node processes: a node SIGKILLed under load (3 nodes on Hazelcast)', f
     grid = await HazelcastGrid.connect({ clusterName: cluster.clusterName, members: cluster.addresses() });
     const victim = nodes[VICTIM];
 
-    // Side load: the pinned counter, only ever called through the victim, until the victim is gone.
+    // Side load: the pinned account (a locked turn each: Counter.increment is optimistic and takes
+    // no lock), only ever called through the victim, until the victim is gone.
     const side = Promise.all(
       Array.from({ length: 8 }, async (_, w) => {
         const caller = callers.on(VICTIM, w % 2 ? 'ws' : 'http');
         while (victim.running) {
           try {
-            await caller.call('Counter', pinned, 'increment', [1]);
+            await caller.call('Account', pinned, 'deposit', [1]);
             pinnedAcks += 1;
           } catch {
             if (victim.running) await new Promise((resolve) => setImmediate(resolve));
@@ -74,9 +75,9 @@ describe('node processes: a node SIGKILLed under load (3 nodes on Hazelcast)', f
       }),
     );
 
-    // Freezes the victim until the grid shows it holding the pinned counter's lock, then kills it.
+    // Freezes the victim until the grid shows it holding the pinned account's lock, then kills it.
     const killHoldingLock = async (): Promise<void> => {
-      const locks = grid.map('actor.Counter');
+      const locks = grid.map('actor.Account');
       for (let attempt = 0; attempt < 300; attempt++) {
         victim.signal('SIGSTOP');
         caughtHoldingLock = await locks.isLocked(pinned);
@@ -122,7 +123,7 @@ describe('node processes: a node SIGKILLed under load (3 nodes on Hazelcast)', f
 
   it('killed the victim mid-load while it held a lock', function () {
     assert.ok(killedAt > 0, 'the victim was killed');
-    assert.ok(caughtHoldingLock, 'the victim was frozen while holding the pinned counter\'s lock');
+    assert.ok(caughtHoldingLock, 'the victim was frozen while holding the pinned account\'s lock');
     assert.ok(outcomes.some((o) => !o.ok && o.at >= killedAt), 'calls failed on the dead node');
     const before = outcomes.filter((o) => o.ok && o.at < killedAt).length;
     assert.ok(before >= KILL_AFTER_ACKS, 'calls were acknowledged before the kill');
@@ -152,10 +153,10 @@ describe('node processes: a node SIGKILLed under load (3 nodes on Hazelcast)', f
     let value = 0;
     let last: unknown;
     await waitFor(
-      'a call to the pinned counter to succeed on a survivor',
+      'a call to the pinned account to succeed on a survivor',
       async () => {
         try {
-          value = await survivor(0, 'http').call<number>('Counter', pinned, 'increment', [1]);
+          value = await survivor(0, 'http').call<number>('Account', pinned, 'deposit', [1]);
           return true;
         } catch (err) {
           last = err;
@@ -166,10 +167,10 @@ describe('node processes: a node SIGKILLed under load (3 nodes on Hazelcast)', f
       60_000,
       100,
     ).catch((err: Error) => assert.fail(`${err.message}; last error: ${String(last)}`));
-    console.log(`      the pinned counter answered on a survivor ${Date.now() - killedAt} ms after the kill`);
-    assert.ok(value >= pinnedAcks + 1, `the pinned counter kept every acknowledged increment (${value} > ${pinnedAcks})`);
+    console.log(`      the pinned account answered on a survivor ${Date.now() - killedAt} ms after the kill`);
+    assert.ok(value >= pinnedAcks + 1, `the pinned account kept every acknowledged deposit (${value} > ${pinnedAcks})`);
     // The survivor replies once its write committed and unlocks right after (docs/actors.md "The turn").
-    await waitFor('the survivor to unlock the pinned counter', async () => !(await grid.map('actor.Counter').isLocked(pinned)), 10_000, 20);
+    await waitFor('the survivor to unlock the pinned account', async () => !(await grid.map('actor.Account').isLocked(pinned)), 10_000, 20);
   });
 
   it('drops the dead node from GET /cluster, keeping the survivors', async function () {

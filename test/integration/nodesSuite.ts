@@ -324,7 +324,7 @@ export function nodesSuite(setup: NodesSetup, group: () => NodeGroup): void {
           200,
           (i) => {
             const options = { idempotencyKey: `${id}-${i}` };
-            return i % 3 === 0 ? http.call<number>('Counter', id, 'increment', [1], options) : ws[i % 3 - 1].call<number>('Counter', id, 'increment', [1], options);
+            return i % 3 === 0 ? http.call<number>('Account', id, 'deposit', [1], options) : ws[i % 3 - 1].call<number>('Account', id, 'deposit', [1], options);
           },
           (_i, outcome) => {
             if (outcome.ok) acked += 1;
@@ -362,17 +362,17 @@ export function nodesSuite(setup: NodesSetup, group: () => NodeGroup): void {
         if (!grid) return; // the memory grid's state left with the process
 
         // Shared state: the lock is free at once, the node left the registry, and the actor is callable elsewhere.
-        assert.equal(await grid.map('actor.Counter').isLocked(id), false, 'the drained node released its lock');
+        assert.equal(await grid.map('actor.Account').isLocked(id), false, 'the drained node released its lock'); // deposit takes the lock (Counter.increment is optimistic)
         assert.ok(!(await clusterNodeIds(nodes[0])).includes(drained.id!), 'the drained node left GET /cluster');
         // Retrying what failed, on the other nodes, with the same keys: every call applied exactly once.
         const retried = await runLoad(total, CONCURRENCY, (i) => {
           const outcome = outcomes[i];
           if (outcome.ok) return Promise.resolve(outcome.value as number);
-          return callers.pick(i).call<number>('Counter', id, 'increment', [1], { idempotencyKey: `${id}-${i}` });
+          return callers.pick(i).call<number>('Account', id, 'deposit', [1], { idempotencyKey: `${id}-${i}` });
         });
         assert.equal(failureSummary(retried), '', 'retries on the other nodes succeed');
         assert.deepEqual(sorted(retried.map((o) => (o.ok ? (o.value as number) : NaN))), oneTo(total));
-        assert.equal(await callers.on(0, 'ws').call('Counter', id, 'get'), total);
+        assert.equal(await callers.on(0, 'ws').call('Account', id, 'balance'), total);
       } finally {
         await Promise.allSettled(ws.map((c) => c.close()));
         await grid?.shutdown();

@@ -3,6 +3,7 @@ import { ActorGridNode } from '../../src/ActorGridNode';
 import { loadConfig } from '../../src/config';
 import { MemoryGrid, MemoryGridStore } from '../../src/grid';
 import { Logger } from '../../src/runtime/Logger';
+import { Account } from '../../actors/Account';
 import { Counter } from '../../actors/Counter';
 import { GREETER, Greeter, Greeting } from '../fixtures/diActors';
 import { Unstorable } from '../fixtures/testActors';
@@ -83,10 +84,10 @@ describe('ActorGridNode (in process, memory grid)', function () {
   it('drains on stop: not ready, calls refused with UNAVAILABLE, running calls answered, locks released', async function () {
     const store = new MemoryGridStore();
     const grid = new MemoryGrid(store);
-    const node = await ActorGridNode.start({ config: config('drain'), actors: [Counter], grid, logger: silent });
+    const node = await ActorGridNode.start({ config: config('drain'), actors: [Account], grid, logger: silent });
     nodes.push(node);
     const url = node.url;
-    const running = Array.from({ length: 20 }, () => post(`${url}/actors/Counter/d/increment`, [1]));
+    const running = Array.from({ length: 20 }, () => post(`${url}/actors/Account/d/deposit`, [1]));
     const stopping = node.stop();
     await stopping;
     const answers = await Promise.allSettled(running);
@@ -95,11 +96,11 @@ describe('ActorGridNode (in process, memory grid)', function () {
     const dropped = answers.filter((a) => a.status === 'rejected').length;
     assert.equal(ok + refused + dropped, 20);
     const other = new MemoryGrid(store);
-    assert.equal(await other.map('actor.Counter').isLocked('d'), false, 'no lock left behind');
+    assert.equal(await other.map('actor.Account').isLocked('d'), false, 'no lock left behind'); // deposit takes the lock (Counter.increment is optimistic)
     // every call acknowledged before the stop is in the state
-    const later = await ActorGridNode.start({ config: config('after-drain'), actors: [Counter], grid: other, logger: silent });
+    const later = await ActorGridNode.start({ config: config('after-drain'), actors: [Account], grid: other, logger: silent });
     nodes.push(later);
-    const value = (await post(`${later.url}/actors/Counter/d/get`)).json.result as number;
+    const value = (await post(`${later.url}/actors/Account/d/balance`)).json.result as number;
     assert.ok(value >= ok, `acknowledged ${ok}, stored ${value}`);
   });
 

@@ -35,13 +35,13 @@ class CountingStore implements RecordStore {
   }
 }
 
-/** A "node": its own grid client (lock owner) on the shared store. */
+/** A "node": its own grid client (lock owner) on the shared store. Counter.increment is optimistic: these turns take the lock (turn.optimistic off). */
 function node(shared: MemoryGridStore, holdMs: number): { invoker: Invoker; store: CountingStore } {
   const grid = new MemoryGrid(shared);
   const codec = new StateCodec();
   const store = new CountingStore(new BinaryRecordStore(grid.map('actor.Counter'), codec));
   const registry = new ActorRegistry().register(Counter).seal();
-  const invoker = new Invoker(grid, registry, codec, container.createChildContainer(), new Logger('silent'), { ...TEST_INVOKER_OPTIONS, holdMs, maxBatch: 4 }, undefined, () => store);
+  const invoker = new Invoker(grid, registry, codec, container.createChildContainer(), new Logger('silent'), { ...TEST_INVOKER_OPTIONS, holdMs, maxBatch: 4, optimistic: false }, undefined, () => store);
   return { invoker, store };
 }
 
