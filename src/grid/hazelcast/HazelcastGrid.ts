@@ -6,6 +6,7 @@ import { streamTier } from '../Grid';
 import { call } from './hazelcastErrors';
 import { HazelcastMap } from './HazelcastMap';
 import { HazelcastStream } from './HazelcastStream';
+import { SendWindow } from './SendWindow';
 
 /** How to reach a Hazelcast cluster. */
 export interface HazelcastGridOptions {
@@ -33,6 +34,8 @@ export interface HazelcastGridOptions {
 export class HazelcastGrid implements Grid {
   readonly kind = 'hazelcast' as const;
   private readonly maps = new Map<string, HazelcastMap<MapValue>>();
+  /** Gathers the maps' key operations of one loop iteration into one socket write. */
+  private readonly window = new SendWindow();
   private readonly streams = new Map<string, HazelcastStream>();
   private connected = true;
 
@@ -75,7 +78,7 @@ export class HazelcastGrid implements Grid {
     if (!map) {
       const proxy = this.client.getMap<string, never>(name);
       proxy.catch(() => undefined); // surfaced by the first call on the map
-      this.maps.set(name, (map = new HazelcastMap(name, format, proxy)));
+      this.maps.set(name, (map = new HazelcastMap(name, format, proxy, this.window)));
     } else if (map.format !== format) {
       throw new TypeError(`map ${name} holds ${map.format} values, not ${format}`);
     }

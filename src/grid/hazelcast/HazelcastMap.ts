@@ -4,6 +4,7 @@ import { LockNotOwnedError, PredicateRejectedError } from '../GridErrors';
 import type { Predicate } from '../Predicate';
 import { call, isNotOwner, translateError } from './hazelcastErrors';
 import { toHazelcastPredicate } from './hazelcastPredicate';
+import type { SendWindow } from './SendWindow';
 
 type Stored = Buffer | HazelcastJsonValue;
 
@@ -18,7 +19,15 @@ export class HazelcastMap<V extends MapValue> implements GridMap<V> {
     readonly format: MapFormat,
     /** Resolved once; the first getMap costs a round trip, so the proxy is cached by the grid. */
     private readonly proxy: Promise<IMap<string, Stored>>,
+    /** The grid client's window: key operations wait for it, to leave in one socket write per loop iteration. */
+    private readonly window: SendWindow,
   ) {}
+
+  /** The map, once this loop iteration's key operations can go out together (SendWindow). */
+  private async sending(): Promise<IMap<string, Stored>> {
+    await this.window.opened();
+    return this.proxy;
+  }
 
   private encode(value: V): Stored {
     if (this.format === 'binary') {
@@ -42,25 +51,25 @@ export class HazelcastMap<V extends MapValue> implements GridMap<V> {
   }
 
   async get(key: string): Promise<V | undefined> {
-    const map = await this.proxy;
+    const map = await this.sending();
     return this.decode(await call(() => map.get(key)));
   }
 
   async set(key: string, value: V, ttlMs?: number): Promise<void> {
-    const map = await this.proxy;
+    const map = await this.sending();
     const stored = this.encode(value);
     await call(() => (ttlMs !== undefined && ttlMs > 0 ? map.set(key, stored, ttlMs) : map.set(key, stored)));
   }
 
   async delete(key: string): Promise<void> {
-    const map = await this.proxy;
+    const map = await this.sending();
     // remove, not delete: Hazelcast's delete publishes its `removed` event without the old value, and
     // predicate listeners then cannot match it.
     await call(() => map.remove(key));
   }
 
   async putIfAbsent(key: string, value: V, ttlMs?: number): Promise<V | undefined> {
-    const map = await this.proxy;
+    const map = await this.sending();
     const stored = this.encode(value);
     const existing = await call(() =>
       ttlMs !== undefined && ttlMs > 0 ? map.putIfAbsent(key, stored, ttlMs) : map.putIfAbsent(key, stored),
@@ -69,23 +78,23 @@ export class HazelcastMap<V extends MapValue> implements GridMap<V> {
   }
 
   async replaceIfSame(key: string, oldValue: V, newValue: V): Promise<boolean> {
-    const map = await this.proxy;
+    const map = await this.sending();
     const [from, to] = [this.encode(oldValue), this.encode(newValue)];
     return call(() => map.replaceIfSame(key, from, to));
   }
 
   async lock(key: string, leaseMs: number): Promise<void> {
-    const map = await this.proxy;
+    const map = await this.sending();
     await call(() => map.lock(key, leaseMs));
   }
 
   async tryLock(key: string, waitMs: number, leaseMs: number): Promise<boolean> {
-    const map = await this.proxy;
+    const map = await this.sending();
     return call(() => map.tryLock(key, waitMs, leaseMs));
   }
 
   async unlock(key: string): Promise<void> {
-    const map = await this.proxy;
+    const map = await this.sending();
     try {
       await map.unlock(key);
     } catch (err) {
