@@ -40,10 +40,15 @@ interface TypeSecond {
 interface Second {
   at: number;
   types: Map<string, TypeSecond>;
-  /** Calls per actor, by type, then id. */
+  /** Calls per actor, by type, then id (emptied once the second is over and `top` is kept). */
   actors: Map<string, Map<string, number>>;
   actorCount: number;
+  /** Once the second is over: its busiest actors (`Type/id`, calls), most calls first. */
+  top?: Array<[string, number]>;
 }
+
+/** Busiest actors kept per second; the window's busiest are summed from these. */
+const TOP_PER_SECOND = 20;
 
 /**
  * The live numbers of one node for the dashboard, over a sliding 10-second window: calls per second
@@ -99,7 +104,7 @@ export class DashboardStats {
         for (let k = 0; k < LATENCY_BUCKETS; k++) sum.latency[k] += t.latency[k];
         byType.set(type, sum);
       }
-      for (const [type, ids] of second.actors) for (const [id, n] of ids) byActor.set(`${type}/${id}`, (byActor.get(`${type}/${id}`) ?? 0) + n);
+      for (const [actor, n] of this.busiestOf(second, now)) byActor.set(actor, (byActor.get(actor) ?? 0) + n);
     }
     const calls = [...byType].map(([type, t]) => ({ type, perSec: Math.round((t.calls / WINDOW_SECONDS) * 10) / 10, p99Ms: Math.round(percentile(t.latency, t.calls, 0.99) * 10) / 10, errors: t.errors }));
     const busiest = [...byActor].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([actor, n]) => ({ actor, calls: n }));
@@ -117,11 +122,41 @@ export class DashboardStats {
     return second;
   }
 
+  /**
+   * A second's busiest actors. A second that is over keeps only these (computed once), so a snapshot
+   * merges at most ten short lists instead of every actor of ten seconds: an actor that was never
+   * among a second's busiest is not counted in the window's.
+   */
+  private busiestOf(second: Second, now: number): Array<[string, number]> {
+    if (second.top) return second.top;
+    const top = busiest(second.actors, TOP_PER_SECOND);
+    if (second.at < Math.floor(now / 1000)) {
+      second.top = top;
+      second.actors = new Map();
+    }
+    return top;
+  }
+
   /** Forgets the seconds that left the window. */
   private drop(now: number): void {
     const oldest = Math.floor(now / 1000) - WINDOW_SECONDS;
     while (this.seconds.length > 0 && this.seconds[0].at <= oldest) this.seconds.shift();
   }
+}
+
+/** The `k` actors with the most calls, most first, without building a key for every actor. */
+function busiest(actors: Map<string, Map<string, number>>, k: number): Array<[string, number]> {
+  const top: Array<{ type: string; id: string; n: number }> = [];
+  for (const [type, ids] of actors) {
+    for (const [id, n] of ids) {
+      if (top.length === k && n <= top[k - 1].n) continue;
+      let at = top.length;
+      while (at > 0 && top[at - 1].n < n) at -= 1;
+      top.splice(at, 0, { type, id, n });
+      if (top.length > k) top.pop();
+    }
+  }
+  return top.map((a) => [`${a.type}/${a.id}`, a.n]);
 }
 
 function latencyBucket(ms: number): number {

@@ -30,6 +30,20 @@ describe('DashboardStats', function () {
     assert.deepEqual(snap.errors.map((e) => [e.code, e.what]), [['ACTOR_ERROR', 'Account.withdraw']]);
   });
 
+  it('sums the busiest actors of each second over the window', function () {
+    const s = stats();
+    for (let i = 0; i < 30; i++) s.call('Counter', 'increment', undefined, 0.001, `quiet${i}`); // one call each
+    for (let i = 0; i < 5; i++) s.call('Counter', 'increment', undefined, 0.001, 'busy');
+    now += 1_000;
+    for (let i = 0; i < 3; i++) s.call('Counter', 'increment', undefined, 0.001, 'busy');
+    for (let i = 0; i < 2; i++) s.call('Account', 'deposit', undefined, 0.001, 'a');
+    const busiest = s.snapshot().busiest;
+    assert.deepEqual(busiest[0], { actor: 'Counter/busy', calls: 8 });
+    assert.equal(busiest.length, 10);
+    assert.deepEqual(busiest[1], { actor: 'Account/a', calls: 2 });
+    assert.equal(busiest.filter((b) => b.actor.startsWith('Counter/quiet')).length, 8);
+  });
+
   it('forgets calls older than the window', function () {
     const s = stats();
     s.call('Counter', 'increment', undefined, 0.001, 'old');
