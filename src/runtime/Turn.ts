@@ -36,8 +36,16 @@ export interface TurnEnv {
   /** The actors' reminders and their due-time index. */
   reminders: TurnReminders;
   /** Hears of turns and replays (metrics). */
-  observe?: { turn(type: string, seconds: number, batch: number): void; lockWait(type: string, seconds: number): void; replay(type: string): void };
+  observe?: { turn(type: string, seconds: number, batch: number): void; lockWait(type: string, seconds: number): void; replay(type: string): void; event?(type: string, event: TurnEvent): void };
 }
+
+/**
+ * What the scheduler reports about how turns went (metrics `actorgrid_turn_events_total`): `backoff`,
+ * a call rolled back because its nested call met a busy actor; `pin`, a lock taken for such a call;
+ * `held`, a batch run under the lock the previous batch kept; `released`, a kept lock let go early
+ * because another node is waiting for the actor.
+ */
+export type TurnEvent = 'backoff' | 'pin' | 'held' | 'released';
 
 /** What became of a reminder a node fired: the result of its call. */
 export type ReminderOutcome =

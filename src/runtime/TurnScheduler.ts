@@ -5,7 +5,7 @@ import { isIdle, type KeyQueue, type Pin, type PinRequest } from './KeyQueue';
 import type { Logger } from './Logger';
 import type { RecordStore } from './RecordStore';
 import { lockTimeout, type PendingCall } from './PendingCall';
-import { lockedTurn, runTurn, type CallOutcome, type TurnEnv, type TurnHold } from './Turn';
+import { lockedTurn, runTurn, type CallOutcome, type TurnEnv, type TurnEvent, type TurnHold } from './Turn';
 
 /** What the scheduler needs from its node. */
 export interface SchedulerEnv {
@@ -35,6 +35,10 @@ export class TurnScheduler {
   private readonly pinsToTake = new Map<string, { targets: Map<string, { type: string; id: string }>; until: number }>();
 
   constructor(private readonly env: SchedulerEnv) {}
+
+  private event(queue: KeyQueue, event: TurnEvent): void {
+    this.env.turn.observe?.event?.(queue.type.name, event);
+  }
 
   /** Queues a new call for actor (`type`, `id`). */
   submit(type: ActorType, id: string, call: PendingCall): void {
@@ -106,7 +110,10 @@ export class TurnScheduler {
           next: (outcomes, lockedAt) => {
             this.settle(queue, outcomes);
             const more = this.nextUnderHold(queue, lockedAt, this.env.options.holdMs!);
-            if (more) running.calls = more;
+            if (more) {
+              running.calls = more;
+              this.event(queue, 'held');
+            }
             return more;
           },
         }
@@ -215,6 +222,7 @@ export class TurnScheduler {
     let attempts = 0;
     for (const o of requeue) {
       if (o.deferred) continue;
+      this.event(queue, 'backoff');
       attempts = Math.max(attempts, (o.call.attempts += 1));
       const busy = o.busy && actorKey(o.busy.type, o.busy.id);
       if (busy && !o.call.fromTurn && busy < queue.key) {
@@ -342,6 +350,7 @@ export class TurnScheduler {
         (locked) => {
           if (!locked) throw lockTimeout(queue.type.name, queue.id);
           queue.pin = { key: queue.key, owner: request.owner, lockedAt: Date.now(), busy: false, used: false, releasing: false };
+          this.event(queue, 'pin');
           request.resolve(queue.pin);
         },
         (err: unknown) => {
