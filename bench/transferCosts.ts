@@ -48,7 +48,7 @@ export async function costSnapshot(nodes: ServerProcess[]): Promise<CostSnapshot
 }
 
 /** Counted in all, not per transfer: rare events, each of which can stall an actor for a while. */
-const TOTALS = new Set(['busyCalls', 'backoff', 'pin', 'released']);
+const TOTALS = new Set(['busyCalls', 'backoff', 'pin']);
 
 /** `after - before` divided by `transfers` (TOTALS as they are, named `…(n)`); lock wait in ms per wait. */
 export function perTransfer(before: CostSnapshot, after: CostSnapshot, transfers: number): CostSnapshot {

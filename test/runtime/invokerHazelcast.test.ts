@@ -1,8 +1,12 @@
 import { HazelcastGrid } from '../../src/grid';
 import { sharedCluster } from '../support/cluster';
 import { invokerSuite } from './invokerSuite';
+import { turnPathSuite } from './turnPathSuite';
 
-invokerSuite('hazelcast', () => {
+const connect = (): Promise<HazelcastGrid> => {
   const cluster = sharedCluster();
   return HazelcastGrid.connect({ clusterName: cluster.clusterName, members: cluster.addresses() });
-});
+};
+
+invokerSuite('hazelcast', connect);
+turnPathSuite('hazelcast', connect);

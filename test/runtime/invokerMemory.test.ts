@@ -1,5 +1,7 @@
 import { MemoryGrid, MemoryGridStore } from '../../src/grid';
 import { invokerSuite } from './invokerSuite';
+import { turnPathSuite } from './turnPathSuite';
 
 const store = new MemoryGridStore();
 invokerSuite('memory', async () => new MemoryGrid(store));
+turnPathSuite('memory', async () => new MemoryGrid(store));
