@@ -225,7 +225,8 @@ write-behind side by side (one member + one node each), then cold starts over ac
   --cpu-prof           CPU-profile the node during each measured run (inspector), into
                        bench/results/profiles/<pair>-round<N>.cpuprofile (adds some overhead);
                        for (f), both nodes and both raw servers during the deliveries/s runs:
-                       f<subscribers>-<node1|node2|raw1|raw2>-round<N>.cpuprofile; for (s) s<subscribers>-…
+                       f<subscribers>-<node1|node2|raw1|raw2>-round<N>.cpuprofile; for (s) s<subscribers>-…;
+                       for (t2) every node: t2-<two-way|one-way>-<spread>nodes-node<i>-round<N>.cpuprofile
   -h, --help           this text`;
 
 export class UsageError extends Error {}

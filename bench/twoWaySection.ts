@@ -5,6 +5,8 @@
  * (t): the same callers transferring between random pairs of many accounts (randomTransfers.ts).
  * The method is described in bench/README.md.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { closedLoop, type LoopResult } from './loadLoop';
 import type { TwoWayOptions } from './options';
@@ -75,6 +77,8 @@ export async function runTwoWay(
   servers: TwoWayServers,
   options: TwoWayOptions,
   log: (line: string) => void,
+  /** `--cpu-prof`: every node during each measured (t2) run: t2-<kind>-<n>nodes-node<i>-round<N>.cpuprofile. */
+  profile?: { dir: string },
 ): Promise<{ summary: TwoWaySummary; samples: TwoWaySample[]; random: RandomSample[]; table: string }> {
   const { nodes } = servers;
   const callers = await Callers.open(nodes, Math.ceil(options.callers / nodes.length));
@@ -97,6 +101,8 @@ export async function runTwoWay(
     const plan: Array<[Direction, number, number]> = kind === 'two-way' ? [['a→b', half, 0], ['b→a', options.callers - half, half]] : [['a→b', options.callers, 0]];
     const expected = 2 * FUNDS;
     const costsBefore = await costSnapshot(nodes);
+    const profiling = profile !== undefined && round > 0;
+    if (profiling) await Promise.all(nodes.map((n) => n.startProfile()));
     const cpuBefore = cpuSnapshot(pids);
     const start = performance.now();
     // Both directions start together; each is a closed loop of its own callers. Errors never stop a
@@ -104,6 +110,10 @@ export async function runTwoWay(
     const directions = await Promise.all(plan.map(([dir, count, first]) => runDirection(dir, count, first, durationMs, spread)));
     const elapsedMs = performance.now() - start;
     const cpuAfter = cpuSnapshot(pids);
+    if (profiling) {
+      fs.mkdirSync(profile.dir, { recursive: true });
+      await Promise.all(nodes.map((n, i) => n.stopProfile(path.join(profile.dir, `t2-${kind}-${spread}nodes-node${i + 1}-round${round}.cpuprofile`))));
+    }
     const costs = perTransfer(costsBefore, await costSnapshot(nodes), directions.reduce((n, d) => n + d.ops, 0));
     const gaveUp = directions.some((d) => d.failures[CLIENT_TIMEOUT] > 0);
     const check = await checkTotal(total, expected, gaveUp, options.callTimeoutMs);
