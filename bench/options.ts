@@ -70,6 +70,11 @@ export interface TwoWayOptions {
   warmupMs: number;
   /** The bench gives up on a call after this long and counts it as CLIENT_TIMEOUT, ms. */
   callTimeoutMs: number;
+  /**
+   * Node counts the callers are spread over, each measured in every round (3 = all nodes; 1 = every
+   * caller on node 1, the comparison that isolates what spreading costs). The summary reports the largest.
+   */
+  spreads: number[];
 }
 
 /** The fan-out section (f); see fanout.ts and bench/README.md. */
@@ -189,6 +194,8 @@ transfers section: 3 actorgrid nodes; (t) Account.transfer between random pairs 
   --twoway-duration MS      one run                                   (default 10000)
   --twoway-warmup MS        unrecorded one-way run before the rounds  (default 2000)
   --twoway-call-timeout MS  client timeout of one call (CLIENT_TIMEOUT) (default 35000)
+  --twoway-spread N,M       node counts the callers are spread over, each run every round (default 3;
+                            1,3 compares all callers on node 1 against spread over 3 in one run)
 
 data section: collections and live queries, 2 actorgrid nodes, ~3 min by default
   --data-records N          records per queried collection            (default 100000)
@@ -218,7 +225,8 @@ write-behind side by side (one member + one node each), then cold starts over ac
   --cpu-prof           CPU-profile the node during each measured run (inspector), into
                        bench/results/profiles/<pair>-round<N>.cpuprofile (adds some overhead);
                        for (f), both nodes and both raw servers during the deliveries/s runs:
-                       f<subscribers>-<node1|node2|raw1|raw2>-round<N>.cpuprofile; for (s) s<subscribers>-…
+                       f<subscribers>-<node1|node2|raw1|raw2>-round<N>.cpuprofile; for (s) s<subscribers>-…;
+                       for (t2) every node: t2-<two-way|one-way>-<spread>nodes-node<i>-round<N>.cpuprofile
   -h, --help           this text`;
 
 export class UsageError extends Error {}
@@ -228,6 +236,14 @@ function int(name: string, raw: string | undefined, fallback: number, min: numbe
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < min) throw new UsageError(`${name} must be an integer >= ${min}, got "${raw}"`);
   return n;
+}
+
+/** `--twoway-spread`: node counts 1–3, ascending, without repeats. */
+function spreadList(raw: string | undefined): number[] {
+  if (raw === undefined) return [3];
+  const list = raw.split(',').map((part) => int('--twoway-spread', part.trim(), 0, 1));
+  if (list.some((n) => n > 3)) throw new UsageError(`--twoway-spread takes node counts 1–3, got "${raw}"`);
+  return [...new Set(list)].sort((a, b) => a - b);
 }
 
 /** Parses the command line; undefined means --help was asked for. */
@@ -270,6 +286,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
         'twoway-duration': { type: 'string' },
         'twoway-warmup': { type: 'string' },
         'twoway-call-timeout': { type: 'string' },
+        'twoway-spread': { type: 'string' },
         'data-records': { type: 'string' },
         'data-concurrency': { type: 'string' },
         'data-rounds': { type: 'string' },
@@ -341,6 +358,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       durationMs: int('--twoway-duration', values['twoway-duration'], quick ? 4000 : 10_000, 100),
       warmupMs: int('--twoway-warmup', values['twoway-warmup'], quick ? 1000 : 2000, 0),
       callTimeoutMs: int('--twoway-call-timeout', values['twoway-call-timeout'], 35_000, 100),
+      spreads: spreadList(values['twoway-spread']),
     },
     data: only.includes('data'),
     dataOptions: {

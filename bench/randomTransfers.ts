@@ -9,7 +9,9 @@ import { closedLoop, forEachConcurrently, type LoopResult } from './loadLoop';
 import type { TwoWayOptions } from './options';
 import { cpuSnapshot } from './procCpu';
 import { fmt, fmtRange, summarize, table, type Summary } from './stats';
+import type { ServerProcess } from './ServerProcess';
 import { checkTotal, CLIENT_TIMEOUT, failuresText, totalText, tracked, type Callers, type TotalCheck } from './transferCalls';
+import { costSnapshot, perTransfer, type CostSnapshot } from './transferCosts';
 
 /** What each of the accounts is funded with. */
 export const RANDOM_FUNDS = 1_000_000;
@@ -17,6 +19,10 @@ export const RANDOM_FUNDS = 1_000_000;
 /** One measured (t) run. */
 export interface RandomSample extends LoopResult {
   round: number;
+  /** Nodes the callers were spread over. */
+  spread: number;
+  /** What a completed transfer cost the nodes (transferCosts.ts). */
+  costs: CostSnapshot;
   accounts: number;
   callers: number;
   failures: Record<string, number>;
@@ -50,20 +56,26 @@ export class RandomTransfers {
     await forEachConcurrently(this.ids.length, this.options.callers, (i) => this.callers.call(i, this.ids[i], 'deposit', [RANDOM_FUNDS], this.options.callTimeoutMs));
   }
 
-  async run(round: number, pids: Record<string, number>): Promise<RandomSample> {
-    const { callers, options, ids } = this;
+  /** One run with the callers spread over the first `spread` of `nodes`. */
+  async run(round: number, pids: Record<string, number>, nodes: ServerProcess[], spread: number): Promise<RandomSample> {
+    const { options, ids } = this;
+    const callers = this.callers.on(spread);
     const t = tracked(async (w) => {
       const from = Math.floor(Math.random() * ids.length);
       const to = (from + 1 + Math.floor(Math.random() * (ids.length - 1))) % ids.length; // never `from`
       await callers.call(w, ids[from], 'transfer', [ids[to], 1], options.callTimeoutMs);
     });
+    const costsBefore = await costSnapshot(nodes);
     const cpuBefore = cpuSnapshot(pids);
     const r = await closedLoop(options.callers, options.durationMs, t.op, Number.MAX_SAFE_INTEGER);
     const cpuAfter = cpuSnapshot(pids);
+    const costs = perTransfer(costsBefore, await costSnapshot(nodes), r.ops);
     const total = await checkTotal(() => this.total(), ids.length * RANDOM_FUNDS, t.failures[CLIENT_TIMEOUT] > 0, options.callTimeoutMs);
     return {
       ...r,
       round,
+      spread,
+      costs,
       accounts: ids.length,
       callers: options.callers,
       failures: t.failures,
@@ -99,7 +111,7 @@ export function summarizeRandom(samples: RandomSample[]): RandomSummary {
 /** The rows of (t) in the transfers section's detail table: one per run. */
 export function randomRows(samples: RandomSample[], processes: string[]): string[][] {
   return samples.map((x) => [
-    `(t) random round ${x.round}`,
+    `(t) random round ${x.round} · ${nodesText(x.spread)}`,
     `random ×${x.callers}`,
     String(x.ops),
     fmt(x.opsPerSec),
@@ -113,6 +125,8 @@ export function randomRows(samples: RandomSample[], processes: string[]): string
     totalText(x.total),
   ]);
 }
+
+export const nodesText = (n: number): string => `${n} node${n === 1 ? '' : 's'}`;
 
 /** The summary table of (t). */
 export function renderRandom(summary: RandomSummary, accounts: number): string {

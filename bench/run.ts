@@ -230,7 +230,7 @@ async function main(options: BenchOptions): Promise<void> {
     if (options.twoway) {
       res.node3 = await startNode('actorgrid node 3', 'node3.log');
       log(`(t) node 3 ${res.node3.url} (pid ${res.node3.pid})`);
-      twoway = await runTwoWay({ nodes: [res.node, res.node2!, res.node3], memberPid }, options.twowayOptions, log);
+      twoway = await runTwoWay({ nodes: [res.node, res.node2!, res.node3], memberPid }, options.twowayOptions, log, profile);
     }
     let data: Awaited<ReturnType<typeof runData>> | undefined;
     if (options.data) {

@@ -34,23 +34,34 @@ function expectNumber(value: unknown): number {
   return value;
 }
 
-/** Caller `w` talks to node `w % nodes`, over that node's connection `floor(w / nodes)`. */
+/**
+ * Caller `w` talks to node `w % spread`, over that node's connection `floor(w / spread)` (modulo the
+ * connections open to it); `spread` is every node unless `on(n)` narrowed it to the first `n`.
+ */
 export class Callers {
-  private constructor(private readonly pools: WsRpcPool[]) {}
+  private constructor(
+    private readonly pools: WsRpcPool[],
+    private readonly spread = pools.length,
+  ) {}
 
   static async open(nodes: ServerProcess[], connectionsPerNode: number): Promise<Callers> {
     return new Callers(await Promise.all(nodes.map((n) => WsRpcPool.open(wsUrl(n), connectionsPerNode))));
   }
 
+  /** The same connections, with every caller on one of the first `n` nodes. */
+  on(n: number): Callers {
+    return new Callers(this.pools, Math.min(n, this.pools.length));
+  }
+
   /** `Account.<method>(...args)` on `id`, from caller `w`; rejects after `timeoutMs` with CLIENT_TIMEOUT. */
   async call(w: number, id: string, method: string, args: unknown[], timeoutMs: number): Promise<number> {
-    const pool = this.pools[w % this.pools.length];
+    const pool = this.pools[w % this.spread];
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new RpcError(CLIENT_TIMEOUT, `no reply within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      return expectNumber(await Promise.race([pool.call(Math.floor(w / this.pools.length), 'actor.call', { type: 'Account', id, method, args }), timeout]));
+      return expectNumber(await Promise.race([pool.call(Math.floor(w / this.spread), 'actor.call', { type: 'Account', id, method, args }), timeout]));
     } finally {
       clearTimeout(timer);
     }

@@ -192,6 +192,7 @@ export class ActorGridNode {
         },
         turn: (type, seconds, batch) => metrics.turn(type, seconds, batch),
         lockWait: (type, seconds) => metrics.lockWait(type, seconds),
+        event: (type, event) => metrics.turnEvent(type, event),
         replay: (type) => metrics.replay(type),
       }, reminders: config.reminders }, publisher, (type) => stores.get(type.name));
       container.registerInstance(SHARED_OBJECT_RUNTIME, new SharedObjectRuntime(sharedRegistry, codecs, container));

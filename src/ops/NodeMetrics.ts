@@ -27,6 +27,7 @@ export class NodeMetrics {
   private readonly turnSeconds: Histogram<'type'>;
   private readonly turnBatch: Histogram<'type'>;
   private readonly lockWaitSeconds: Histogram<'type'>;
+  private readonly turnEvents: Counter<'type' | 'event'>;
   private readonly replays: Counter<'type'>;
   private readonly gridSeconds: Histogram<'op'>;
   private readonly gridErrors: Counter<'op'>;
@@ -46,6 +47,7 @@ export class NodeMetrics {
     this.turnSeconds = new Histogram({ name: 'actorgrid_turn_duration_seconds', help: 'Turns: lock wait, read, calls, fenced write and unlock, by actor type.', labelNames: ['type'], buckets: SECONDS, registers });
     this.turnBatch = new Histogram({ name: 'actorgrid_turn_batch_size', help: 'Calls run by one turn, by actor type.', labelNames: ['type'], buckets: [1, 2, 4, 8, 16, 32, 64], registers });
     this.lockWaitSeconds = new Histogram({ name: 'actorgrid_lock_wait_seconds', help: 'How long turns waited for an actor\'s lock (timeouts included), by actor type.', labelNames: ['type'], buckets: SECONDS, registers });
+    this.turnEvents = new Counter({ name: 'actorgrid_turn_events_total', help: 'How turns went, by actor type and event: backoff (a call rolled back because its nested call met a busy actor), pin (a lock taken for such a call), held (a batch run under a lock kept from the previous one).', labelNames: ['type', 'event'], registers });
     this.replays = new Counter({ name: 'actorgrid_idempotent_replays_total', help: 'Calls answered from a stored outcome (a retry with a known idempotency key), by actor type.', labelNames: ['type'], registers });
     this.gridSeconds = new Histogram({ name: 'actorgrid_grid_op_duration_seconds', help: 'Grid operations, by operation (map.get, map.replaceIfSame, stream.read…).', labelNames: ['op'], buckets: SECONDS, registers });
     this.gridErrors = new Counter({ name: 'actorgrid_grid_op_errors_total', help: 'Grid operations that failed, by operation.', labelNames: ['op'], registers });
@@ -95,6 +97,10 @@ export class NodeMetrics {
 
   lockWait(type: string, seconds: number): void {
     this.lockWaitSeconds.observe({ type }, seconds);
+  }
+
+  turnEvent(type: string, event: string): void {
+    this.turnEvents.inc({ type, event });
   }
 
   replay(type: string): void {

@@ -12,7 +12,7 @@ import { PendingCall } from './PendingCall';
 import { BinaryRecordStore, type RecordStore } from './RecordStore';
 import { methodError } from './methodError';
 import { RecordCache } from './RecordCache';
-import type { ReminderOutcome, TurnEnv } from './Turn';
+import type { ReminderOutcome, TurnEnv, TurnEvent } from './Turn';
 import type { ReminderRules, ReminderScope, ReminderView } from '../reminders/Reminder';
 import { listReminders } from '../reminders/ReminderTable';
 import { ReminderIndex } from '../reminders/ReminderIndex';
@@ -68,6 +68,8 @@ export interface InvokerObserver {
   lockWait(type: string, seconds: number): void;
   /** A call was answered from its stored outcome (same idempotency key). */
   replay(type: string): void;
+  /** How a turn went (TurnEvent). @default not reported */
+  event?(type: string, event: TurnEvent): void;
 }
 
 /**

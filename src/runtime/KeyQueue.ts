@@ -1,5 +1,6 @@
 import type { ActorType } from '../actor';
 import type { PendingCall } from './PendingCall';
+import type { TurnCache } from './Turn';
 
 /**
  * A hold on one actor's lock, taken for a call to another actor above it in key order (the pin's
@@ -20,6 +21,8 @@ export interface Pin {
   used: boolean;
   /** Released by its call while a batch was running: unlock once the batch ends. */
   releasing: boolean;
+  /** The record as the last batch under the pin left it (the lock is still held): the next needs no read. */
+  readonly cache: TurnCache;
 }
 
 /** A call's request to pin an actor, waiting in that actor's queue. */
@@ -50,6 +53,7 @@ export interface KeyQueue {
   pin?: Pin;
   /** After a turn backed off from a busy actor: its own calls wait until then (nested calls do not). */
   resumeAt: number;
+
   resumeTimer?: NodeJS.Timeout;
 }
 

@@ -41,8 +41,15 @@ export interface TurnEnv {
   /** Set when optimistic methods' calls run without the lock (config `turn.optimistic`): the records this node last wrote. */
   optimistic?: { cache: RecordCache };
   /** Hears of turns and replays (metrics). */
-  observe?: { turn(type: string, seconds: number, batch: number): void; lockWait(type: string, seconds: number): void; replay(type: string): void };
+  observe?: { turn(type: string, seconds: number, batch: number): void; lockWait(type: string, seconds: number): void; replay(type: string): void; event?(type: string, event: TurnEvent): void };
 }
+
+/**
+ * What the scheduler reports about how turns went (metrics `actorgrid_turn_events_total`): `backoff`,
+ * a call rolled back because its nested call met a busy actor; `pin`, a lock taken for such a call;
+ * `held`, a batch run under the lock the previous batch kept.
+ */
+export type TurnEvent = 'backoff' | 'pin' | 'held';
 
 /** What became of a reminder a node fired: the result of its call. */
 export type ReminderOutcome =
@@ -71,12 +78,14 @@ export interface CallOutcome {
  * unlock. Nothing is acknowledged before the grid acknowledged the write. With `onUnlock`, the
  * outcomes are returned as soon as the turn is over and the unlock is under way (its promise goes to
  * `onUnlock`: the actor's next turn on this node waits for it), so callers get their replies one grid
- * round trip sooner; without it, only after the unlock.
+ * round trip sooner; without it, only after the unlock. `ways` tunes how the lock is taken and kept
+ * (TurnWays).
  */
-export async function runTurn(env: TurnEnv, map: RecordStore, type: ActorType, id: string, batch: PendingCall[], onUnlock?: (released: Promise<void>) => void, hold?: TurnHold): Promise<CallOutcome[]> {
+export async function runTurn(env: TurnEnv, map: RecordStore, type: ActorType, id: string, batch: PendingCall[], ways: TurnWays = {}): Promise<CallOutcome[]> {
+  const { onUnlock, hold } = ways;
   // A batch of calls from other turns (or holding pins) waits only until the first of them must start.
-  const startBys = batch.filter((c) => c.startBy !== undefined).map((c) => c.startBy! - Date.now());
-  const waitMs = startBys.length > 0 ? Math.max(1, Math.min(...startBys)) : env.lockWaitMs;
+  const startBys = batch.filter((c) => c.startBy !== undefined).map((c) => c.startBy!);
+  const waitUntil = startBys.length > 0 ? Math.min(...startBys) : Date.now() + env.lockWaitMs;
   const started = Date.now();
   const records = env.optimistic?.cache;
   if (records && startBys.length === 0 && batch.every(runsOptimistically)) {
@@ -90,11 +99,14 @@ export async function runTurn(env: TurnEnv, map: RecordStore, type: ActorType, i
   const cache: TurnCache = {};
   let locked: boolean;
   try {
-    // The actor's own calls first try the lock without waiting and read the record in the same
-    // tick: the grid runs a key's operations from one client in order, so when that lock was free
-    // the read came after it and is the record to start from — one round trip for both.
-    locked = startBys.length === 0 && (await lockAndRead(map, id, env.leaseMs, cache));
-    if (!locked) locked = await map.tryLock(id, waitMs, env.leaseMs);
+    // First try the lock without waiting and read the record in the same tick: the grid runs a key's
+    // operations from one client in order, so when that lock was free the read came after it and is
+    // the record to start from — one round trip for both. The actor's own calls always do; calls
+    // from other turns when the scheduler says the actor has not been found locked lately.
+    const tryFirst = ways.tryFirst ?? startBys.length === 0;
+    locked = tryFirst && (await lockAndRead(map, id, env.leaseMs, cache));
+    if (!locked && tryFirst) ways.onBusy?.();
+    if (!locked) locked = await map.tryLock(id, Math.max(1, waitUntil - Date.now()), env.leaseMs);
   } catch (err) {
     return failAll(batch, asUnavailable(err));
   }
@@ -128,6 +140,21 @@ export async function runTurn(env: TurnEnv, map: RecordStore, type: ActorType, i
     if (onUnlock) onUnlock(released);
     else await released;
   }
+}
+
+/** How `runTurn` takes and keeps its lock; every field is optional. */
+export interface TurnWays {
+  /** Gets the unlock under way: the outcomes are returned before it is done (see runTurn). */
+  onUnlock?: (released: Promise<void>) => void;
+  /** Keeps the lock for more batches while the queue stays busy. */
+  hold?: TurnHold;
+  /**
+   * Try the lock without waiting, together with the read, before waiting for it. @default only for
+   * a batch of the actor's own calls (calls from other turns wait briefly and go straight to the wait)
+   */
+  tryFirst?: boolean;
+  /** Hears that the lock tried first was taken (another node holds the actor). */
+  onBusy?: () => void;
 }
 
 /**

@@ -5,7 +5,15 @@ import { isIdle, type KeyQueue, type Pin, type PinRequest } from './KeyQueue';
 import type { Logger } from './Logger';
 import type { RecordStore } from './RecordStore';
 import { lockTimeout, type PendingCall } from './PendingCall';
-import { lockedTurn, runTurn, type CallOutcome, type TurnEnv, type TurnHold } from './Turn';
+import { lockedTurn, runTurn, type CallOutcome, type TurnEnv, type TurnEvent, type TurnHold } from './Turn';
+
+/**
+ * How long a node remembers that it found an actor's lock taken by another node: meanwhile calls from
+ * other turns wait for the lock at once instead of trying it first (a try that would likely fail is a
+ * wasted round trip). Long enough to span many turns of a busy actor; short enough that an actor no
+ * longer contended soon gets its one-round-trip lock-and-read back.
+ */
+const CONTENTION_MEMORY_MS = 1000;
 
 /** What the scheduler needs from its node. */
 export interface SchedulerEnv {
@@ -33,8 +41,14 @@ export class TurnScheduler {
    * knowledge lapses. Kept apart from the queues, which come and go between bursts of calls.
    */
   private readonly pinsToTake = new Map<string, { targets: Map<string, { type: string; id: string }>; until: number }>();
+  /** Per actor key: until when a lock tried without waiting counts as likely taken (another node holds it). */
+  private readonly contendedUntil = new Map<string, number>();
 
   constructor(private readonly env: SchedulerEnv) {}
+
+  private event(queue: KeyQueue, event: TurnEvent): void {
+    this.env.turn.observe?.event?.(queue.type.name, event);
+  }
 
   /** Queues a new call for actor (`type`, `id`). */
   submit(type: ActorType, id: string, call: PendingCall): void {
@@ -106,12 +120,21 @@ export class TurnScheduler {
           next: (outcomes, lockedAt) => {
             this.settle(queue, outcomes);
             const more = this.nextUnderHold(queue, lockedAt, this.env.options.holdMs!);
-            if (more) running.calls = more;
+            if (more) {
+              running.calls = more;
+              this.event(queue, 'held');
+            }
             return more;
           },
         }
       : undefined;
-    const turn = runTurn(this.env.turn, this.env.actorMap(queue.type), queue.type, queue.id, running.calls, (p) => (released = this.trackUnlock(p)), hold);
+    const turn = runTurn(this.env.turn, this.env.actorMap(queue.type), queue.type, queue.id, running.calls, {
+      onUnlock: (p) => (released = this.trackUnlock(p)),
+      ...(hold ? { hold } : {}),
+      // Calls from other turns try the lock first too, unless another node held the actor lately.
+      ...(fromTurns && !this.contended(queue.key) ? { tryFirst: true } : {}),
+      onBusy: () => this.markContended(queue.key),
+    });
     this.runBatch(queue, running, turn, () => {
       queue.running = false;
     }, () => released);
@@ -128,6 +151,18 @@ export class TurnScheduler {
     if (queue.calls.some((call) => call.nested || call.pinned || call.wantPins.size > 0)) return undefined;
     if (this.queues.get(queue.key) !== queue) return undefined;
     return this.takeBatch(queue);
+  }
+
+  /** True while `key` counts as wanted by other nodes: a lock tried first was found taken lately. */
+  private contended(key: string): boolean {
+    const until = this.contendedUntil.get(key);
+    if (until !== undefined && until < Date.now()) this.contendedUntil.delete(key);
+    return until !== undefined && until >= Date.now();
+  }
+
+  private markContended(key: string): void {
+    if (this.contendedUntil.size >= 10_000) for (const [k, until] of this.contendedUntil) if (until < Date.now()) this.contendedUntil.delete(k);
+    this.contendedUntil.set(key, Date.now() + CONTENTION_MEMORY_MS);
   }
 
   /**
@@ -215,6 +250,7 @@ export class TurnScheduler {
     let attempts = 0;
     for (const o of requeue) {
       if (o.deferred) continue;
+      this.event(queue, 'backoff');
       attempts = Math.max(attempts, (o.call.attempts += 1));
       const busy = o.busy && actorKey(o.busy.type, o.busy.id);
       if (busy && !o.call.fromTurn && busy < queue.key) {
@@ -341,7 +377,8 @@ export class TurnScheduler {
       .then(
         (locked) => {
           if (!locked) throw lockTimeout(queue.type.name, queue.id);
-          queue.pin = { key: queue.key, owner: request.owner, lockedAt: Date.now(), busy: false, used: false, releasing: false };
+          queue.pin = { key: queue.key, owner: request.owner, lockedAt: Date.now(), busy: false, used: false, releasing: false, cache: {} };
+          this.event(queue, 'pin');
           request.resolve(queue.pin);
         },
         (err: unknown) => {
@@ -374,7 +411,7 @@ export class TurnScheduler {
     batch.forEach((call) => (call.state = 'running'));
     pin.busy = true;
     pin.used = true;
-    this.runBatch(queue, { calls: batch }, lockedTurn(this.env.turn, this.env.actorMap(queue.type), queue.type, queue.id, batch, pin.lockedAt), () => {
+    this.runBatch(queue, { calls: batch }, lockedTurn(this.env.turn, this.env.actorMap(queue.type), queue.type, queue.id, batch, pin.lockedAt, pin.cache), () => {
       pin.busy = false;
       if (pin.releasing) this.releasePin(pin);
     });

@@ -198,6 +198,8 @@ export function invokerSuite(gridName: string, connect: () => Promise<Grid>): vo
       this.timeout(60000);
       const id = uniqueName('lease');
       await call(b, 'Gate', id, 'write', ['v1']);
+      // b replies before it unlocks: wait for that unlock, so that the lock seen next is a's.
+      await waitFor('b to unlock after its write', async () => !(await grids[1].map('actor.Gate').isLocked(id)));
       let release!: () => void;
       Gate.waiters.set(id, new Promise<void>((r) => (release = r)));
       const slow = a.invoke({ type: 'Gate', id, method: 'hold', args: [id, 'from the slow turn'] });

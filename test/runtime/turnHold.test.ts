@@ -5,35 +5,10 @@ import { ActorRegistry, StateCodec } from '../../src/actor';
 import { MemoryGrid, MemoryGridStore } from '../../src/grid';
 import { Invoker } from '../../src/runtime/Invoker';
 import { Logger } from '../../src/runtime/Logger';
-import { BinaryRecordStore, type RecordStore } from '../../src/runtime/RecordStore';
-import type { ActorRecord } from '../../src/runtime/ActorRecord';
+import { BinaryRecordStore } from '../../src/runtime/RecordStore';
+import { CountingStore } from '../support/countingStore';
 import { Counter } from '../../actors/Counter';
 import { TEST_INVOKER_OPTIONS } from '../support/inProcessNode';
-
-/** Counts what turns ask of the store. */
-class CountingStore implements RecordStore {
-  readonly counts = { tryLock: 0, read: 0, write: 0, unlock: 0 };
-  constructor(private readonly inner: BinaryRecordStore) {}
-  get name(): string {
-    return this.inner.name;
-  }
-  tryLock(id: string, waitMs: number, leaseMs: number): Promise<boolean> {
-    this.counts.tryLock += 1;
-    return this.inner.tryLock(id, waitMs, leaseMs);
-  }
-  unlock(id: string): Promise<void> {
-    this.counts.unlock += 1;
-    return this.inner.unlock(id);
-  }
-  read(id: string) {
-    this.counts.read += 1;
-    return this.inner.read(id);
-  }
-  write(id: string, previous: unknown, record: ActorRecord): Promise<unknown> {
-    this.counts.write += 1;
-    return this.inner.write(id, previous, record);
-  }
-}
 
 /** A "node": its own grid client (lock owner) on the shared store. Counter.increment is optimistic: these turns take the lock (turn.optimistic off). */
 function node(shared: MemoryGridStore, holdMs: number): { invoker: Invoker; store: CountingStore } {
