@@ -120,7 +120,13 @@ export async function runTurn(env: TurnEnv, map: RecordStore, type: ActorType, i
   }
   try {
     for (let calls = batch; ;) {
-      const outcomes = await lockedTurn(env, map, type, id, calls, lockedAt, cache);
+      let outcomes = await lockedTurn(env, map, type, id, calls, lockedAt, cache);
+      if (outcomes.every((o) => o.error?.code === 'CONFLICT') && calls.every(runsOptimistically)) {
+        // The record read with the lock was older than the grid's (the client re-sent one of the two,
+        // e.g. during a migration, so they did not run in order). These bodies may run again: once
+        // more, on a read made under the lock.
+        outcomes = await lockedTurn(env, map, type, id, calls, lockedAt, cache);
+      }
       if (!hold || !cache.stored) return outcomes;
       // Still holding the lock, with the record as this node last wrote it: the next batch needs no
       // lock and no read. `next` settles these outcomes itself, so none are returned after it.

@@ -34,6 +34,46 @@ describe('Hazelcast client facts', function () {
     assert.equal(await map.isLocked('k'), false);
   });
 
+  describe('writes from another client while a key is locked (optimistic turns rely on it)', function () {
+    let other: HazelcastGrid;
+    before(async function () {
+      const cluster = sharedCluster();
+      other = await HazelcastGrid.connect({ clusterName: cluster.clusterName, members: cluster.addresses() });
+    });
+    after(async function () {
+      await other?.shutdown();
+    });
+
+    /** Starts `write` on the other client while this one holds `key`'s lock; says whether it finished before the unlock. */
+    async function writeWhileLocked(map: string, key: string, write: (m: ReturnType<HazelcastGrid['map']>) => Promise<unknown>): Promise<{ before: boolean; result: unknown }> {
+      const mine = grid.map(map);
+      assert.equal(await mine.tryLock(key, 0, 30000), true);
+      let done = false;
+      const writing = write(other.map(map)).then((r) => ((done = true), r));
+      // A read of the other client on the same key, sent after the write (reads do not wait for
+      // locks): once it is back, the write has reached the member too (one client, one key: in order).
+      await other.map(map).get(key);
+      const before = done;
+      await mine.unlock(key);
+      return { before, result: await writing };
+    }
+
+    it('replaceIfSame waits for the unlock', async function () {
+      const map = uniqueName('facts');
+      await grid.map(map).set('k', Buffer.from('a'));
+      const { before, result } = await writeWhileLocked(map, 'k', (m) => m.replaceIfSame('k', Buffer.from('a'), Buffer.from('b')));
+      assert.equal(before, false, 'it did not wait for the lock');
+      assert.equal(result, true);
+    });
+
+    it('putIfAbsent on an absent key waits for the unlock', async function () {
+      const map = uniqueName('facts');
+      const { before, result } = await writeWhileLocked(map, 'k', (m) => m.putIfAbsent('k', Buffer.from('b')));
+      assert.equal(before, false, 'it did not wait for the lock');
+      assert.equal(result, undefined);
+    });
+  });
+
   it('releases the locks of a SIGKILLed client process', async function () {
     this.timeout(120000);
     const cluster = sharedCluster();
