@@ -19,7 +19,8 @@ const RAW_SUBSCRIPTION = '0'.repeat(32);
 /** A run that has received nothing for this long while messages are outstanding is over. */
 const STALL_MS = 3000;
 
-export type FanoutSide = 'actorgrid' | 'raw';
+/** The sides of a fan-out section: actorgrid, the raw ws broadcast, and (f only) Socket.IO with its Redis adapter (socketIoSide.ts). */
+export type FanoutSide = 'actorgrid' | 'raw' | 'socketio';
 
 /** The body every published message carries: run, index in the run, send time (bench clock, ms), padding. */
 export interface Body {
@@ -201,7 +202,7 @@ export class Run {
   }
 }
 
-/** One subscriber connection: checks order per frame and reports deliveries to the current run. */
+/** One subscriber: checks order per frame and reports deliveries to the current run. */
 export class Subscriber {
   readonly checks = zeroChecks();
   /** The last sequence seen. */
@@ -209,22 +210,36 @@ export class Subscriber {
   subscription?: string;
   /** Bytes of the last frame (message size as the subscriber sees it). */
   frameBytes = 0;
-  readonly connection: RpcConnection;
+  /** The JSON-RPC connection of a WebSocket subscriber (actorgrid, raw); none for Socket.IO. */
+  readonly connection?: RpcConnection;
+  private readonly closeLink: () => Promise<void>;
 
+  /** `link`: a WebSocket whose JSON-RPC notifications this subscriber reads, or any connection that feeds `receive` itself. */
   constructor(
-    socket: WebSocket,
     private readonly group: SubscriberGroup,
+    link: WebSocket | { close(): Promise<void> },
   ) {
-    this.connection = new RpcConnection(socket, (method, params, bytes, now) => this.onNotification(method, params, bytes, now));
+    if (link instanceof WebSocket) {
+      const connection = new RpcConnection(link, (method, params, bytes, now) => {
+        const notice = params && this.group.flavor.read(method, params);
+        if (notice) this.receive(notice, bytes, now);
+      });
+      this.connection = connection;
+      this.closeLink = () => closeSocket(link);
+    } else this.closeLink = () => link.close();
   }
 
   call(method: string, params: unknown): Promise<unknown> {
+    if (!this.connection) return Promise.reject(new Error('this subscriber speaks no JSON-RPC'));
     return this.connection.call(method, params);
   }
 
-  private onNotification(method: string, params: Record<string, unknown> | undefined, frameBytes: number, now: number): void {
-    const notice = params && this.group.flavor.read(method, params);
-    if (!notice) return;
+  close(): Promise<void> {
+    return this.closeLink();
+  }
+
+  /** Checks one notice's order and counts it for the run in progress; `now`: when its frame arrived (bench clock). */
+  receive(notice: Notice, frameBytes: number, now: number): void {
     const checks = this.checks;
     if (notice.kind === 'skip') {
       checks.serverGaps += 1;
@@ -247,6 +262,16 @@ export class Subscriber {
     if (run && body?.r === run.id && run.deliver(body.i, body.t, now)) checks.delivered += 1;
     else checks.stray += 1;
   }
+}
+
+/** Closes a WebSocket (terminates it if the close handshake takes over 2 s). */
+function closeSocket(socket: WebSocket): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (socket.readyState === WebSocket.CLOSED) return resolve();
+    socket.once('close', () => resolve());
+    socket.close(1000);
+    setTimeout(() => (socket.terminate(), resolve()), 2000).unref();
+  });
 }
 
 /** Opens `count` items with at most `concurrency` handshakes in flight (a listen backlog is ~511). */
@@ -274,8 +299,10 @@ export class SubscriberGroup {
     readonly flavor: FanoutFlavor,
     /** ws:// URLs of the two servers' subscriber endpoints. */
     private readonly urls: string[],
-    /** For raw subscribers: the sequence the publisher sends next (they start right before it). */
+    /** For raw and Socket.IO subscribers: the sequence the publisher sends next (they start right before it). */
     private readonly rawNextSeq: () => number,
+    /** Opens one subscriber on the server at `url`; by default a WebSocket to it. */
+    private readonly open: (url: string, group: SubscriberGroup) => Promise<Subscriber> = async (url, group) => new Subscriber(group, await openSocket(url)),
   ) {}
 
   get size(): number {
@@ -287,7 +314,7 @@ export class SubscriberGroup {
     const start = this.subscribers.length;
     const added = await openMany(Math.max(0, total - start), 50, async (k) => {
       const url = this.urls[(start + k) % this.urls.length];
-      const sub = new Subscriber(await openSocket(url), this);
+      const sub = await this.open(url, this);
       if (this.side === 'actorgrid') {
         ({ subscription: sub.subscription, last: sub.last } = await this.flavor.subscribe((method, params) => sub.call(method, params)));
       } else {
@@ -297,7 +324,8 @@ export class SubscriberGroup {
     });
     this.subscribers.push(...added);
     // actorgrid activates a subscription right after its reply (setImmediate); the raw server adds a
-    // subscriber in the tick it completes the handshake. Either way, a short pause covers it.
+    // subscriber in the tick it completes the handshake, Socket.IO joins the room in the tick it sends
+    // its CONNECT. Either way, a short pause covers it.
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 
@@ -317,19 +345,10 @@ export class SubscriberGroup {
   }
 
   async close(): Promise<void> {
-    await Promise.all(
-      this.subscribers.map(
-        ({ connection: { socket } }) =>
-          new Promise<void>((resolve) => {
-            if (socket.readyState === WebSocket.CLOSED) return resolve();
-            socket.once('close', () => resolve());
-            socket.close(1000);
-            setTimeout(() => (socket.terminate(), resolve()), 2000).unref();
-          }),
-      ),
-    );
+    await Promise.all(this.subscribers.map((s) => s.close()));
   }
 }
+
 
 /** Sends one message; resolves to its sequence (actorgrid) once the publish is acknowledged. */
 export interface Publisher {
