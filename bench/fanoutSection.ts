@@ -10,13 +10,12 @@ import {
   DESTINATION_FLAVOR,
   fanoutRun,
   RawPublisher,
-  SubscriberGroup,
-  type Checks,
   type FanoutFlavor,
   type FanoutRunResult,
   type FanoutSide,
   type Publisher,
 } from './fanout';
+import { SubscriberGroup, type Checks } from './fanoutSubscribers';
 import { diffCounts, type GridOpCounts } from './gridOpCounter';
 import type { FanoutOptions } from './options';
 import { cpuSnapshot } from './procCpu';

@@ -13,7 +13,8 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createClient } from 'redis';
 import { io, type Socket } from 'socket.io-client';
-import { DESTINATION_FLAVOR, Subscriber, SubscriberGroup, type Body, type Publisher } from './fanout';
+import { DESTINATION_FLAVOR, type Body, type Publisher } from './fanout';
+import { Subscriber, SubscriberGroup } from './fanoutSubscribers';
 import { ServerProcess } from './ServerProcess';
 
 /** The two Socket.IO servers of a run, their room, and the Redis server's pid when its CPU time can be read here. */
