@@ -49,12 +49,12 @@ describe('bench (f) fan-out summaries', function () {
     sample('raw', 'latency', 1, 20_000, 1, { raw1: 50 }),
   ];
 
-  it('gives actorgrid ÷ Socket.IO per round beside actorgrid ÷ raw, and shows an unreadable redis-server as n/a', function () {
+  it('gives actorgrid ÷ Socket.IO per round beside actorgrid ÷ raw, and shows an unreadable redis-server as n/a, an idle one as 0', function () {
     const samples = [
       ...twoSides(),
       sample('socketio', 'throughput', 1, 45_000, 25, { sio1: 300, redis: NaN }),
       sample('socketio', 'throughput', 2, 60_000, 25, { sio1: 300, redis: NaN }),
-      sample('socketio', 'latency', 1, 20_000, 2, { sio1: 80, redis: NaN }),
+      sample('socketio', 'latency', 1, 20_000, 2, { sio1: 80, redis: 0 }),
     ];
     const [throughput, latency] = summarizeFanout(samples, options);
     assert.deepEqual(throughput.ratio, { median: 0.75, min: 0.6, max: 0.9 });
@@ -66,6 +66,7 @@ describe('bench (f) fan-out summaries', function () {
     const text = renderFanout([throughput, latency], options);
     assert.match(text, /Socket\.IO \+ Redis adapter \(2 servers\)\s+actorgrid ÷ raw\s+actorgrid ÷ Socket\.IO/);
     assert.match(text, /sio1 \d[\d.,]*, redis n\/a/);
+    assert.match(text, /sio1 \d[\d.,]*, redis 0\.00/); // less than a clock tick still shows
   });
 
   it('keeps the two-sided table when the Socket.IO peer is left out', function () {
