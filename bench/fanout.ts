@@ -5,12 +5,14 @@
  * each node's feed → its subscribers) — against a bare `ws` broadcast (publisher → server → its
  * subscribers; bench/bareBroadcast.ts), with the same subscriber counts split over two server
  * processes, the same frame shape and size and the same client code. Every subscriber checks, for
- * every frame, that sequences (versions) arrive in order without gap or repeat. All clients live in
- * the bench process, so send and receive times share its clock. See bench/README.md.
+ * every frame, that sequences (versions) arrive in order without gap or repeat (fanoutSubscribers.ts).
+ * (f) also measures Socket.IO with its Redis adapter (socketIoSide.ts). All clients live in the
+ * bench process, so send and receive times share its clock. See bench/README.md.
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { openSocket, RpcConnection, WsRpcPool } from './WsRpcPool';
+import { addChecks, type Checks, type SubscriberGroup } from './fanoutSubscribers';
+import { openSocket, WsRpcPool } from './WsRpcPool';
 
 /** The plain destination the node declares for the bench (ACTORGRID_DESTINATIONS_NAMES). */
 export const FANOUT_DESTINATION = 'bench';
@@ -19,7 +21,8 @@ const RAW_SUBSCRIPTION = '0'.repeat(32);
 /** A run that has received nothing for this long while messages are outstanding is over. */
 const STALL_MS = 3000;
 
-export type FanoutSide = 'actorgrid' | 'raw';
+/** The sides of a fan-out section: actorgrid, the raw ws broadcast, and (f only) Socket.IO with its Redis adapter (socketIoSide.ts). */
+export type FanoutSide = 'actorgrid' | 'raw' | 'socketio';
 
 /** The body every published message carries: run, index in the run, send time (bench clock, ms), padding. */
 export interface Body {
@@ -105,28 +108,6 @@ export function sharedObjectFlavor(name: string, slot = 'v'): FanoutFlavor {
   };
 }
 
-/** Correctness counters of one subscriber (cumulative) or of a run (summed differences). */
-export interface Checks {
-  /** Frames received that belonged to the run measured. */
-  delivered: number;
-  /** Times a subscriber saw a sequence jump forward… */
-  gaps: number;
-  /** …and how many sequences the jumps skipped. */
-  gapMessages: number;
-  /** Frames whose sequence was not above the last one seen (repeats or reordering). */
-  duplicates: number;
-  /** `destination.gap` notifications or shared-object resets (the node said it skipped items: backpressure or retention). */
-  serverGaps: number;
-  /** Frames from an earlier run (after a stalled run) or with someone else's subscription id. */
-  stray: number;
-}
-
-const zeroChecks = (): Checks => ({ delivered: 0, gaps: 0, gapMessages: 0, duplicates: 0, serverGaps: 0, stray: 0 });
-
-function addChecks(into: Checks, a: Checks, sign = 1): void {
-  for (const k of Object.keys(into) as (keyof Checks)[]) into[k] += sign * a[k];
-}
-
 /** A growable array of doubles (latencies). */
 export class Samples {
   private data = new Float64Array(1 << 16);
@@ -198,136 +179,6 @@ export class Run {
       this.onComplete();
     }
     return true;
-  }
-}
-
-/** One subscriber connection: checks order per frame and reports deliveries to the current run. */
-export class Subscriber {
-  readonly checks = zeroChecks();
-  /** The last sequence seen. */
-  last = -1;
-  subscription?: string;
-  /** Bytes of the last frame (message size as the subscriber sees it). */
-  frameBytes = 0;
-  readonly connection: RpcConnection;
-
-  constructor(
-    socket: WebSocket,
-    private readonly group: SubscriberGroup,
-  ) {
-    this.connection = new RpcConnection(socket, (method, params, bytes, now) => this.onNotification(method, params, bytes, now));
-  }
-
-  call(method: string, params: unknown): Promise<unknown> {
-    return this.connection.call(method, params);
-  }
-
-  private onNotification(method: string, params: Record<string, unknown> | undefined, frameBytes: number, now: number): void {
-    const notice = params && this.group.flavor.read(method, params);
-    if (!notice) return;
-    const checks = this.checks;
-    if (notice.kind === 'skip') {
-      checks.serverGaps += 1;
-      if (notice.seq !== undefined) this.last = notice.seq;
-      return;
-    }
-    const { seq, body, subscription } = notice;
-    this.frameBytes = frameBytes;
-    if (this.subscription !== undefined && subscription !== this.subscription) {
-      checks.stray += 1;
-      return;
-    }
-    if (seq === this.last + 1) this.last = seq;
-    else if (seq > this.last + 1) {
-      checks.gaps += 1;
-      checks.gapMessages += seq - this.last - 1;
-      this.last = seq;
-    } else checks.duplicates += 1;
-    const run = this.group.current;
-    if (run && body?.r === run.id && run.deliver(body.i, body.t, now)) checks.delivered += 1;
-    else checks.stray += 1;
-  }
-}
-
-/** Opens `count` items with at most `concurrency` handshakes in flight (a listen backlog is ~511). */
-async function openMany<T>(count: number, concurrency: number, open: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(count, concurrency) }, async () => {
-      while (next < count) {
-        const i = next++;
-        out[i] = await open(i);
-      }
-    }),
-  );
-  return out;
-}
-
-/** The subscribers of one side, spread evenly over its two server processes. */
-export class SubscriberGroup {
-  readonly subscribers: Subscriber[] = [];
-  current?: Run;
-
-  constructor(
-    readonly side: FanoutSide,
-    readonly flavor: FanoutFlavor,
-    /** ws:// URLs of the two servers' subscriber endpoints. */
-    private readonly urls: string[],
-    /** For raw subscribers: the sequence the publisher sends next (they start right before it). */
-    private readonly rawNextSeq: () => number,
-  ) {}
-
-  get size(): number {
-    return this.subscribers.length;
-  }
-
-  /** Adds subscribers until there are `total`, alternating between the servers. */
-  async growTo(total: number): Promise<void> {
-    const start = this.subscribers.length;
-    const added = await openMany(Math.max(0, total - start), 50, async (k) => {
-      const url = this.urls[(start + k) % this.urls.length];
-      const sub = new Subscriber(await openSocket(url), this);
-      if (this.side === 'actorgrid') {
-        ({ subscription: sub.subscription, last: sub.last } = await this.flavor.subscribe((method, params) => sub.call(method, params)));
-      } else {
-        sub.last = this.rawNextSeq() - 1;
-      }
-      return sub;
-    });
-    this.subscribers.push(...added);
-    // actorgrid activates a subscription right after its reply (setImmediate); the raw server adds a
-    // subscriber in the tick it completes the handshake. Either way, a short pause covers it.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-
-  checks(): Checks {
-    const c = zeroChecks();
-    for (const s of this.subscribers) addChecks(c, s.checks);
-    return c;
-  }
-
-  /** Sequences every subscriber should have seen and did not, counted from each one's last. */
-  missingAtEnd(expectedLast: number): number {
-    return this.subscribers.reduce((n, s) => n + Math.max(0, expectedLast - s.last), 0);
-  }
-
-  frameBytes(): number {
-    return this.subscribers.find((s) => s.frameBytes > 0)?.frameBytes ?? 0;
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(
-      this.subscribers.map(
-        ({ connection: { socket } }) =>
-          new Promise<void>((resolve) => {
-            if (socket.readyState === WebSocket.CLOSED) return resolve();
-            socket.once('close', () => resolve());
-            socket.close(1000);
-            setTimeout(() => (socket.terminate(), resolve()), 2000).unref();
-          }),
-      ),
-    );
   }
 }
 

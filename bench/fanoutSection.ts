@@ -10,17 +10,17 @@ import {
   DESTINATION_FLAVOR,
   fanoutRun,
   RawPublisher,
-  SubscriberGroup,
-  type Checks,
   type FanoutFlavor,
   type FanoutRunResult,
   type FanoutSide,
   type Publisher,
 } from './fanout';
+import { SubscriberGroup, type Checks } from './fanoutSubscribers';
 import { diffCounts, type GridOpCounts } from './gridOpCounter';
 import type { FanoutOptions } from './options';
 import { cpuSnapshot } from './procCpu';
 import type { ServerProcess } from './ServerProcess';
+import { openSocketIoSide, type SocketIoServers } from './socketIoSide';
 import { fmt, summarize, table, type Summary } from './stats';
 
 export type FanoutKind = 'throughput' | 'latency';
@@ -65,10 +65,16 @@ export interface FanoutSummary {
   title: string;
   actorgrid: FanoutSideSummary;
   raw: FanoutSideSummary;
+  /** (f) with the Socket.IO peer (not with --no-socketio). */
+  socketio?: FanoutSideSummary;
   /** Per round: actorgrid ÷ raw deliveries/s (throughput) or p50 latency (latency). */
   ratio: Summary;
   /** Latency runs: per-round actorgrid ÷ raw p99. */
   p99Ratio?: Summary;
+  /** As `ratio`, actorgrid ÷ Socket.IO. */
+  socketioRatio?: Summary;
+  /** As `p99Ratio`, actorgrid ÷ Socket.IO. */
+  socketioP99Ratio?: Summary;
 }
 
 export interface FanoutServers {
@@ -77,6 +83,8 @@ export interface FanoutServers {
   raw1: ServerProcess;
   raw2: ServerProcess;
   memberPid: number;
+  /** (f) only: the Socket.IO peer's two servers (socketIoSide.ts); without them the section has two sides. */
+  socketIo?: SocketIoServers;
 }
 
 export const wsUrl = (server: ServerProcess, route: string): string => `${server.url.replace(/^http/, 'ws')}${route}`;
@@ -121,38 +129,49 @@ export async function runFanout(
   log: (line: string) => void,
   spec: FanoutSpec = DESTINATION_FANOUT,
 ): Promise<{ summaries: FanoutSummary[]; samples: FanoutSample[]; table: string }> {
-  const { node1, node2, raw1, raw2 } = servers;
+  const { node1, node2, raw1, raw2, socketIo } = servers;
   const { flavor, id } = spec;
   const rawPublisher = await RawPublisher.open([wsUrl(raw1, '/pub'), wsUrl(raw2, '/pub')], flavor);
   const agPublisher = await ActorgridPublisher.open(wsUrl(node1, '/ws'), flavor);
-  const groups: Record<FanoutSide, SubscriberGroup> = {
+  const groups: Partial<Record<FanoutSide, SubscriberGroup>> = {
     actorgrid: new SubscriberGroup('actorgrid', flavor, [wsUrl(node1, '/ws'), wsUrl(node2, '/ws')], () => 0),
     raw: new SubscriberGroup('raw', flavor, [wsUrl(raw1, '/sub'), wsUrl(raw2, '/sub')], () => rawPublisher.nextSeq),
   };
-  const publishers: Record<FanoutSide, Publisher> = { actorgrid: agPublisher, raw: rawPublisher };
-  const pids: Record<FanoutSide, Record<string, number>> = {
+  const publishers: Partial<Record<FanoutSide, Publisher>> = { actorgrid: agPublisher, raw: rawPublisher };
+  const pids: Partial<Record<FanoutSide, Record<string, number>>> = {
     actorgrid: { bench: process.pid, node1: node1.pid, node2: node2.pid, member: servers.memberPid },
     raw: { bench: process.pid, raw1: raw1.pid, raw2: raw2.pid, member: servers.memberPid },
   };
-  const profiled: Record<FanoutSide, Array<[string, ServerProcess]>> = { actorgrid: [['node1', node1], ['node2', node2]], raw: [['raw1', raw1], ['raw2', raw2]] };
+  const profiled: Partial<Record<FanoutSide, Array<[string, ServerProcess]>>> = { actorgrid: [['node1', node1], ['node2', node2]], raw: [['raw1', raw1], ['raw2', raw2]] };
+  const sides: FanoutSide[] = ['actorgrid', 'raw'];
+  if (socketIo) {
+    const { group, publisher } = await openSocketIoSide(socketIo);
+    sides.push('socketio');
+    groups.socketio = group;
+    publishers.socketio = publisher;
+    // redis-server's CPU time only when it is a local process this user can read (otherwise shown as n/a).
+    pids.socketio = { bench: process.pid, sio1: socketIo.io1.pid, sio2: socketIo.io2.pid, ...(socketIo.redisPid === undefined ? {} : { redis: socketIo.redisPid }) };
+    profiled.socketio = [['sio1', socketIo.io1], ['sio2', socketIo.io2]];
+  }
   const gridCounts = (): Promise<GridOpCounts> => nodesGridCounts([node1, node2]);
 
   const samples: FanoutSample[] = [];
   const measure = async (side: FanoutSide, kind: FanoutKind, round: number, durationMs: number): Promise<FanoutSample> => {
-    const group = groups[side];
+    const group = groups[side]!;
     const opsBefore = side === 'actorgrid' ? await gridCounts() : {};
     const prof = profile && round > 0 && kind === 'throughput';
-    if (prof) await Promise.all(profiled[side].map(([, p]) => p.startProfile()));
-    const cpuBefore = cpuSnapshot(pids[side]);
+    if (prof) await Promise.all(profiled[side]!.map(([, p]) => p.startProfile()));
+    const cpuBefore = cpuSnapshot(pids[side]!);
     const mode = kind === 'throughput' ? { window: options.window } : { rate: options.latencyRate };
-    const r = await fanoutRun(group, publishers[side], mode, durationMs, options.bodyBytes);
-    const cpuAfter = cpuSnapshot(pids[side]);
+    const r = await fanoutRun(group, publishers[side]!, mode, durationMs, options.bodyBytes);
+    const cpuAfter = cpuSnapshot(pids[side]!);
     if (prof) {
       fs.mkdirSync(profile.dir, { recursive: true });
-      await Promise.all(profiled[side].map(([name, p]) => p.stopProfile(path.join(profile.dir, `${id}${group.size}-${name}-round${round}.cpuprofile`))));
+      await Promise.all(profiled[side]!.map(([name, p]) => p.stopProfile(path.join(profile.dir, `${id}${group.size}-${name}-round${round}.cpuprofile`))));
     }
     const gridOps = side === 'actorgrid' ? diffCounts(opsBefore, await gridCounts()) : {};
     const cpuMs = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, cpuAfter[k] - cpuBefore[k]]));
+    if (side === 'socketio' && !('redis' in cpuMs)) cpuMs.redis = NaN;
     const sample: FanoutSample = { ...r, kind, subscribers: group.size, round, side, frameBytes: group.frameBytes(), cpuMs, gridOps };
     const c = r.checks;
     if (r.publishErrors > 0) log(`(${id}) ${side}: ${r.publishErrors} publish errors, first: ${r.firstError}`);
@@ -166,27 +185,27 @@ export async function runFanout(
   try {
     for (const n of counts) {
       log(`(${id}) opening ${n} subscribers per side (${n / 2} per server process)`);
-      await groups.actorgrid.growTo(n);
-      await groups.raw.growTo(n);
+      for (const side of sides) await groups[side]!.growTo(n);
       const kinds: FanoutKind[] = n === options.latencySubscribers && options.latencyMs > 0 ? ['throughput', 'latency'] : ['throughput'];
       if (options.warmupMs > 0) {
-        for (const side of ['actorgrid', 'raw'] as const) await measure(side, 'throughput', 0, options.warmupMs);
+        for (const side of sides) await measure(side, 'throughput', 0, options.warmupMs);
       }
       for (let round = 1; round <= options.rounds; round++) {
-        const order: FanoutSide[] = round % 2 ? ['actorgrid', 'raw'] : ['raw', 'actorgrid'];
+        // Odd rounds actorgrid first, even rounds last (so actorgrid and raw alternate as before the third side).
+        const order = round % 2 ? sides : [...sides].reverse();
         for (const kind of kinds) {
           for (const side of order) samples.push(await measure(side, kind, round, kind === 'throughput' ? options.durationMs : options.latencyMs));
-          const [a, b] = (['actorgrid', 'raw'] as const).map((side) => samples.find((s) => s.round === round && s.kind === kind && s.subscribers === n && s.side === side)!);
+          const [a, ...others] = sides.map((side) => samples.find((s) => s.round === round && s.kind === kind && s.subscribers === n && s.side === side)!);
           log(
             kind === 'throughput'
-              ? `round ${round} (${id}) ${n} subscribers: actorgrid ${Math.round(a.deliveriesPerSec)} ${flavor.nouns}/s, raw ${Math.round(b.deliveriesPerSec)}/s, ratio ${(a.deliveriesPerSec / b.deliveriesPerSec).toFixed(3)}`
-              : `round ${round} (${id}) latency @${options.latencyRate}/s, ${n} subscribers: actorgrid p50 ${a.p50Ms.toFixed(2)} p99 ${a.p99Ms.toFixed(2)} ms, raw p50 ${b.p50Ms.toFixed(2)} p99 ${b.p99Ms.toFixed(2)} ms`,
+              ? `round ${round} (${id}) ${n} subscribers: actorgrid ${Math.round(a.deliveriesPerSec)} ${flavor.nouns}/s, ${others.map((b) => `${b.side} ${Math.round(b.deliveriesPerSec)}/s (ratio ${(a.deliveriesPerSec / b.deliveriesPerSec).toFixed(3)})`).join(', ')}`
+              : `round ${round} (${id}) latency @${options.latencyRate}/s, ${n} subscribers: ${[a, ...others].map((b) => `${b.side} p50 ${b.p50Ms.toFixed(2)} p99 ${b.p99Ms.toFixed(2)} ms`).join(', ')}`,
           );
         }
       }
     }
   } finally {
-    await Promise.allSettled([groups.actorgrid.close(), groups.raw.close(), agPublisher.close(), rawPublisher.close()]);
+    await Promise.allSettled([...sides.map((side) => groups[side]!.close()), ...sides.map((side) => publishers[side]!.close())]);
   }
   const summaries = summarizeFanout(samples, options, spec);
   return { summaries, samples, table: renderFanout(summaries, options, spec) };
@@ -224,11 +243,19 @@ export function summarizeFanout(samples: FanoutSample[], options: FanoutOptions,
     const [kind, n] = [key.split(':')[0] as FanoutKind, Number(key.split(':')[1])];
     const mine = samples.filter((s) => s.kind === kind && s.subscribers === n);
     const rounds = [...new Set(mine.map((s) => s.round))];
-    const pairsByRound = rounds.flatMap((r) => {
-      const a = mine.find((s) => s.round === r && s.side === 'actorgrid');
-      const b = mine.find((s) => s.round === r && s.side === 'raw');
-      return a && b ? [[a, b] as const] : [];
-    });
+    // Per round, actorgrid ÷ the baseline: deliveries/s (throughput) or p50 and p99 (latency).
+    const ratios = (baseline: FanoutSide): { ratio: Summary; p99: Summary } => {
+      const pairsByRound = rounds.flatMap((r) => {
+        const a = mine.find((s) => s.round === r && s.side === 'actorgrid');
+        const b = mine.find((s) => s.round === r && s.side === baseline);
+        return a && b ? [[a, b] as const] : [];
+      });
+      return {
+        ratio: summarize(pairsByRound.map(([a, b]) => (kind === 'throughput' ? a.deliveriesPerSec / b.deliveriesPerSec : a.p50Ms / b.p50Ms))),
+        p99: summarize(pairsByRound.map(([a, b]) => a.p99Ms / b.p99Ms)),
+      };
+    };
+    const vsRaw = ratios('raw');
     const summary: FanoutSummary = {
       kind,
       subscribers: n,
@@ -238,9 +265,16 @@ export function summarizeFanout(samples: FanoutSample[], options: FanoutOptions,
           : `${spec.verb}→receive latency, ${n} subscribers @${options.latencyRate} msg/s`,
       actorgrid: sideSummary(mine.filter((s) => s.side === 'actorgrid')),
       raw: sideSummary(mine.filter((s) => s.side === 'raw')),
-      ratio: summarize(pairsByRound.map(([a, b]) => (kind === 'throughput' ? a.deliveriesPerSec / b.deliveriesPerSec : a.p50Ms / b.p50Ms))),
+      ratio: vsRaw.ratio,
     };
-    if (kind === 'latency') summary.p99Ratio = summarize(pairsByRound.map(([a, b]) => a.p99Ms / b.p99Ms));
+    if (kind === 'latency') summary.p99Ratio = vsRaw.p99;
+    const sio = mine.filter((s) => s.side === 'socketio');
+    if (sio.length > 0) {
+      const vsSio = ratios('socketio');
+      summary.socketio = sideSummary(sio);
+      summary.socketioRatio = vsSio.ratio;
+      if (kind === 'latency') summary.socketioP99Ratio = vsSio.p99;
+    }
     out.push(summary);
   }
   return out.sort((x, y) => (x.kind === y.kind ? x.subscribers - y.subscribers : x.kind === 'throughput' ? -1 : 1));
@@ -266,23 +300,42 @@ export function checksText(s: Pick<FanoutSideSummary, 'checks' | 'missing' | 'pu
 /** The fan-out tables `npm run bench` prints. */
 export function renderFanout(summaries: FanoutSummary[], options: FanoutOptions, spec: FanoutSpec = DESTINATION_FANOUT): string {
   const { id, flavor } = spec;
+  const withSio = summaries.some((s) => s.socketio);
   const mainRows: string[][] = [];
   for (const s of summaries) {
+    // Each row: actorgrid, raw, [Socket.IO], ratio ÷ raw, [ratio ÷ Socket.IO]; latency ratios are "× slower".
+    const row = (label: string, pick: (d: FanoutSideSummary) => Summary, vsRaw: Summary, vsSio: Summary | undefined, prefix: string): string[] => [
+      label,
+      range(pick(s.actorgrid)),
+      range(pick(s.raw)),
+      ...(withSio ? [s.socketio ? range(pick(s.socketio)) : '-', prefix + range(vsRaw), vsSio ? prefix + range(vsSio) : '-'] : [prefix + range(vsRaw)]),
+    ];
     if (s.kind === 'throughput') {
-      mainRows.push([s.title, range(s.actorgrid.deliveriesPerSec), range(s.raw.deliveriesPerSec), range(s.ratio)]);
+      mainRows.push(row(s.title, (d) => d.deliveriesPerSec, s.ratio, s.socketioRatio, ''));
     } else {
-      mainRows.push([`${s.title}: p50 ms`, range(s.actorgrid.p50Ms), range(s.raw.p50Ms), `×${range(s.ratio)}`]);
-      mainRows.push([`${s.title}: p99 ms`, range(s.actorgrid.p99Ms), range(s.raw.p99Ms), `×${range(s.p99Ratio!)}`]);
+      mainRows.push(row(`${s.title}: p50 ms`, (d) => d.p50Ms, s.ratio, s.socketioRatio, '×'));
+      mainRows.push(row(`${s.title}: p99 ms`, (d) => d.p99Ms, s.p99Ratio!, s.socketioP99Ratio, '×'));
     }
   }
-  const main = table([`(${id}) fan-out`, 'actorgrid (2 nodes)', 'raw ws broadcast (2 servers)', 'ratio actorgrid ÷ raw'], mainRows);
+  const main = table(
+    [
+      `(${id}) fan-out`,
+      'actorgrid (2 nodes)',
+      'raw ws broadcast (2 servers)',
+      ...(withSio ? ['Socket.IO + Redis adapter (2 servers)', 'actorgrid ÷ raw', 'actorgrid ÷ Socket.IO'] : ['ratio actorgrid ÷ raw']),
+    ],
+    mainRows,
+  );
   const detailRows: string[][] = [];
   for (const s of summaries) {
-    for (const side of ['actorgrid', 'raw'] as const) {
+    for (const side of ['actorgrid', 'raw', 'socketio'] as const) {
       const d = s[side];
+      if (!d) continue;
+      // A process whose CPU time could not be read (redis-server elsewhere) shows as n/a; redis-server
+      // always shows, as 0 when it used less than one clock tick (10 ms) in the runs.
       const cpu = Object.entries(d.cpuUsPerDelivery)
-        .filter(([, v]) => Number.isFinite(v) && v > 0.005)
-        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .filter(([k, v]) => k === 'redis' || !Number.isFinite(v) || v > 0.005)
+        .map(([k, v]) => `${k} ${Number.isFinite(v) ? fmt(v) : 'n/a'}`)
         .join(', ');
       const ops = Object.entries(d.gridOpsPerMessage)
         .filter(([, v]) => v >= 0.001)
@@ -307,5 +360,8 @@ export function renderFanout(summaries: FanoutSummary[], options: FanoutOptions,
     [`(${id}) run`, 'msgs/s', `${flavor.nouns}/s`, 'p50 ms', 'p99 ms', 'max ms', `CPU µs/${flavor.noun} by process`, 'grid ops/msg (both nodes)', 'frame B', 'other cores', 'order check'],
     detailRows,
   );
-  return `${spec.describe(options)}\n\n${main}\n\n${detail}`;
+  const sioLine = withSio
+    ? `\nSocket.IO peer: socket.io 4.8 + @socket.io/redis-adapter, 2 servers on one Redis, the publisher on server 1 (io.to(room).emit), websocket transport; its seq is the bench's counter.`
+    : '';
+  return `${spec.describe(options)}${sioLine}\n\n${main}\n\n${detail}`;
 }

@@ -125,6 +125,8 @@ export interface BenchOptions {
   /** Run the fan-out section (f): `--only` names f, or names nothing. */
   fanout: boolean;
   fanoutOptions: FanoutOptions;
+  /** (f)'s Socket.IO peer (socketIoSide.ts) on the Redis at `redisUrl`; undefined with `--no-socketio`. */
+  socketIo?: { redisUrl: string };
   /** Run the shared-objects section (s), fan-out with `fanoutOptions` and board editing: `--only` names shared, or names nothing. */
   shared: boolean;
   editOptions: EditOptions;
@@ -168,7 +170,7 @@ transfers (3 nodes), then (data) collection queries, watched-query notifications
                        for (s) --edit-rounds 1 --edit-duration 4000,
                        for (t) --twoway-rounds 1 --twoway-duration 4000 --twoway-warmup 1000
 
-fan-out section (f): 2 actorgrid nodes vs 2 bare ws broadcast servers, ~75 s by default
+fan-out section (f): 2 actorgrid nodes vs 2 bare ws broadcast servers and 2 Socket.IO servers, ~110 s by default
   --fanout-subscribers N,M  subscriber counts for deliveries/s        (default 100,1000)
   --latency-subscribers N   subscribers of the latency run            (default 100)
   --fanout-rounds N         measured rounds                           (default 3)
@@ -178,6 +180,9 @@ fan-out section (f): 2 actorgrid nodes vs 2 bare ws broadcast servers, ~75 s by 
   --latency-rate N          publishes/s of the latency run            (default 200)
   --latency-duration MS     one latency run; 0 skips the latency runs (default 5000)
   --body-bytes N            message body size as JSON                 (default 128)
+  --no-socketio             leave out the Socket.IO + Redis adapter peer (2 more servers); without it, an
+                            unreachable Redis fails the bench
+  --redis-url URL           Redis of the Socket.IO peer (default $ACTORGRID_BENCH_REDIS_URL or redis://127.0.0.1:6379)
 
 shared-objects section (s): the fan-out of one shared object (board.bench-…) with the options of (f)
 above (updates instead of publishes), then clients editing one board, each its own slot with ifVersion
@@ -229,6 +234,9 @@ write-behind side by side (one member + one node each), then cold starts over ac
                        for (t2) every node: t2-<two-way|one-way>-<spread>nodes-node<i>-round<N>.cpuprofile
   -h, --help           this text`;
 
+/** Where (f)'s Socket.IO peer finds Redis unless `--redis-url` or ACTORGRID_BENCH_REDIS_URL says otherwise. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
 export class UsageError extends Error {}
 
 function int(name: string, raw: string | undefined, fallback: number, min: number): number {
@@ -273,6 +281,8 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
         'latency-rate': { type: 'string' },
         'latency-duration': { type: 'string' },
         'body-bytes': { type: 'string' },
+        'no-socketio': { type: 'boolean' },
+        'redis-url': { type: 'string' },
         'edit-clients': { type: 'string' },
         'edit-rate': { type: 'string' },
         'edit-rounds': { type: 'string' },
@@ -341,6 +351,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     lostCheckMs: int('--lost-duration', values['lost-duration'], 3000, 100),
     fanout: only.includes('f'),
     fanoutOptions,
+    ...(values['no-socketio'] === true ? {} : { socketIo: { redisUrl: values['redis-url'] ?? process.env.ACTORGRID_BENCH_REDIS_URL ?? DEFAULT_REDIS_URL } }),
     shared: only.includes('shared'),
     editOptions: {
       clients: int('--edit-clients', values['edit-clients'], 50, 1),

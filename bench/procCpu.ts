@@ -68,6 +68,8 @@ export function machineInfo(root: string): Record<string, unknown> {
     hazelcastClient: pkgVersion('hazelcast-client'),
     fastify: pkgVersion('fastify'),
     ws: pkgVersion('ws'),
+    socketIo: pkgVersion('socket.io'),
+    socketIoRedisAdapter: pkgVersion('@socket.io/redis-adapter'),
     java: firstLine('java', ['-version']),
     gitCommit: firstLine('git', ['rev-parse', '--short', 'HEAD']),
     gitDirty: (spawnSync('git', ['status', '--porcelain'], { cwd: root, encoding: 'utf8' }).stdout ?? '').trim().length > 0,

@@ -23,6 +23,7 @@ import { ServerProcess } from './ServerProcess';
 import { runPersistence, type PersistenceSummary } from './persistenceSection';
 import { runReminders, type RemindersSummary } from './remindersSection';
 import { runShared } from './sharedSection';
+import { probeRedis, startSocketIoServers, type RedisInfo, type SocketIoServers } from './socketIoSide';
 import { runTwoWay } from './twoWaySection';
 import { WsRpcPool } from './WsRpcPool';
 
@@ -40,6 +41,8 @@ class Resources {
   /** (t): the third node (with node and node2). */
   node3?: ServerProcess;
   rawBroadcast: ServerProcess[] = [];
+  /** (f): the Socket.IO peer's two servers (not with --no-socketio). */
+  socketIo?: SocketIoServers;
   bare?: ServerProcess;
   /** (ah), (bh), (ch): the hand-written server, and the naive one during the lost-update check. */
   hand?: HandBaseline;
@@ -54,6 +57,8 @@ class Resources {
     this.node2?.killNow();
     this.node3?.killNow();
     this.rawBroadcast.forEach((s) => s.killNow());
+    this.socketIo?.io1.killNow();
+    this.socketIo?.io2.killNow();
     this.bare?.killNow();
     this.hand?.killNow();
   }
@@ -70,6 +75,7 @@ class Resources {
     await step('closing websockets', () => Promise.all([this.ws?.close(), this.bareWs?.close()]));
     await step('stopping the nodes', () => Promise.all([this.node?.stop(), this.node2?.stop(), this.node3?.stop()]));
     await step('stopping the raw broadcast servers', () => Promise.all(this.rawBroadcast.map((s) => s.stop())));
+    await step('stopping the Socket.IO servers', () => Promise.all([this.socketIo?.io1.stop(), this.socketIo?.io2.stop()]));
     await step('stopping the bare fastify server', () => this.bare?.stop());
     await step('stopping the hand-written servers', () => this.hand?.close());
     await step('closing the raw client', () => this.raw?.shutdown());
@@ -178,6 +184,12 @@ async function main(options: BenchOptions): Promise<void> {
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
   installGridOpCounter(); // before the raw client makes its map proxies
   const machine = machineInfo(root);
+  // (f)'s Socket.IO peer needs Redis: fail now, before anything starts, rather than skip it silently.
+  let redis: RedisInfo | undefined;
+  if (options.fanout && options.socketIo) {
+    redis = await probeRedis(options.socketIo.redisUrl);
+    machine.redis = redis.version;
+  }
   try {
     const began = Date.now();
     res.harness = new HazelcastHarness({ members: 1, heapMb: options.heapMb, clusterName: `actorgrid-bench-${process.pid}`, log });
@@ -223,7 +235,8 @@ async function main(options: BenchOptions): Promise<void> {
     }
     const fanoutServers = (): FanoutServers => ({ node1: res.node!, node2: res.node2!, raw1: res.rawBroadcast[0], raw2: res.rawBroadcast[1], memberPid });
     const profile = options.cpuProf ? { dir: profDir } : undefined;
-    if (options.fanout) fanout = await runFanout(fanoutServers(), options.fanoutOptions, profile, log);
+    if (redis) res.socketIo = await startSocketIoServers({ root, logDir, redis, log });
+    if (options.fanout) fanout = await runFanout({ ...fanoutServers(), socketIo: res.socketIo }, options.fanoutOptions, profile, log);
     let shared: Awaited<ReturnType<typeof runShared>> | undefined;
     if (options.shared) shared = await runShared(fanoutServers(), options.fanoutOptions, options.editOptions, profile, log);
     let twoway: Awaited<ReturnType<typeof runTwoWay>> | undefined;
@@ -263,7 +276,8 @@ async function main(options: BenchOptions): Promise<void> {
       setup: {
         node: 'child process: node dist/src/cli.js start (own event loop), 1 Hazelcast member via HazelcastHarness',
         baselines: 'raw hazelcast-client in the bench process; bare fastify and the hand-written server (bench/handServer.ts) in child processes',
-        fanout: '(f): a second node on the same member; two bare ws broadcast servers (bench/bareBroadcast.ts) as child processes; all WebSocket clients in the bench process',
+        fanout:
+          '(f): a second node on the same member; two bare ws broadcast servers (bench/bareBroadcast.ts) and, unless --no-socketio, two Socket.IO servers with the Redis adapter (bench/socketIoServer.ts) as child processes; all WebSocket and socket.io-client clients in the bench process',
         shared:
           '(s): node 2 and the two raw ws broadcast servers as in (f); one board.bench-<pid> shared object fanned out to subscribers on both nodes; board.bench-edit-<pid> edited by clients on both nodes',
         data: '(data): node 2 on the same member; both nodes load dist/actors and bench/collections; WebSocket clients and the raw hazelcast-client baseline in the bench process',

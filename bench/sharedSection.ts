@@ -5,7 +5,8 @@
  * `ifVersion`, which must never conflict. The method is described in bench/README.md.
  */
 import { performance } from 'node:perf_hooks';
-import { padFor, Run, Samples, sharedObjectFlavor, SubscriberGroup, type Checks } from './fanout';
+import { padFor, Run, Samples, sharedObjectFlavor } from './fanout';
+import { SubscriberGroup, type Checks } from './fanoutSubscribers';
 import { checksText, nodesGridCounts, runFanout, wsUrl, type FanoutServers, type FanoutSample, type FanoutSpec, type FanoutSummary } from './fanoutSection';
 import { diffCounts, type GridOpCounts } from './gridOpCounter';
 import type { EditOptions, FanoutOptions } from './options';
