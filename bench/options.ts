@@ -92,6 +92,8 @@ export interface FanoutOptions {
   latencyMs: number;
   /** Size of each message's body as JSON, bytes. */
   bodyBytes: number;
+  /** (f) subscribes in the compact form (and the raw frames take its shape); `--no-fanout-compact`: the named form. */
+  compact: boolean;
 }
 
 /** What one `npm run bench` does. */
@@ -173,6 +175,7 @@ fan-out section (f): 2 actorgrid nodes vs 2 bare ws broadcast servers, ~75 s by 
   --latency-rate N          publishes/s of the latency run            (default 200)
   --latency-duration MS     one latency run; 0 skips the latency runs (default 5000)
   --body-bytes N            message body size as JSON                 (default 128)
+  --no-fanout-compact       (f) subscribes in the named form, raw frames in its shape (default: compact)
 
 shared-objects section (s): the fan-out of one shared object (board.bench-…) with the options of (f)
 above (updates instead of publishes), then clients editing one board, each its own slot with ifVersion
@@ -257,6 +260,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
         'latency-rate': { type: 'string' },
         'latency-duration': { type: 'string' },
         'body-bytes': { type: 'string' },
+        'no-fanout-compact': { type: 'boolean' },
         'edit-clients': { type: 'string' },
         'edit-rate': { type: 'string' },
         'edit-rounds': { type: 'string' },
@@ -308,6 +312,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     latencyRate: int('--latency-rate', values['latency-rate'], 200, 1),
     latencyMs: int('--latency-duration', values['latency-duration'], quick ? 2500 : 5000, 0),
     bodyBytes: int('--body-bytes', values['body-bytes'], 128, 0),
+    compact: values['no-fanout-compact'] !== true,
   };
   if (!subscribers.includes(fanoutOptions.latencySubscribers)) throw new UsageError('--latency-subscribers must be one of --fanout-subscribers');
   const options: BenchOptions = {

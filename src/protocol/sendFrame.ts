@@ -14,5 +14,5 @@ export function sendFrame(push: PushChannel, encoding: PushEncoding, frame: Noti
   } catch (err) {
     throw new UndeliverableItemError(`${what} cannot be encoded as ${encoding}`, { cause: err });
   }
-  push.send(bytes);
+  push.send(bytes, encoding === 'msgpack');
 }

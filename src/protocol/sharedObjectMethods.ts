@@ -34,7 +34,7 @@ function syncChannel(push: PushChannel, codecs: Codecs): SyncChannel {
       return push.bufferedBytes;
     },
     sendSync: (delivery, subscription) => sendFrame(push, encoding, delivery.frame, subscription.id, `version ${delivery.item.v} of ${delivery.item.n}`),
-    sendReset: (name, version, slots, subscription) => void push.send(resetFrame(codecs, name, version, slots).frame(encoding, subscription.id)),
+    sendReset: (name, version, slots, subscription) => sendFrame(push, encoding, resetFrame(codecs, name, version, slots), subscription.id, `reset of ${name} at ${version}`),
   };
 }
 
