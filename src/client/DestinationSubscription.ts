@@ -65,14 +65,11 @@ export class Destination {
  * One subscription of a destination, kept across reconnects. `lastSeq` is the last sequence
  * delivered (or skipped by a gap); a message at or before it is dropped as a duplicate.
  *
- * It subscribes in the compact form (`compact: true`: positional params and a short id,
- * docs/protocol.md) and hands the handler the same `DestinationMessage` either way; a node that
- * does not know `compact` (an older version, during a rolling upgrade) is asked again without it.
+ * It subscribes in the compact form (`ResumableSubscription.subscribeRpc`) and hands the handler
+ * the same `DestinationMessage` in either form.
  */
 export class DestinationSubscription<B = unknown> extends ResumableSubscription {
   private seq = -1;
-  /** Whether the current subscription is compact; false once a node refused the flag. */
-  private compact = true;
 
   /** @internal use `client.destination(name).subscribe()` */
   constructor(
@@ -100,25 +97,12 @@ export class DestinationSubscription<B = unknown> extends ResumableSubscription 
     if (this.options.subtopic !== undefined) params.subtopic = this.options.subtopic;
     if (this.options.selector !== undefined) params.selector = this.options.selector;
     if (after !== undefined) params.after = after;
-    const reply = await this.subscribeRequest(params);
+    const reply = await this.subscribeRpc<{ subscription: string; seq: number }>('destination.subscribe', params);
     if (!this.active) return;
     this.id = reply.subscription;
     // Without `after`, delivery starts after the destination's last sequence at subscribe time.
     if (after === undefined) this.seq = Math.max(this.seq, reply.seq);
     else this.seq = Math.max(this.seq, after);
-  }
-
-  /** `destination.subscribe`, compact unless the node refuses the flag (then plain, from now on). */
-  private async subscribeRequest(params: Record<string, unknown>): Promise<{ subscription: string; seq: number }> {
-    const compact = this.compact;
-    try {
-      return await this.client.rpc<{ subscription: string; seq: number }>('destination.subscribe', compact ? { ...params, compact: true } : params);
-    } catch (err) {
-      const e = err as { code?: unknown; data?: { field?: unknown } };
-      if (!compact || e.code !== 'INVALID_ARGUMENTS' || e.data?.field !== 'compact') throw err;
-      this.compact = false;
-      return this.client.rpc<{ subscription: string; seq: number }>('destination.subscribe', params);
-    }
   }
 
   protected onNotification(method: string, params: unknown): void {

@@ -1,11 +1,10 @@
 import { ActorGridError } from '../errors';
 import type { DestinationCaller } from '../destinations/Destination';
 import { gapFrame, type DestinationDelivery, type DestinationSink, type DestinationSubscription } from '../destinations/DestinationDelivery';
-import type { PushEncoding } from './NotificationFrame';
 import type { DestinationService, PublishInput, SubscribeInput } from '../destinations/DestinationService';
 import { Codecs } from './Codecs';
 import { booleanParam, named, paramsObject, principalOf, stringParam } from './params';
-import { sendFrame } from './sendFrame';
+import { FrameSink } from './FrameSink';
 import { SessionSubscriptions } from './SessionSubscriptions';
 import type { Dispatcher } from './Dispatcher';
 import type { PushChannel, Session } from './Session';
@@ -35,32 +34,19 @@ function callerOf(session: Session): DestinationCaller {
 /**
  * A destination subscription's sink over a session's push channel: messages as pre-encoded frames
  * (JSON-RPC notifications — named or, `compact`, positional params — or SSE events when
- * `push.encoding` is `sse`), ranges it misses as one `destination.gap` (`event: gap`). The encoding
- * and the form are fixed at subscribe time. A class: `bufferedBytes` is read per item per subscriber
- * (see WsPushChannel).
+ * `push.encoding` is `sse`), ranges it misses as one `destination.gap` (`event: gap`).
  */
-class ChannelSink implements DestinationSink {
-  private readonly encoding: PushEncoding;
-
-  constructor(
-    private readonly push: PushChannel,
-    private readonly codecs: Codecs,
-    private readonly destination: string,
-    private readonly compact: boolean,
-  ) {
-    this.encoding = push.encoding;
-  }
-
-  get bufferedBytes(): number {
-    return this.push.bufferedBytes;
+class ChannelSink extends FrameSink implements DestinationSink {
+  constructor(push: PushChannel, codecs: Codecs, private readonly destination: string, compact: boolean) {
+    super(push, codecs, compact);
   }
 
   send(delivery: DestinationDelivery, subscription: DestinationSubscription): void {
-    sendFrame(this.push, this.encoding, this.compact ? delivery.compactFrame : delivery.frame, subscription.id, `message ${delivery.message.seq} of ${this.destination}`);
+    this.sendFrame(this.compact ? delivery.compactFrame : delivery.frame, subscription.id, `message ${delivery.message.seq} of ${this.destination}`);
   }
 
   missed(from: number, to: number, subscription: DestinationSubscription): void {
-    sendFrame(this.push, this.encoding, gapFrame(this.codecs, this.destination, from, to, this.compact), subscription.id, `gap ${from}-${to} of ${this.destination}`);
+    this.sendFrame(gapFrame(this.codecs, this.destination, from, to, this.compact), subscription.id, `gap ${from}-${to} of ${this.destination}`);
   }
 }
 
