@@ -35,6 +35,9 @@ export class NodeMetrics {
   private readonly delivered: Counter<'destination'>;
   private readonly gaps: Counter<'destination'>;
   private readonly wsBytes: Counter<'direction'>;
+  /** WebSocket payload bytes since the last scrape (`bytes()`). */
+  private bytesIn = 0;
+  private bytesOut = 0;
 
   constructor(sources: MetricSources, nodeId: string) {
     const registers = [this.registry];
@@ -131,9 +134,6 @@ export class NodeMetrics {
     if (direction === 'out') this.bytesOut += n;
     else this.bytesIn += n;
   }
-
-  private bytesIn = 0;
-  private bytesOut = 0;
 }
 
 function outcomeOf(error: unknown): string {

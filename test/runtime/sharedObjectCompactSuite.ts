@@ -30,9 +30,7 @@ export function sharedObjectCompactSuite(setup: () => GridSetup): void {
 
     it('syncs every version as positional params, in JSON and msgpack, and resumes with `since`', async function () {
       const name = uniqueName('obj.compact');
-      const writer = await client(a);
-      const json = await client(b);
-      const msgpack = await client(b, 'msgpack');
+      const [writer, json, msgpack] = await Promise.all([client(a), client(b), client(b, 'msgpack')]);
       const subJ = await subscribe(json.c, { name, compact: true });
       const subM = await subscribe(msgpack.c, { name, compact: true });
       assert.deepEqual([subJ.subscription, subM.subscription, subJ.version], ['1', '1', 0]);
