@@ -18,6 +18,8 @@ import { openSocket, WsRpcPool } from './WsRpcPool';
 export const FANOUT_DESTINATION = 'bench';
 /** What the raw frames carry where actorgrid writes the subscription id (the same length). */
 const RAW_SUBSCRIPTION = '0'.repeat(32);
+/** The same in the compact form: a connection's first subscription is `1`. */
+const RAW_COMPACT_SUBSCRIPTION = '1';
 /** A run that has received nothing for this long while messages are outstanding is over. */
 const STALL_MS = 3000;
 
@@ -62,27 +64,42 @@ export interface FanoutFlavor {
   rawFrame(seq: number, body: Body): string;
 }
 
-/** (f): messages of the plain destination `bench`. */
-export const DESTINATION_FLAVOR: FanoutFlavor = {
-  noun: 'delivery',
-  nouns: 'deliveries',
-  skipLabel: 'destination.gap',
-  subscribe: async (call) => {
-    const r = (await call('destination.subscribe', { destination: FANOUT_DESTINATION })) as { subscription: string; seq: number };
-    return { subscription: r.subscription, last: r.seq };
-  },
-  read: (method, p) => {
-    if (method === 'destination.message') return { kind: 'item', subscription: p.subscription as string, seq: p.seq as number, body: p.body as Body };
-    return method === 'destination.gap' ? { kind: 'skip' } : undefined;
-  },
-  publish: async (call, body) => ((await call('destination.publish', { destination: FANOUT_DESTINATION, body })) as { seq: number }).seq,
-  rawFrame: (seq, body) =>
-    JSON.stringify({
-      jsonrpc: '2.0',
-      method: 'destination.message',
-      params: { subscription: RAW_SUBSCRIPTION, destination: FANOUT_DESTINATION, seq, headers: {}, body, publishedAt: Date.now() },
-    }),
-};
+/**
+ * (f): messages of the plain destination `bench`, in the named form or (`compact`) the compact one:
+ * `destination.subscribe {…, compact: true}`, positional params and a per-connection id (docs/protocol.md).
+ */
+export function destinationFlavor(compact: boolean): FanoutFlavor {
+  return {
+    noun: 'delivery',
+    nouns: 'deliveries',
+    skipLabel: 'destination.gap',
+    subscribe: async (call) => {
+      const r = (await call('destination.subscribe', { destination: FANOUT_DESTINATION, ...(compact ? { compact: true } : {}) })) as { subscription: string; seq: number };
+      return { subscription: r.subscription, last: r.seq };
+    },
+    read: (method, p) => {
+      if (Array.isArray(p)) {
+        // compact: [subscription, seq, publishedAt, body, …] / [subscription, from, to]
+        if (method === 'destination.message') return { kind: 'item', subscription: p[0] as string, seq: p[1] as number, body: p[3] as Body };
+        return method === 'destination.gap' ? { kind: 'skip' } : undefined;
+      }
+      if (method === 'destination.message') return { kind: 'item', subscription: p.subscription as string, seq: p.seq as number, body: p.body as Body };
+      return method === 'destination.gap' ? { kind: 'skip' } : undefined;
+    },
+    publish: async (call, body) => ((await call('destination.publish', { destination: FANOUT_DESTINATION, body })) as { seq: number }).seq,
+    rawFrame: (seq, body) =>
+      JSON.stringify({
+        jsonrpc: '2.0',
+        method: 'destination.message',
+        params: compact
+          ? [RAW_COMPACT_SUBSCRIPTION, seq, Date.now(), body]
+          : { subscription: RAW_SUBSCRIPTION, destination: FANOUT_DESTINATION, seq, headers: {}, body, publishedAt: Date.now() },
+      }),
+  };
+}
+
+/** (f) in the named form. */
+export const DESTINATION_FLAVOR: FanoutFlavor = destinationFlavor(false);
 
 /**
  * (s): versions of shared object `name`. A publish is `sharedObject.update` setting slot `slot` to the

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import {
   ActorgridPublisher,
   DESTINATION_FLAVOR,
+  destinationFlavor,
   fanoutRun,
   RawPublisher,
   type FanoutFlavor,
@@ -105,19 +106,22 @@ export interface FanoutSpec {
   verb: string;
   /** The lines printed above the tables. */
   describe(options: FanoutOptions): string;
+  /** The flavor a run uses, when the options choose it (the compact form of (f)). @default `flavor` */
+  flavorFor?(options: FanoutOptions): FanoutFlavor;
 }
 
 /** (f): destination messages. */
 export const DESTINATION_FANOUT: FanoutSpec = {
   id: 'f',
   flavor: DESTINATION_FLAVOR,
+  flavorFor: (options) => destinationFlavor(options.compact),
   verb: 'publish',
   describe: (options) =>
     [
       `(f) 1 publisher connection → N WebSocket subscribers (one connection each) split evenly over 2 server processes; ${options.rounds} rounds,`,
       `medians (min–max). deliveries/s: closed loop, ≤ ${options.window} messages outstanding (not yet received by every subscriber), ${options.durationMs} ms;`,
       `latency: open loop, ${options.latencyRate} msg/s for ${options.latencyMs} ms, receive − send time over every delivery (one clock: all clients are in the bench).`,
-      `Body ${options.bodyBytes} B of JSON; raw frames have the exact shape of actorgrid's destination.message. Latency ratio: × = how many times slower.`,
+      `Body ${options.bodyBytes} B of JSON; ${options.compact ? 'compact form (--no-fanout-compact: named)' : 'named form (without --no-fanout-compact: compact)'}; raw frames have the exact shape of actorgrid's destination.message. Latency ratio: × = how many times slower.`,
     ].join('\n'),
 };
 
@@ -130,7 +134,8 @@ export async function runFanout(
   spec: FanoutSpec = DESTINATION_FANOUT,
 ): Promise<{ summaries: FanoutSummary[]; samples: FanoutSample[]; table: string }> {
   const { node1, node2, raw1, raw2, socketIo } = servers;
-  const { flavor, id } = spec;
+  const { id } = spec;
+  const flavor = spec.flavorFor?.(options) ?? spec.flavor;
   const rawPublisher = await RawPublisher.open([wsUrl(raw1, '/pub'), wsUrl(raw2, '/pub')], flavor);
   const agPublisher = await ActorgridPublisher.open(wsUrl(node1, '/ws'), flavor);
   const groups: Partial<Record<FanoutSide, SubscriberGroup>> = {

@@ -97,6 +97,8 @@ export interface FanoutOptions {
   latencyMs: number;
   /** Size of each message's body as JSON, bytes. */
   bodyBytes: number;
+  /** (f) subscribes in the compact form (and the raw frames take its shape); `--no-fanout-compact`: the named form. */
+  compact: boolean;
 }
 
 /** What one `npm run bench` does. */
@@ -183,6 +185,7 @@ fan-out section (f): 2 actorgrid nodes vs 2 bare ws broadcast servers and 2 Sock
   --no-socketio             leave out the Socket.IO + Redis adapter peer (2 more servers); without it, an
                             unreachable Redis fails the bench
   --redis-url URL           Redis of the Socket.IO peer (default $ACTORGRID_BENCH_REDIS_URL or redis://127.0.0.1:6379)
+  --no-fanout-compact       (f) subscribes in the named form, raw frames in its shape (default: compact)
 
 shared-objects section (s): the fan-out of one shared object (board.bench-…) with the options of (f)
 above (updates instead of publishes), then clients editing one board, each its own slot with ifVersion
@@ -283,6 +286,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
         'body-bytes': { type: 'string' },
         'no-socketio': { type: 'boolean' },
         'redis-url': { type: 'string' },
+        'no-fanout-compact': { type: 'boolean' },
         'edit-clients': { type: 'string' },
         'edit-rate': { type: 'string' },
         'edit-rounds': { type: 'string' },
@@ -335,6 +339,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     latencyRate: int('--latency-rate', values['latency-rate'], 200, 1),
     latencyMs: int('--latency-duration', values['latency-duration'], quick ? 2500 : 5000, 0),
     bodyBytes: int('--body-bytes', values['body-bytes'], 128, 0),
+    compact: values['no-fanout-compact'] !== true,
   };
   if (!subscribers.includes(fanoutOptions.latencySubscribers)) throw new UsageError('--latency-subscribers must be one of --fanout-subscribers');
   const options: BenchOptions = {

@@ -64,6 +64,9 @@ export class Destination {
 /**
  * One subscription of a destination, kept across reconnects. `lastSeq` is the last sequence
  * delivered (or skipped by a gap); a message at or before it is dropped as a duplicate.
+ *
+ * It subscribes in the compact form (`ResumableSubscription.subscribeRpc`) and hands the handler
+ * the same `DestinationMessage` in either form.
  */
 export class DestinationSubscription<B = unknown> extends ResumableSubscription {
   private seq = -1;
@@ -88,15 +91,13 @@ export class DestinationSubscription<B = unknown> extends ResumableSubscription 
     return this.end('destination.unsubscribe', 'subscription');
   }
 
-
-
   protected async open(first: boolean): Promise<void> {
     const after = first ? this.options.after : this.seq;
     const params: Record<string, unknown> = { destination: this.destination };
     if (this.options.subtopic !== undefined) params.subtopic = this.options.subtopic;
     if (this.options.selector !== undefined) params.selector = this.options.selector;
     if (after !== undefined) params.after = after;
-    const reply = await this.client.rpc<{ subscription: string; seq: number }>('destination.subscribe', params);
+    const reply = await this.subscribeRpc<{ subscription: string; seq: number }>('destination.subscribe', params);
     if (!this.active) return;
     this.id = reply.subscription;
     // Without `after`, delivery starts after the destination's last sequence at subscribe time.
@@ -105,15 +106,39 @@ export class DestinationSubscription<B = unknown> extends ResumableSubscription 
   }
 
   protected onNotification(method: string, params: unknown): void {
-    if (!isRecord(params) || this.id === undefined || params.subscription !== this.id) return;
-    if (method === 'destination.message' && typeof params.seq === 'number') {
-      if (params.seq <= this.seq) return;
-      this.seq = params.seq;
-      const { subscription: _, ...message } = params;
-      this.handler(message as unknown as DestinationMessage<B>);
-    } else if (method === 'destination.gap' && typeof params.to === 'number') {
-      this.seq = Math.max(this.seq, params.to);
-      this.options.onGap?.({ destination: this.destination, from: params.from as number, to: params.to });
+    if (this.id === undefined) return;
+    if (Array.isArray(params)) {
+      if (params[0] === this.id) this.onCompact(method, params);
+      return;
     }
+    if (!isRecord(params) || params.subscription !== this.id) return;
+    if (method === 'destination.message' && typeof params.seq === 'number') {
+      const { subscription: _, ...message } = params;
+      this.deliver(message as unknown as DestinationMessage<B>);
+    } else if (method === 'destination.gap' && typeof params.to === 'number') {
+      this.gap(params.from as number, params.to);
+    }
+  }
+
+  /** A compact notification: `destination.message [id, seq, publishedAt, body, headers?, subtopic?]`, `destination.gap [id, from, to]`. */
+  private onCompact(method: string, p: unknown[]): void {
+    if (method === 'destination.message' && typeof p[1] === 'number') {
+      const message: DestinationMessage<B> = { destination: this.destination, seq: p[1], headers: (p[4] ?? {}) as Record<string, unknown>, body: p[3] as B, publishedAt: p[2] as number };
+      if (typeof p[5] === 'string') message.subtopic = p[5];
+      this.deliver(message);
+    } else if (method === 'destination.gap' && typeof p[2] === 'number') {
+      this.gap(p[1] as number, p[2]);
+    }
+  }
+
+  private deliver(message: DestinationMessage<B>): void {
+    if (message.seq <= this.seq) return;
+    this.seq = message.seq;
+    this.handler(message);
+  }
+
+  private gap(from: number, to: number): void {
+    this.seq = Math.max(this.seq, to);
+    this.options.onGap?.({ destination: this.destination, from, to });
   }
 }

@@ -17,6 +17,8 @@ export abstract class ResumableSubscription {
   protected id: string | undefined;
   /** A resubscribe on its way (queued or sent); another `open` does not start a second. */
   private resubscribing = false;
+  /** Whether subscribe requests ask for the compact form; false once a node refused the flag. */
+  private compact = true;
   private readonly offs: Array<() => void> = [];
   /** Notifications that came while a subscribe was on its way, handed over once it is done. */
   private held: Array<[method: string, params: unknown]> | undefined;
@@ -30,6 +32,24 @@ export abstract class ResumableSubscription {
   protected abstract open(first: boolean): Promise<void>;
   /** A notification of the client (any: filter by your subscription id). */
   protected abstract onNotification(method: string, params: unknown): void;
+
+  /**
+   * Sends a subscribe request asking for the compact form (`compact: true`: positional params and a
+   * short id, docs/protocol.md). A node that does not know the flag (an older version, during a
+   * rolling upgrade) refuses it as INVALID_ARGUMENTS on field `compact`: the request goes again
+   * without it, and so do later ones of this subscription. `onNotification` must read both forms.
+   */
+  protected async subscribeRpc<R>(method: string, params: Record<string, unknown>): Promise<R> {
+    const compact = this.compact;
+    try {
+      return await this.client.rpc<R>(method, compact ? { ...params, compact: true } : params);
+    } catch (err) {
+      const e = err as { code?: unknown; data?: { field?: unknown } };
+      if (!compact || e.code !== 'INVALID_ARGUMENTS' || e.data?.field !== 'compact') throw err;
+      this.compact = false;
+      return this.client.rpc<R>(method, params);
+    }
+  }
 
   /** Stops for good and tells the node with `method {[field]: id}` when connected (unsubscribe, unwatch). */
   protected async end(method: string, field: string): Promise<void> {

@@ -72,19 +72,27 @@ export class SharedObjectReplica extends ResumableSubscription {
 
   protected async open(first: boolean): Promise<void> {
     const params: Record<string, unknown> = { name: this.name, ...(first ? {} : { since: this.current }) };
-    const reply = await this.client.rpc<{ subscription: string; version: number; slots?: Record<string, unknown>; reset?: boolean }>('sharedObject.subscribe', params);
+    const reply = await this.subscribeRpc<{ subscription: string; version: number; slots?: Record<string, unknown>; reset?: boolean }>('sharedObject.subscribe', params);
     if (!this.active) return;
     this.id = reply.subscription;
     if (reply.slots) this.apply({ version: reply.version, set: reply.slots, reset: true });
   }
 
+  /** `sharedObject.sync`, named (`{subscription, name, version, set?, delete?, reset?}`) or compact (`[subscription, version, set?, delete?, reset?]`). */
   protected onNotification(method: string, params: unknown): void {
-    if (method !== 'sharedObject.sync' || !isRecord(params) || this.id === undefined || params.subscription !== this.id || typeof params.version !== 'number') return;
+    if (method !== 'sharedObject.sync' || this.id === undefined) return;
+    let fields: { version?: unknown; set?: unknown; delete?: unknown; reset?: unknown };
+    if (Array.isArray(params)) {
+      if (params[0] !== this.id) return;
+      fields = { version: params[1], set: params[2], delete: params[3], reset: params[4] };
+    } else if (isRecord(params) && params.subscription === this.id) fields = params;
+    else return;
+    if (typeof fields.version !== 'number') return;
     const change: SharedObjectChange = {
-      version: params.version,
-      ...(isRecord(params.set) ? { set: params.set } : {}),
-      ...(Array.isArray(params.delete) ? { delete: params.delete as string[] } : {}),
-      ...(params.reset === true ? { reset: true } : {}),
+      version: fields.version,
+      ...(isRecord(fields.set) ? { set: fields.set } : {}),
+      ...(Array.isArray(fields.delete) ? { delete: fields.delete as string[] } : {}),
+      ...(fields.reset === true ? { reset: true } : {}),
     };
     if (!change.reset && change.version <= this.current) return;
     this.apply(change);

@@ -9,12 +9,14 @@ export const MESSAGE_METHOD = 'destination.message';
 export const GAP_METHOD = 'destination.gap';
 
 /**
- * One destination message as the push core carries it on this node: decoded once, with its frame,
- * which is encoded at most once per format for all subscribers.
+ * One destination message as the push core carries it on this node: decoded once, with its frames
+ * (named params, and the compact form's positional ones), each encoded at most once per format for
+ * all subscribers, and only when a subscriber needs it.
  */
 export interface DestinationDelivery {
   readonly message: DeliveredMessage;
   readonly frame: NotificationFrame;
+  readonly compactFrame: NotificationFrame;
 }
 
 /** A subscription to a destination. */
@@ -28,12 +30,27 @@ export function publicMessage(destination: string, m: DeliveredMessage): Record<
   return { destination, seq: m.seq, ...(m.t === undefined ? {} : { subtopic: m.t }), headers: m.h, body: m.b, publishedAt: m.at };
 }
 
-/** Wraps a message read from the stream; nothing is encoded until a subscriber needs a format. */
-export function destinationDelivery(codecs: Codecs, destination: string, message: DeliveredMessage): DestinationDelivery {
-  return { message, frame: new NotificationFrame(codecs, MESSAGE_METHOD, publicMessage(destination, message), { event: 'message', id: message.seq }) };
+/**
+ * The compact form's positional params after the subscription id (docs/protocol.md): `[seq,
+ * publishedAt, body, headers?, subtopic?]`; headers only when there are some or a subtopic follows.
+ */
+export function compactMessage(m: DeliveredMessage): unknown[] {
+  const params: unknown[] = [m.seq, m.at, m.b];
+  if (m.t !== undefined) params.push(m.h, m.t);
+  else if (Object.keys(m.h).length > 0) params.push(m.h);
+  return params;
 }
 
-/** The gap notification for `[from, to]` (`event: gap` over SSE). */
-export function gapFrame(codecs: Codecs, destination: string, from: number, to: number): NotificationFrame {
-  return new NotificationFrame(codecs, GAP_METHOD, { destination, from, to }, { event: 'gap' });
+/** Wraps a message read from the stream; nothing is encoded until a subscriber needs a format. */
+export function destinationDelivery(codecs: Codecs, destination: string, message: DeliveredMessage): DestinationDelivery {
+  return {
+    message,
+    frame: new NotificationFrame(codecs, MESSAGE_METHOD, publicMessage(destination, message), { event: 'message', id: message.seq }),
+    compactFrame: new NotificationFrame(codecs, MESSAGE_METHOD, compactMessage(message)),
+  };
+}
+
+/** The gap notification for `[from, to]` (`event: gap` over SSE); compact: `[subscription, from, to]`. */
+export function gapFrame(codecs: Codecs, destination: string, from: number, to: number, compact = false): NotificationFrame {
+  return compact ? new NotificationFrame(codecs, GAP_METHOD, [from, to]) : new NotificationFrame(codecs, GAP_METHOD, { destination, from, to }, { event: 'gap' });
 }

@@ -26,6 +26,8 @@ export interface SubscribeInput {
   selector?: string;
   /** The last sequence the subscriber saw: delivery resumes right after it. */
   after?: number;
+  /** The subscription's id. @default 32 random hex digits */
+  id?: string;
 }
 
 const HEADER_NAME = /^[A-Za-z_$][A-Za-z0-9_$.-]{0,127}$/;
@@ -44,7 +46,8 @@ export interface DestinationServiceOptions {
 /** Counts per destination (its declared name: never a subtopic or a subscription). */
 export interface DestinationObserver {
   published(destination: string): void;
-  delivered(destination: string): void;
+  /** One message was written to `count` subscribers on this node (called once per message, not per delivery). */
+  delivered(destination: string, count: number): void;
   gap(destination: string): void;
 }
 
@@ -66,7 +69,8 @@ export class DestinationService {
     private readonly log: Logger,
     private readonly options: DestinationServiceOptions,
   ) {
-    this.hub = new FeedHub(log);
+    const observer = options.observer;
+    this.hub = new FeedHub(log, observer ? { onSent: (name, count) => observer.delivered(name, count) } : {});
   }
 
   private stream(spec: DestinationSpec): GridStream {
@@ -180,7 +184,7 @@ export class DestinationService {
         ? ({ message }: DestinationDelivery): boolean =>
             (!subtopic || subtopic.matches(message.t)) && (!selector || selector.matches(message.h))
         : undefined;
-    const subscription = new PushSubscription<DestinationDelivery>({ sink: counted(sink, spec.name, this.options.observer), filter, maxBufferedBytes: this.options.maxBufferedBytes, next: (input.after ?? tail) + 1 });
+    const subscription = new PushSubscription<DestinationDelivery>({ sink: counted(sink, spec.name, this.options.observer), filter, maxBufferedBytes: this.options.maxBufferedBytes, next: (input.after ?? tail) + 1, ...(input.id === undefined ? {} : { id: input.id }) });
     const source = (): FeedSource<DestinationDelivery> => ({
       stream,
       decode: (bytes, seq) => destinationDelivery(this.codecs, name, this.codec.decode(bytes, seq)),
@@ -205,22 +209,31 @@ export class DestinationService {
   }
 }
 
-/** The sink, telling the observer of each message written and each gap. */
+/** The sink, telling the observer of each gap (deliveries are counted per message by the feed: `onSent`). */
 function counted(sink: DestinationSink, destination: string, observer: DestinationObserver | undefined): DestinationSink {
-  if (!observer) return sink;
-  return {
-    get bufferedBytes() {
-      return sink.bufferedBytes;
-    },
-    send(delivery, subscription) {
-      sink.send(delivery, subscription);
-      observer.delivered(destination);
-    },
-    missed(from, to, subscription) {
-      observer.gap(destination);
-      return sink.missed(from, to, subscription);
-    },
-  };
+  return observer ? new CountedSink(sink, destination, observer) : sink;
+}
+
+/** A class, as the sinks it wraps: `bufferedBytes` is read per item per subscriber. */
+class CountedSink implements DestinationSink {
+  constructor(
+    private readonly sink: DestinationSink,
+    private readonly destination: string,
+    private readonly observer: DestinationObserver,
+  ) {}
+
+  get bufferedBytes(): number {
+    return this.sink.bufferedBytes;
+  }
+
+  send(delivery: DestinationDelivery, subscription: DestinationSubscription): void {
+    this.sink.send(delivery, subscription);
+  }
+
+  missed(from: number, to: number, subscription: DestinationSubscription): void | PromiseLike<void> {
+    this.observer.gap(this.destination);
+    return this.sink.missed(from, to, subscription);
+  }
 }
 
 function invalid(message: string, field: string): ActorGridError {

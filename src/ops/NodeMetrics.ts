@@ -36,6 +36,9 @@ export class NodeMetrics {
   private readonly delivered: Counter<'destination'>;
   private readonly gaps: Counter<'destination'>;
   private readonly wsBytes: Counter<'direction'>;
+  /** WebSocket payload bytes since the last scrape (`bytes()`). */
+  private bytesIn = 0;
+  private bytesOut = 0;
 
   constructor(sources: MetricSources, nodeId: string) {
     const registers = [this.registry];
@@ -55,7 +58,13 @@ export class NodeMetrics {
     this.reminders = new Counter({ name: 'actorgrid_reminders_total', help: 'Due reminders this node took, by actor type and what became of them: fired, skipped (the record said not due: cancelled, moved, or fired by another node), failed (the method threw; tried again later), gaveUp (after reminders.maxTries), deferred (could not run now: the actor stayed locked, the grid failed).', labelNames: ['type', 'event'], registers });
     this.delivered = new Counter({ name: 'actorgrid_destination_deliveries_total', help: 'Destination messages written to subscribers on this node (one per subscriber), by destination.', labelNames: ['destination'], registers });
     this.gaps = new Counter({ name: 'actorgrid_destination_gaps_total', help: 'destination.gap notifications sent to subscribers on this node (skipped for backpressure, overwritten, or undeliverable), by destination.', labelNames: ['destination'], registers });
-    this.wsBytes = new Counter({ name: 'actorgrid_websocket_bytes_total', help: 'WebSocket payload bytes, by direction (in, out).', labelNames: ['direction'], registers });
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- collect() runs with the counter as `this`
+    const metrics = this;
+    this.wsBytes = new Counter({ name: 'actorgrid_websocket_bytes_total', help: 'WebSocket payload bytes, by direction (in, out).', labelNames: ['direction'], registers, collect() {
+      if (metrics.bytesIn > 0) this.inc({ direction: 'in' }, metrics.bytesIn);
+      if (metrics.bytesOut > 0) this.inc({ direction: 'out' }, metrics.bytesOut);
+      metrics.bytesIn = metrics.bytesOut = 0;
+    } });
     const gauge = (name: string, help: string, read: () => number): void => {
       new Gauge({ name, help, registers, collect() {
         this.set(read());
@@ -122,12 +131,14 @@ export class NodeMetrics {
   /** Counts destination traffic, by destination name (see `DestinationObserver`). */
   readonly destinations = {
     published: (destination: string): void => void this.published.inc({ destination }),
-    delivered: (destination: string): void => void this.delivered.inc({ destination }),
+    delivered: (destination: string, count: number): void => void this.delivered.inc({ destination }, count),
     gap: (destination: string): void => void this.gaps.inc({ destination }),
   };
 
+  /** Counts WebSocket payload bytes: summed here, handed to the counter when scraped (a frame is too small a unit for a labelled `inc`). */
   bytes(direction: 'in' | 'out', n: number): void {
-    this.wsBytes.inc({ direction }, n);
+    if (direction === 'out') this.bytesOut += n;
+    else this.bytesIn += n;
   }
 }
 

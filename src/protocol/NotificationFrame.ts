@@ -2,9 +2,12 @@ import type { CodecName } from './Codec';
 import type { Codecs } from './Codecs';
 import { JSONRPC_VERSION } from './JsonRpc';
 
-/** Subscription ids are this long (32 hex digits), so one encoded frame can be patched per subscriber. */
+/** Subscription ids of the named form are this long (32 hex digits); compact ids are shorter. */
 export const SUBSCRIPTION_ID_LENGTH = 32;
+/** Stands where the subscription id goes while a frame is encoded once: it cannot occur in a method name. */
 const PLACEHOLDER = 'x'.repeat(SUBSCRIPTION_ID_LENGTH);
+/** A subscription id, as the two frame formats need it: ASCII letters, digits, `-` and `_`, at most 255. */
+const SUBSCRIPTION_ID = /^[A-Za-z0-9_-]{1,255}$/;
 
 /** Where a pushed frame goes: a JSON-RPC notification in either wire encoding, or a Server-Sent Event. */
 export type PushEncoding = CodecName | 'sse';
@@ -15,52 +18,74 @@ export interface SseEventOptions {
   id?: string | number;
 }
 
+/** One encoded frame split around its subscription id; `ids` keeps the frames of short ids, shared by all their subscribers. */
+interface Split {
+  head: Buffer;
+  tail: Buffer;
+  ids: Map<string, Buffer>;
+}
+
 /**
- * One server → client notification `{jsonrpc, method, params: {subscription, ...params}}`, encoded at
- * most once per format on this node however many subscribers get it: JSON and msgpack are encoded
- * with a placeholder where the subscription id goes (first in `params`, so the placeholder is the
- * frame's first occurrence of it) and each subscriber gets a copy with its id written in. The same
- * item as a Server-Sent Event (`params` as `data`) is encoded once too. An encoding failure is kept,
- * so every later subscriber fails fast with the same error.
+ * One server → client notification, encoded at most once per format on this node however many
+ * subscribers get it. `params` is either named — `{jsonrpc, method, params: {subscription, ...params}}`
+ * — or positional (the compact form, docs/protocol.md) — `{…, params: [subscription, ...params]}`.
+ * JSON and msgpack are encoded with a placeholder where the subscription id goes (the first value
+ * of `params`, so the placeholder is the frame's first occurrence of it), split around it, and each
+ * subscriber gets head + its id + tail as one Buffer (JSON goes out as a text frame of UTF-8 bytes).
+ * Ids may differ in length. The frame of a short id (a compact subscription's per-connection id:
+ * every connection's first subscription is `1`) is built once and the same Buffer goes to every
+ * subscriber with that id: no copy per delivery. The same item as a Server-Sent Event (`params` as
+ * `data`) is encoded once too. An encoding failure is kept, so every later subscriber fails fast
+ * with the same error.
  *
  * @example
  * const frame = new NotificationFrame(codecs, 'sharedObject.sync', { name, version, set }, { event: 'sync', id: version });
- * channel.send(frame.frame(channel.encoding, subscription.id));
+ * channel.send(frame.frame(channel.encoding, subscription.id), channel.encoding === 'msgpack');
  */
 export class NotificationFrame {
-  private json?: { head: string; tail: string } | { failed: unknown };
-  private msgpack?: { bytes: Buffer; offset: number } | { failed: unknown };
+  private json?: Split | { failed: unknown };
+  private msgpack?: Split | { failed: unknown };
   private sseEvent?: string | { failed: unknown };
 
   constructor(
     private readonly codecs: Codecs,
     readonly method: string,
-    readonly params: Record<string, unknown>,
+    readonly params: Record<string, unknown> | readonly unknown[],
     private readonly sseOptions: SseEventOptions = { event: method },
   ) {}
 
-  /** The frame for subscription `id` (exactly `SUBSCRIPTION_ID_LENGTH` characters), in `encoding`. Throws when it cannot be encoded. */
+  /**
+   * The frame for subscription `id` in `encoding`: the SSE event as a string, a notification as a
+   * Buffer (UTF-8 JSON, or msgpack). Throws when it cannot be encoded, or `id` is not an id.
+   */
   frame(encoding: PushEncoding, id: string): string | Buffer {
     if (encoding === 'sse') return this.sse();
-    if (id.length !== SUBSCRIPTION_ID_LENGTH) throw new RangeError(`subscription ids are ${SUBSCRIPTION_ID_LENGTH} characters, got ${id.length}`);
-    if (encoding === 'json') {
-      this.json ??= attempt(() => {
-        const text = this.codecs.json.encode(this.notification());
-        const at = text.indexOf(PLACEHOLDER);
-        return { head: text.slice(0, at), tail: text.slice(at + PLACEHOLDER.length) };
-      });
-      if ('failed' in this.json) throw this.json.failed;
-      return this.json.head + id + this.json.tail;
+    const split = encoding === 'json' ? (this.json ??= attempt(() => this.splitJson())) : (this.msgpack ??= attempt(() => this.splitMsgpack()));
+    if ('failed' in split) throw split.failed;
+    const short = id.length < SUBSCRIPTION_ID_LENGTH;
+    if (short) {
+      const known = split.ids.get(id);
+      if (known) return known;
     }
-    this.msgpack ??= attempt(() => {
-      const bytes = this.codecs.msgpack.encode(this.notification());
-      return { bytes, offset: bytes.indexOf(PLACEHOLDER, 0, 'latin1') };
-    });
-    if ('failed' in this.msgpack) throw this.msgpack.failed;
-    const copy = Buffer.allocUnsafe(this.msgpack.bytes.length);
-    this.msgpack.bytes.copy(copy);
-    copy.write(id, this.msgpack.offset, 'latin1');
-    return copy;
+    if (!SUBSCRIPTION_ID.test(id)) throw new RangeError(`not a subscription id: ${JSON.stringify(id.slice(0, 40))}`);
+    // The id as a JSON string, or a msgpack str (fixstr below 32 bytes, else str8): ASCII, so one byte a character.
+    const prefix = encoding === 'json' ? 1 : id.length < 32 ? 1 : 2;
+    const suffix = encoding === 'json' ? 1 : 0;
+    const { head, tail } = split;
+    const bytes = Buffer.allocUnsafe(head.length + prefix + id.length + suffix + tail.length);
+    head.copy(bytes, 0);
+    let at = head.length;
+    if (encoding === 'json') bytes[at++] = 0x22;
+    else if (prefix === 1) bytes[at++] = 0xa0 | id.length;
+    else {
+      bytes[at++] = 0xd9;
+      bytes[at++] = id.length;
+    }
+    at += bytes.write(id, at, 'latin1');
+    if (suffix) bytes[at++] = 0x22;
+    tail.copy(bytes, at);
+    if (short) split.ids.set(id, bytes);
+    return bytes;
   }
 
   /** The Server-Sent Event, the same for every SSE subscriber. Throws when it cannot be encoded. */
@@ -71,7 +96,23 @@ export class NotificationFrame {
   }
 
   private notification(): object {
-    return { jsonrpc: JSONRPC_VERSION, method: this.method, params: { subscription: PLACEHOLDER, ...this.params } };
+    const params = Array.isArray(this.params) ? [PLACEHOLDER, ...this.params] : { subscription: PLACEHOLDER, ...this.params };
+    return { jsonrpc: JSONRPC_VERSION, method: this.method, params };
+  }
+
+  /** JSON split around `"<placeholder>"`, quotes included. */
+  private splitJson(): Split {
+    const bytes = Buffer.from(this.codecs.json.encode(this.notification()), 'utf8');
+    const at = bytes.indexOf(`"${PLACEHOLDER}"`, 0, 'latin1');
+    return { head: bytes.subarray(0, at), tail: bytes.subarray(at + PLACEHOLDER.length + 2), ids: new Map() };
+  }
+
+  /** msgpack split around the placeholder's str8 (0xd9, 32, bytes). */
+  private splitMsgpack(): Split {
+    const bytes = this.codecs.msgpack.encode(this.notification());
+    const at = bytes.indexOf(PLACEHOLDER, 0, 'latin1');
+    if (at < 2 || bytes[at - 2] !== 0xd9 || bytes[at - 1] !== SUBSCRIPTION_ID_LENGTH) throw new Error('the subscription placeholder is not a str8');
+    return { head: bytes.subarray(0, at - 2), tail: bytes.subarray(at + PLACEHOLDER.length), ids: new Map() };
   }
 }
 

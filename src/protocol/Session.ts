@@ -61,8 +61,17 @@ export interface PushChannel {
   readonly encoding: PushEncoding;
   /** Bytes queued on the socket and not yet sent: a slow reader's backlog. */
   readonly bufferedBytes: number;
-  /** Sends one frame: text for JSON and SSE, binary for msgpack. False when the connection is closed. */
-  send(frame: string | Buffer): boolean;
+  /**
+   * Sends one frame: text for JSON and SSE, binary for msgpack. `binary` says which (a pushed JSON
+   * frame comes as UTF-8 bytes); without it a Buffer is binary and a string text. False when the
+   * connection is closed.
+   */
+  send(frame: string | Buffer, binary?: boolean): boolean;
+  /**
+   * A new short id, unique among the subscriptions of this channel (every kind): `1`, `2`, … in
+   * base 36, never reused on the channel. Compact subscriptions use it (docs/protocol.md).
+   */
+  newSubscriptionId(): string;
 }
 
 /** A short description of a session for logs and `CallRequest.caller`, e.g. `"ws:1f3c…@127.0.0.1"`. */

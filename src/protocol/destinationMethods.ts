@@ -1,10 +1,10 @@
 import { ActorGridError } from '../errors';
 import type { DestinationCaller } from '../destinations/Destination';
-import { gapFrame, type DestinationSink, type DestinationSubscription } from '../destinations/DestinationDelivery';
+import { gapFrame, type DestinationDelivery, type DestinationSink, type DestinationSubscription } from '../destinations/DestinationDelivery';
 import type { DestinationService, PublishInput, SubscribeInput } from '../destinations/DestinationService';
 import { Codecs } from './Codecs';
-import { named, paramsObject, principalOf, stringParam } from './params';
-import { sendFrame } from './sendFrame';
+import { booleanParam, named, paramsObject, principalOf, stringParam } from './params';
+import { FrameSink } from './FrameSink';
 import { SessionSubscriptions } from './SessionSubscriptions';
 import type { Dispatcher } from './Dispatcher';
 import type { PushChannel, Session } from './Session';
@@ -33,18 +33,21 @@ function callerOf(session: Session): DestinationCaller {
 
 /**
  * A destination subscription's sink over a session's push channel: messages as pre-encoded frames
- * (JSON-RPC notifications, or SSE events when `push.encoding` is `sse`), ranges it misses as one
- * `destination.gap` (`event: gap`). The encoding is fixed at subscribe time.
+ * (JSON-RPC notifications — named or, `compact`, positional params — or SSE events when
+ * `push.encoding` is `sse`), ranges it misses as one `destination.gap` (`event: gap`).
  */
-function channelSink(push: PushChannel, codecs: Codecs, destination: string): DestinationSink {
-  const encoding = push.encoding;
-  return {
-    get bufferedBytes() {
-      return push.bufferedBytes;
-    },
-    send: (delivery, subscription) => sendFrame(push, encoding, delivery.frame, subscription.id, `message ${delivery.message.seq} of ${destination}`),
-    missed: (from, to, subscription) => void push.send(gapFrame(codecs, destination, from, to).frame(encoding, subscription.id)),
-  };
+class ChannelSink extends FrameSink implements DestinationSink {
+  constructor(push: PushChannel, codecs: Codecs, private readonly destination: string, compact: boolean) {
+    super(push, codecs, compact);
+  }
+
+  send(delivery: DestinationDelivery, subscription: DestinationSubscription): void {
+    this.sendFrame(this.compact ? delivery.compactFrame : delivery.frame, subscription.id, `message ${delivery.message.seq} of ${this.destination}`);
+  }
+
+  missed(from: number, to: number, subscription: DestinationSubscription): void {
+    this.sendFrame(gapFrame(this.codecs, this.destination, from, to, this.compact), subscription.id, `gap ${from}-${to} of ${this.destination}`);
+  }
 }
 
 /**
@@ -63,7 +66,7 @@ export function registerDestinationMethods(dispatcher: Dispatcher, destinations:
   }, { target: named('destination', 'destination', 'publish') });
 
   dispatcher.register(DESTINATION_METHODS.subscribe, async (params, session, context) => {
-    const p = paramsObject(params, ['destination', 'subtopic', 'selector', 'after'], '{destination, subtopic?, selector?, after?}');
+    const p = paramsObject(params, ['destination', 'subtopic', 'selector', 'after', 'compact'], '{destination, subtopic?, selector?, after?, compact?}');
     const name = stringParam(p, 'destination', true)!;
     const push = SessionSubscriptions.channel(session, 'GET /destinations/{name}/events');
     subscriptions.checkRoom(session);
@@ -76,7 +79,10 @@ export function registerDestinationMethods(dispatcher: Dispatcher, destinations:
       if (typeof p.after !== 'number') throw new ActorGridError('INVALID_ARGUMENTS', 'after must be a number', { field: 'after' });
       input.after = p.after;
     }
-    const { subscription, seq, activate } = await destinations.subscribe(name, input, channelSink(push, codecs, name), callerOf(session));
+    // Compact: positional params and a short id, unique on this connection (docs/protocol.md). SSE carries no ids: always named.
+    const compact = booleanParam(p, 'compact') && push.encoding !== 'sse';
+    if (compact) input.id = push.newSubscriptionId();
+    const { subscription, seq, activate } = await destinations.subscribe(name, input, new ChannelSink(push, codecs, name, compact), callerOf(session));
     subscriptions.add(session, subscription);
     context.afterReply(activate);
     return { subscription: subscription.id, seq };

@@ -26,6 +26,14 @@ export function stringParam(p: Record<string, unknown>, field: string, required:
   return value;
 }
 
+/** An optional boolean parameter (absent: false). */
+export function booleanParam(p: Record<string, unknown>, field: string): boolean {
+  const value = p[field];
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new ActorGridError('INVALID_ARGUMENTS', `${field} must be true or false`, { field });
+  return value;
+}
+
 /** The client behind a session, as hooks see it: an identity, not the session (with its subject and roles once authenticated). */
 export function principalOf(session: Session): ClientPrincipal {
   const auth = session.identity?.principal;

@@ -1,13 +1,13 @@
 import { ActorGridError } from '../errors';
 import type { SharedObjectUpdate } from '../shared/SharedObject';
 import type { SharedObjectService, SharedObjectSubscription, SyncChannel } from '../shared/SharedObjectService';
-import { resetFrame } from '../shared/SyncItem';
+import { resetFrame, type SyncDelivery } from '../shared/SyncItem';
 import { checkIdempotencyKey } from './callParams';
 import type { Codecs } from './Codecs';
 import type { Dispatcher } from './Dispatcher';
-import { named, paramsObject, principalOf, stringParam } from './params';
+import { booleanParam, named, paramsObject, principalOf, stringParam } from './params';
 import { describeSession, type PushChannel } from './Session';
-import { sendFrame } from './sendFrame';
+import { FrameSink } from './FrameSink';
 import { SessionSubscriptions } from './SessionSubscriptions';
 
 /** The method names, for transports that decode a request themselves (the HTTP routes). */
@@ -26,16 +26,19 @@ function versionParam(p: Record<string, unknown>, field: string): number | undef
   return value as number;
 }
 
-/** Changes as pre-encoded `sharedObject.sync` frames over a push channel (SSE: `event: sync` / `event: snapshot`). */
-function syncChannel(push: PushChannel, codecs: Codecs): SyncChannel {
-  const encoding = push.encoding;
-  return {
-    get bufferedBytes() {
-      return push.bufferedBytes;
-    },
-    sendSync: (delivery, subscription) => sendFrame(push, encoding, delivery.frame, subscription.id, `version ${delivery.item.v} of ${delivery.item.n}`),
-    sendReset: (name, version, slots, subscription) => void push.send(resetFrame(codecs, name, version, slots).frame(encoding, subscription.id)),
-  };
+/**
+ * Changes as pre-encoded `sharedObject.sync` frames over a push channel — named or, `compact`,
+ * positional params (SSE: `event: sync` / `event: snapshot`).
+ */
+class PushSyncChannel extends FrameSink implements SyncChannel {
+  sendSync(delivery: SyncDelivery, subscription: SharedObjectSubscription): void {
+    const { item } = delivery;
+    this.sendFrame(this.compact ? delivery.compactFrame : delivery.frame, subscription.id, `version ${item.v} of ${item.n}`);
+  }
+
+  sendReset(name: string, version: number, slots: Record<string, unknown>, subscription: SharedObjectSubscription): void {
+    this.sendFrame(resetFrame(this.codecs, name, version, slots, this.compact), subscription.id, `reset of ${name} at ${version}`);
+  }
 }
 
 /**
@@ -67,11 +70,14 @@ export function registerSharedObjectMethods(dispatcher: Dispatcher, service: Sha
   }, { target: named('sharedObject', 'name', 'update') });
 
   dispatcher.register(SHARED_OBJECT_METHODS.subscribe, async (params, session, context) => {
-    const p = paramsObject(params, ['name', 'since'], '{name, since?}');
+    const p = paramsObject(params, ['name', 'since', 'compact'], '{name, since?, compact?}');
     const name = stringParam(p, 'name', true)!;
     const push = SessionSubscriptions.channel(session, 'GET /shared/{name}/events');
     subscriptions.checkRoom(session);
-    const result = await service.subscribe(name, versionParam(p, 'since'), syncChannel(push, codecs), { client: principalOf(session) });
+    // Compact: positional params and a short id, unique on this connection (docs/protocol.md). SSE carries no ids: always named.
+    const compact = booleanParam(p, 'compact') && push.encoding !== 'sse';
+    const channel = new PushSyncChannel(push, codecs, compact);
+    const result = await service.subscribe(name, versionParam(p, 'since'), channel, { client: principalOf(session) }, compact ? push.newSubscriptionId() : undefined);
     subscriptions.add(session, result.subscription);
     context.afterReply(result.activate);
     return {

@@ -17,6 +17,11 @@ export interface FeedOptions {
   readWaitMs?: number;
   /** Most items read at once. @default 1000 */
   readMax?: number;
+  /**
+   * Told once per item how many subscriptions it was sent to (`count` > 0), with the stream's name
+   * as the hub knows it: metrics count deliveries per item, not one call per delivery.
+   */
+  onSent?: (name: string, count: number) => void;
 }
 
 /**
@@ -39,6 +44,7 @@ export class StreamFeed<T> {
   private stopped = false;
   private readonly readWaitMs: number;
   private readonly readMax: number;
+  private readonly onSent: FeedOptions['onSent'];
 
   constructor(
     readonly name: string,
@@ -51,6 +57,7 @@ export class StreamFeed<T> {
     this.position = start;
     this.readWaitMs = options.readWaitMs ?? 5000;
     this.readMax = options.readMax ?? 1000;
+    this.onSent = options.onSent;
   }
 
   /** Subscriptions served, catching up or live. */
@@ -139,9 +146,11 @@ export class StreamFeed<T> {
       return;
     }
     let reported = false;
+    let sent = 0;
     // Iterating a Set while a failing subscription deletes itself from it is safe.
     for (const sub of subs) {
       const outcome: OfferOutcome = sub.offer(seq, item);
+      if (outcome === 'sent') sent += 1;
       if (typeof outcome === 'string') continue;
       if ('undeliverable' in outcome && !reported) {
         reported = true;
@@ -150,5 +159,6 @@ export class StreamFeed<T> {
         this.log.warn('subscriber failed; its subscription is closed', { stream: this.name, seq, subscription: sub.id, err: outcome.closed });
       }
     }
+    if (sent > 0) this.onSent?.(this.name, sent);
   }
 }

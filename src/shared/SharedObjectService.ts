@@ -3,7 +3,7 @@ import type { CallInvoker } from '../actor/CallRequest';
 import { ActorGridError, runHook } from '../errors';
 import type { Grid, GridStream } from '../grid';
 import type { Codecs } from '../protocol/Codecs';
-import { FeedHub, PushSubscription, UndeliverableItemError, type FeedSource, type PushSink } from '../push';
+import { FeedHub, PushSubscription, type FeedSource } from '../push';
 import type { Logger } from '../runtime/Logger';
 import type { SharedObjectCaller, SharedObjectSnapshot, SharedObjectUpdate } from './SharedObject';
 import { SHARED_OBJECT_TYPE } from './SharedObjectActor';
@@ -11,6 +11,7 @@ import type { SharedObjectRegistry, SharedObjectSpec } from './SharedObjectRegis
 import type { SharedObjectRuntime } from './SharedObjectRuntime';
 import { findResumeSeq } from './findResumeSeq';
 import { sharedObjectStream, SyncItemCodec, type SyncDelivery } from './SyncItem';
+import { SyncSink } from './SyncSink';
 
 /** A subscription to a shared object. */
 export type SharedObjectSubscription = PushSubscription<SyncDelivery>;
@@ -102,9 +103,9 @@ export class SharedObjectService {
   /**
    * Subscribes `channel` to an object: a snapshot now, or the changes after `since` while the stream
    * retains them (else a snapshot with `reset`). Call `activate` once the reply is on its way, so
-   * that no change overtakes it.
+   * that no change overtakes it. `id`: the subscription's id (default: 32 random hex digits).
    */
-  async subscribe(name: string, since: number | undefined, channel: SyncChannel, caller: SharedObjectCaller): Promise<SubscribeResult> {
+  async subscribe(name: string, since: number | undefined, channel: SyncChannel, caller: SharedObjectCaller, id?: string): Promise<SubscribeResult> {
     const spec = this.registry.resolve(name);
     if (since !== undefined && (!Number.isSafeInteger(since) || since < 0)) throw invalid('since must be a whole number >= 0 (the last version seen)', 'since');
     await this.authorizeRead(name, spec, caller);
@@ -124,26 +125,8 @@ export class SharedObjectService {
         result = { version: since };
       }
     }
-    const state = { last: result.version };
-    const sink: PushSink<SyncDelivery> = {
-      get bufferedBytes() {
-        return channel.bufferedBytes;
-      },
-      send: (delivery, sub) => {
-        if (delivery.item.v !== state.last + 1) throw new UndeliverableItemError(`${name}: version ${delivery.item.v} follows ${state.last}`);
-        channel.sendSync(delivery, sub);
-        state.last = delivery.item.v;
-      },
-      // Versions it cannot be given: one reset snapshot instead; what the feed offers meanwhile is
-      // held and then filtered against the snapshot's version.
-      missed: async (_from, _to, sub) => {
-        const now = await this.snapshot(name);
-        if (now.version <= state.last) return;
-        channel.sendReset(name, now.version, now.slots, sub);
-        state.last = now.version;
-      },
-    };
-    const subscription = new PushSubscription<SyncDelivery>({ sink, next: start, maxBufferedBytes: this.options.maxBufferedBytes, filter: ({ item }) => item.v > state.last });
+    const sink = new SyncSink(name, channel, (n) => this.snapshot(n), result.version);
+    const subscription = new PushSubscription<SyncDelivery>({ sink, next: start, maxBufferedBytes: this.options.maxBufferedBytes, filter: ({ item }) => item.v > sink.last, ...(id === undefined ? {} : { id }) });
     // What this node's stream holds, not the snapshot, is what the repair check compares against:
     // a version committed but never appended must show as a lag, also for a subscriber that resumed.
     if (!this.followed.has(name)) this.followed.set(name, { seen: await this.newestInStream(stream, tail), lagging: false, since: Date.now() });

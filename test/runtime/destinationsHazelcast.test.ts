@@ -1,9 +1,12 @@
 import { sharedCluster } from '../support/cluster';
+import { destinationCompactSuite } from './destinationCompactSuite';
 import { destinationSuite } from './destinationSuite';
 
 describe('hazelcast grid', function () {
-  destinationSuite(() => {
+  const setup = () => {
     const cluster = sharedCluster();
-    return { name: 'hazelcast', config: () => ({ grid: { kind: 'hazelcast', clusterName: cluster.clusterName, members: cluster.addresses() } }) };
-  });
+    return { name: 'hazelcast', config: () => ({ grid: { kind: 'hazelcast' as const, clusterName: cluster.clusterName, members: cluster.addresses() } }) };
+  };
+  destinationSuite(setup);
+  destinationCompactSuite(setup);
 });

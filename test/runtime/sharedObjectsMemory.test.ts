@@ -1,7 +1,10 @@
 import { MemoryGrid, MemoryGridStore } from '../../src/grid';
+import { sharedObjectCompactSuite } from './sharedObjectCompactSuite';
 import { sharedObjectSuite } from './sharedObjectSuite';
 
 const store = new MemoryGridStore();
 describe('memory grid', function () {
-  sharedObjectSuite(() => ({ name: 'memory', config: () => ({}), grid: () => new MemoryGrid(store) }));
+  const setup = () => ({ name: 'memory', config: () => ({}), grid: () => new MemoryGrid(store) });
+  sharedObjectSuite(setup);
+  sharedObjectCompactSuite(setup);
 });

@@ -10,13 +10,26 @@ export interface SyncParams {
   reset?: boolean;
 }
 
-/** Every `sharedObject.sync` one client was pushed, in arrival order, by subscription. */
+/**
+ * Every `sharedObject.sync` one client was pushed, in arrival order, by subscription. Compact ones
+ * (`[subscription, version, set?, delete?, reset?]`, docs/protocol.md) are read into the same shape
+ * — without `name`, which they do not carry — and their wire params kept in `compact`.
+ */
 export class SyncInbox {
   readonly syncs: SyncParams[] = [];
+  readonly compact: unknown[][] = [];
 
   constructor(client: ActorGridClient) {
     client.onNotification((n) => {
-      if (n.method === 'sharedObject.sync') this.syncs.push(n.params as SyncParams);
+      if (n.method !== 'sharedObject.sync') return;
+      const p = n.params;
+      if (!Array.isArray(p)) {
+        this.syncs.push(p as SyncParams);
+        return;
+      }
+      this.compact.push(p);
+      const [subscription, version, set, del, reset] = p as [string, number, SyncParams['set'] | null, string[] | null, true | null];
+      this.syncs.push({ subscription, version, ...(set ? { set } : {}), ...(del ? { delete: del } : {}), ...(reset ? { reset } : {}) } as SyncParams);
     });
   }
 

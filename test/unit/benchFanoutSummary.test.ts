@@ -11,6 +11,7 @@ describe('bench (f) fan-out summaries', function () {
   const options: FanoutOptions = {
     subscribers: [100],
     latencySubscribers: 100,
+    compact: true,
     rounds: 2,
     durationMs: 1000,
     warmupMs: 0,

@@ -66,6 +66,22 @@ describe('push core', () => {
 
   afterEach(() => hub.stop());
 
+  it('tells onSent once per item how many subscriptions it was sent to', async () => {
+    const counts: Array<[string, number]> = [];
+    hub.stop();
+    hub = new FeedHub<string>(new Logger('warn', 'test', (line) => warnings.push(line)), { readWaitMs: 50, onSent: (name, n) => counts.push([name, n]) });
+    const all = new RecordingSink();
+    const some = new RecordingSink();
+    const broken = new RecordingSink();
+    broken.refuse = 'b';
+    subscribe(all, 0);
+    subscribe(some, 0, (item) => item !== 'a');
+    subscribe(broken, 0);
+    await append('a', 'b', 'c');
+    await waitFor('c everywhere', () => [all, some, broken].every((s) => s.trace.includes('c')));
+    assert.deepEqual(counts, [[stream.name, 2], [stream.name, 2], [stream.name, 3]], 'filtered and undeliverable are not sent');
+  });
+
   it('reports a poison item as a gap to every subscriber, logs it once, decodes each item once and never replays', async () => {
     const one = new RecordingSink();
     const two = new RecordingSink();
@@ -269,18 +285,32 @@ describe('NotificationFrame', () => {
     const frame = new NotificationFrame(codecs, 'sharedObject.sync', { name: 'cart', version: 3 }, { event: 'sync', id: 3 });
     const ids = ['a'.repeat(32), 'b'.repeat(32)];
     for (const id of ids) {
-      assert.deepEqual(JSON.parse(frame.frame('json', id) as string), { jsonrpc: '2.0', method: 'sharedObject.sync', params: { subscription: id, name: 'cart', version: 3 } });
+      assert.deepEqual(JSON.parse(frame.frame('json', id).toString()), { jsonrpc: '2.0', method: 'sharedObject.sync', params: { subscription: id, name: 'cart', version: 3 } });
       assert.deepEqual(codecs.msgpack.decode(frame.frame('msgpack', id) as Buffer), { jsonrpc: '2.0', method: 'sharedObject.sync', params: { subscription: id, name: 'cart', version: 3 } });
     }
     assert.equal(encodes, 1, 'JSON encoded once for both subscribers');
     assert.equal(frame.sse(), 'id: 3\nevent: sync\ndata: {"name":"cart","version":3}\n\n');
-    assert.throws(() => frame.frame('json', 'short'), RangeError);
+    assert.throws(() => frame.frame('json', 'has"quote'), RangeError);
+    assert.throws(() => frame.frame('msgpack', ''), RangeError);
+  });
+
+  it('takes positional params and ids of any length, and shares the frame of a short id', () => {
+    const codecs = new Codecs();
+    const frame = new NotificationFrame(codecs, 'destination.message', [7, 1700000000000, { text: 'é' }]);
+    for (const id of ['1', 'z9', 'a'.repeat(31), 'b'.repeat(32), 'c'.repeat(200)]) {
+      const expected = { jsonrpc: '2.0', method: 'destination.message', params: [id, 7, 1700000000000, { text: 'é' }] };
+      assert.deepEqual(JSON.parse(frame.frame('json', id).toString()), expected, `json, id of ${id.length}`);
+      assert.deepEqual(codecs.msgpack.decode(frame.frame('msgpack', id) as Buffer), expected, `msgpack, id of ${id.length}`);
+    }
+    assert.equal(frame.frame('json', '1'), frame.frame('json', '1'), 'one Buffer for every subscriber with id 1');
+    assert.equal(frame.frame('msgpack', '1'), frame.frame('msgpack', '1'));
+    assert.notEqual(frame.frame('json', 'b'.repeat(32)), frame.frame('json', 'b'.repeat(32)), 'named ids are unique: not kept');
   });
 
   it('keeps an encoding failure so later subscribers fail fast', () => {
     const frame = new NotificationFrame(new Codecs(), 'destination.message', { body: 2n ** 70n });
     assert.throws(() => frame.frame('msgpack', 'a'.repeat(32)), /too large/);
     assert.throws(() => frame.frame('msgpack', 'b'.repeat(32)), /too large/);
-    assert.match(frame.frame('json', 'c'.repeat(32)) as string, /"body":"1180591620717411303424"/);
+    assert.match(frame.frame('json', 'c'.repeat(32)).toString(), /"body":"1180591620717411303424"/);
   });
 });

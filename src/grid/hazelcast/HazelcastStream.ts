@@ -10,10 +10,13 @@ const MAX_BATCH = 1000;
  * A GridStream over a Hazelcast Ringbuffer named `<name>.cap<tier>` (config/hazelcast.yaml gives each
  * tier its capacity). Blocking reads cannot be cancelled in the client, so a read that times out
  * leaves its blocking call pending and the next read from the same sequence joins it instead of
- * issuing another.
+ * issuing another. A waiting read right after the last item read skips the checks of the start
+ * and blocks at once.
  */
 export class HazelcastStream implements GridStream {
   private readonly pending = new Map<number, Promise<ReadResultSet<Buffer>>>();
+  /** The highest sequence a read of this stream returned: it exists, so the tail is at least this. */
+  private readUpTo = -1;
 
   constructor(
     readonly name: string,
@@ -46,6 +49,15 @@ export class HazelcastStream implements GridStream {
     if (!Number.isInteger(from) || from < 0) throw new RangeError(`invalid sequence ${from}`);
     const rb = await this.proxy;
     const count = Math.max(1, Math.min(max, MAX_BATCH));
+    if (waitMs > 0 && from <= this.readUpTo + 1) {
+      // A read returned `from - 1` or later, so `from` is at most tail + 1 (a tail only grows): block at
+      // once. A caught-up reader (a feed) then costs one round trip per wake-up, not three
+      // (readMany, tailSequence, blocking readMany).
+      const waited = await this.waitFor(rb, from, count, waitMs);
+      if (!waited) return { items: [], next: from };
+      // Items only before `from`: the ringbuffer started over (the cluster lost it); the checked path below says so.
+      if (waited.getSequence(waited.size() - 1).toNumber() >= from) return this.toResult(from, waited, count);
+    }
     let set = await call(() => rb.readMany(from, 0, count));
     if (set.size() === 0) {
       // Hazelcast clamps a start past the tail to tail + 1; ours is an error, as in the memory grid.
@@ -90,6 +102,7 @@ export class HazelcastStream implements GridStream {
     const first = result.items.length > 0 ? result.items[0].seq : set.getNextSequenceToReadFrom().toNumber();
     if (first > from) result.lost = { from, to: first - 1 };
     result.next = result.items.length > 0 ? result.items[result.items.length - 1].seq + 1 : Math.max(from, first);
+    if (result.items.length > 0) this.readUpTo = Math.max(this.readUpTo, result.next - 1);
     return result;
   }
 }

@@ -47,6 +47,7 @@ export class SseStreams {
     const checkBacklog = (): void => {
       if (raw.writableLength > this.maxBufferedBytes) setImmediate(() => cutOff());
     };
+    let subscriptionIds = 0;
     const session: Session = {
       ...httpSession(request),
       signal: abort.signal,
@@ -60,6 +61,7 @@ export class SseStreams {
           checkBacklog();
           return flushed;
         },
+        newSubscriptionId: () => (++subscriptionIds).toString(36),
       },
     };
     const context = this.dispatcher.newContext(session);

@@ -12,6 +12,8 @@ import {
   type JsonRpcResponse,
   type Session,
 } from '../../protocol';
+import type { CodecName } from '../../protocol/Codec';
+import { WsPushChannel } from './WsPushChannel';
 
 /** What one connection needs from the transport. */
 export interface WsConnectionOptions {
@@ -65,8 +67,6 @@ export class WsConnection {
     private readonly options: WsConnectionOptions,
   ) {
     this.notifyCodec = options.codecs.json;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below need the connection
-    const connection = this;
     this.session = {
       id: randomUUID(),
       transport: 'ws',
@@ -75,15 +75,7 @@ export class WsConnection {
       signal: this.abort.signal,
       identity: options.credentials === undefined ? {} : { credentials: options.credentials },
       close: (code, reason) => socket.close(code, reason),
-      push: {
-        get encoding() {
-          return connection.notifyCodec.name;
-        },
-        get bufferedBytes() {
-          return connection.backlog;
-        },
-        send: (frame) => this.sendFrame(frame),
-      },
+      push: new WsPushChannel(this),
     };
     socket.on('message', (data, isBinary) => {
       if (this.inFlight < options.maxInFlight) this.onMessage(data, isBinary);
@@ -112,6 +104,11 @@ export class WsConnection {
     this.socket.once('close', () => clearInterval(timer));
   }
 
+  /** The encoding notifications use now: the one the client last sent. */
+  get notifyEncoding(): CodecName {
+    return this.notifyCodec.name;
+  }
+
   /** Frames received and not yet answered, queued ones included. */
   get pending(): number {
     return this.inFlight + this.queued.length;
@@ -125,18 +122,19 @@ export class WsConnection {
     return true;
   }
 
-  /** Sends a frame encoded elsewhere (a pushed message): text for a string, binary for a Buffer. */
-  sendFrame(frame: string | Buffer): boolean {
+  /** Sends a frame encoded elsewhere (a pushed message): binary when told, else text for a string, binary for a Buffer. */
+  sendFrame(frame: string | Buffer, binary = typeof frame !== 'string'): boolean {
     if (this.socket.readyState !== WebSocket.OPEN) return false;
-    this.send(frame, typeof frame !== 'string');
+    this.send(frame, binary);
     return true;
   }
 
   private send(payload: string | Buffer, binary: boolean): void {
-    this.options.countBytes?.('out', typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length);
+    const length = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+    this.options.countBytes?.('out', length);
     this.corkUntilNextTick();
     this.socket.send(payload, { binary });
-    if (this.corked) this.corkedBytes += typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+    if (this.corked) this.corkedBytes += length;
     // Replies to a client that does not read would pile up without bound: it goes instead.
     // A close frame would wait behind what it does not read, so the connection is dropped at once.
     if (this.backlog > (this.options.maxBufferedBytes ?? Number.POSITIVE_INFINITY)) this.socket.terminate();
