@@ -12,14 +12,17 @@ import { uniqueName, waitFor } from '../support/waitFor';
  */
 describe('Hazelcast client facts', function () {
   let grid: HazelcastGrid;
+  /** A second client instance: another lock owner, as another node is. */
+  let other: HazelcastGrid;
 
   before(async function () {
     const cluster = sharedCluster();
-    grid = await HazelcastGrid.connect({ clusterName: cluster.clusterName, members: cluster.addresses() });
+    const connect = () => HazelcastGrid.connect({ clusterName: cluster.clusterName, members: cluster.addresses() });
+    [grid, other] = await Promise.all([connect(), connect()]);
   });
 
   after(async function () {
-    await grid?.shutdown();
+    await Promise.allSettled([grid?.shutdown(), other?.shutdown()]);
   });
 
   it('two concurrent lock() calls from one client instance both succeed (no per-call ownership)', async function () {
@@ -35,15 +38,6 @@ describe('Hazelcast client facts', function () {
   });
 
   describe('writes from another client while a key is locked (optimistic turns rely on it)', function () {
-    let other: HazelcastGrid;
-    before(async function () {
-      const cluster = sharedCluster();
-      other = await HazelcastGrid.connect({ clusterName: cluster.clusterName, members: cluster.addresses() });
-    });
-    after(async function () {
-      await other?.shutdown();
-    });
-
     /** Starts `write` on the other client while this one holds `key`'s lock; says whether it finished before the unlock. */
     async function writeWhileLocked(map: string, key: string, write: (m: ReturnType<HazelcastGrid['map']>) => Promise<unknown>): Promise<{ before: boolean; result: unknown }> {
       const mine = grid.map(map);

@@ -8,7 +8,9 @@
  * syscall of their own, which made up a fifth of a node's CPU under load (bench/README.md, issue 13).
  * Waiting for `setImmediate` (the check phase, right after the poll phase) gathers them: the latency
  * added is the rest of the current I/O phase; the order of operations is kept (the waiters resume in
- * the order they waited).
+ * the order they waited). Only the maps' key operations wait (HazelcastMap: get, set, delete,
+ * putIfAbsent, replaceIfSame, lock, tryLock, unlock); queries, `isLocked`, `forceUnlock`, listeners
+ * and streams go at once, so they may overtake a key operation issued just before them.
  */
 export class SendWindow {
   private next: Promise<void> | undefined;
