@@ -25,6 +25,9 @@ export interface ServerLaunch {
 const AGENT = path.join(__dirname, 'childAgent.js');
 const STOP_TIMEOUT_MS = 20_000;
 
+/** The WebSocket URL of `route` on a server child. */
+export const wsUrl = (server: ServerProcess, route: string): string => `${server.url.replace(/^http/, 'ws')}${route}`;
+
 /**
  * A server child process (the actorgrid node via `dist/src/cli.js start`, or the bare fastify
  * baseline): started with the bench's child agent preloaded and an IPC channel, ready once it

@@ -20,7 +20,7 @@ import { SubscriberGroup, type Checks } from './fanoutSubscribers';
 import { diffCounts, type GridOpCounts } from './gridOpCounter';
 import type { FanoutOptions } from './options';
 import { cpuSnapshot } from './procCpu';
-import type { ServerProcess } from './ServerProcess';
+import { wsUrl, type ServerProcess } from './ServerProcess';
 import { openSocketIoSide, type SocketIoServers } from './socketIoSide';
 import { fmt, summarize, table, type Summary } from './stats';
 
@@ -88,7 +88,6 @@ export interface FanoutServers {
   socketIo?: SocketIoServers;
 }
 
-export const wsUrl = (server: ServerProcess, route: string): string => `${server.url.replace(/^http/, 'ws')}${route}`;
 
 /** The grid operation counts of several nodes, summed. */
 export async function nodesGridCounts(nodes: ServerProcess[]): Promise<GridOpCounts> {

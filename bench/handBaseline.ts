@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { IMap } from 'hazelcast-client';
 import { decodeCount, encodeCount } from './handRecord';
 import { closedLoop, forEachConcurrently } from './loadLoop';
-import { ServerProcess } from './ServerProcess';
+import { ServerProcess, wsUrl } from './ServerProcess';
 import { fmt, table } from './stats';
 import { WsRpcPool } from './WsRpcPool';
 
@@ -51,7 +51,7 @@ export class HandBaseline {
   /** Starts the correct server and opens its pool. */
   async start(): Promise<void> {
     this.server = await this.startServer(false);
-    this.ws = await WsRpcPool.open(wsUrl(this.server), this.launch.connections);
+    this.ws = await WsRpcPool.open(wsUrl(this.server, '/ws'), this.launch.connections);
   }
 
   /** Every key holds counter 0 as a Buffer of `bytes` (a real Counter record's length). */
@@ -67,7 +67,7 @@ export class HandBaseline {
   async checkLostUpdates(map: IMap<string, Buffer>, bytes: number, inFlight: number, durationMs: number): Promise<LostUpdateCheck[]> {
     const checks = [await this.lostUpdates('hand-written', this.ws!, map, bytes, inFlight, durationMs)];
     this.naive = await this.startServer(true);
-    this.naiveWs = await WsRpcPool.open(wsUrl(this.naive), this.launch.connections);
+    this.naiveWs = await WsRpcPool.open(wsUrl(this.naive, '/ws'), this.launch.connections);
     try {
       checks.push(await this.lostUpdates('naive', this.naiveWs, map, bytes, inFlight, durationMs));
     } finally {
@@ -109,8 +109,6 @@ export class HandBaseline {
     return { server, inFlight, durationMs, acknowledged: r.ops, applied, lost, lostPct: r.ops > 0 ? (100 * lost) / r.ops : NaN, errors: r.errors };
   }
 }
-
-const wsUrl = (server: ServerProcess): string => `${server.url.replace(/^http/, 'ws')}/ws`;
 
 /** The table of the lost-update check. */
 export function renderLostUpdates(checks: LostUpdateCheck[]): string {

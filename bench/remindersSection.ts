@@ -10,7 +10,7 @@ import { REMINDER_INDEX_MAP } from '../src/reminders/ReminderIndex';
 import type { AlarmView } from './actors/BenchAlarm';
 import { forEachConcurrently } from './loadLoop';
 import type { RawGrid } from './RawGrid';
-import type { ServerProcess } from './ServerProcess';
+import { wsUrl, type ServerProcess } from './ServerProcess';
 import { fmt, table } from './stats';
 import { WsRpcPool } from './WsRpcPool';
 
@@ -277,7 +277,7 @@ export async function runReminders(
 ): Promise<{ summary: RemindersSummary; table: string }> {
   const pools: WsRpcPool[] = [];
   try {
-    for (const node of nodes) pools.push(await WsRpcPool.open(`${node.url.replace(/^http/, 'ws')}/ws`, options.connections));
+    for (const node of nodes) pools.push(await WsRpcPool.open(wsUrl(node, '/ws'), options.connections));
     const run = new RemindersRun(nodes, pools, raw, options, log);
     const fire = await run.fireRate();
     log(`(rem i) ${fire.count} due at once: last fired ${fire.lastAfterMs} ms after T, ${Math.round(fire.firedPerSec)}/s; once ${fire.once}, never ${fire.never}, twice+ ${fire.twiceOrMore}`);

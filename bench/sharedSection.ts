@@ -7,11 +7,11 @@
 import { performance } from 'node:perf_hooks';
 import { padFor, Run, Samples, sharedObjectFlavor } from './fanout';
 import { SubscriberGroup, type Checks } from './fanoutSubscribers';
-import { checksText, nodesGridCounts, runFanout, wsUrl, type FanoutServers, type FanoutSample, type FanoutSpec, type FanoutSummary } from './fanoutSection';
+import { checksText, nodesGridCounts, runFanout, type FanoutServers, type FanoutSample, type FanoutSpec, type FanoutSummary } from './fanoutSection';
 import { diffCounts, type GridOpCounts } from './gridOpCounter';
 import type { EditOptions, FanoutOptions } from './options';
 import { cpuSnapshot } from './procCpu';
-import type { ServerProcess } from './ServerProcess';
+import { wsUrl, type ServerProcess } from './ServerProcess';
 import { fmt, summarize, table, type Summary } from './stats';
 import { failureCode } from './WsRpcPool';
 

@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Operation } from './loadLoop';
-import type { ServerProcess } from './ServerProcess';
+import { wsUrl, type ServerProcess } from './ServerProcess';
 import { fmt } from './stats';
 import { failureCode, RpcError, WsRpcPool } from './WsRpcPool';
 
@@ -27,8 +27,6 @@ export interface TotalCheck {
   settledAfterMs?: number;
 }
 
-const wsUrl = (server: ServerProcess): string => `${server.url.replace(/^http/, 'ws')}/ws`;
-
 function expectNumber(value: unknown): number {
   if (typeof value !== 'number') throw new Error(`expected a number, got ${JSON.stringify(value)}`);
   return value;
@@ -45,7 +43,7 @@ export class Callers {
   ) {}
 
   static async open(nodes: ServerProcess[], connectionsPerNode: number): Promise<Callers> {
-    return new Callers(await Promise.all(nodes.map((n) => WsRpcPool.open(wsUrl(n), connectionsPerNode))));
+    return new Callers(await Promise.all(nodes.map((n) => WsRpcPool.open(wsUrl(n, '/ws'), connectionsPerNode))));
   }
 
   /** The same connections, with every caller on one of the first `n` nodes. */

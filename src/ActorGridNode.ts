@@ -33,6 +33,7 @@ import { SHARED_OBJECT_RUNTIME, SharedObjectRuntime } from './shared/SharedObjec
 import { SharedObjectService } from './shared/SharedObjectService';
 import { Invoker } from './runtime/Invoker';
 import { ReminderService } from './reminders/ReminderService';
+import { requireRole } from './auth/requireRole';
 import { registerReminderMethods } from './protocol/reminderMethods';
 import { loadActors } from './runtime/loadActors';
 import { Logger } from './runtime/Logger';
@@ -200,9 +201,7 @@ export class ActorGridNode {
       const dataLog = log.child('data');
       const data = new DataService(collections, stores, invoker, dataLog, config.data, (load) => new DataWatches(grid, dataLog, config.data.maxBufferedBytes, load));
       await data.start();
-      const { pollMs, claimMs, maxConcurrent } = config.reminders;
-      const reminderService = new ReminderService(invoker.reminderIndex, (type, id, name, method) => invoker.fireReminder(type, id, name, method), log.child('reminders'), { pollMs, claimMs, maxConcurrent }, (type, event) => metrics.reminder(type, event));
-      await reminderService.start();
+      const reminderService = new ReminderService(invoker.reminderIndex, (type, id, name, method) => invoker.fireReminder(type, id, name, method), log.child('reminders'), config.reminders, (type, event) => metrics.reminder(type, event));
       const nodes = new NodeRegistry(grid, config.registry);
       const connections = new WsConnections();
       const app = fastify({ logger: false, ...httpServerOptions(config.limits, config.http) });
@@ -241,7 +240,7 @@ export class ActorGridNode {
               authorize: async (credentials: string | undefined) => {
                 if (!credentials) throw new AccessDeniedError('UNAUTHORIZED', `not authenticated: credentials are required for ${what}`);
                 const principal = await guard!.verify(credentials);
-                if (!principal.roles.includes(role)) throw new AccessDeniedError('FORBIDDEN', `${principal.subject} may not read ${what} (role "${role}")`);
+                requireRole(principal, role, `read ${what}`);
               },
             }
           : {};
@@ -256,6 +255,7 @@ export class ActorGridNode {
         () => ({ id: config.node.id, url: config.node.advertiseUrl || node.url, startedAt: started, load: invoker.load }),
         (err) => log.warn('node registry heartbeat failed', { err }),
       );
+      await reminderService.start(); // last: a node that failed to start fires nothing
       const appTypes = registry.types().filter((t) => !t.name.startsWith(INTERNAL_TYPE_PREFIX));
       log.info(`serving ${appTypes.length} actor types (${collections.all().length} of them collections), ${destinationRegistry.all().length} destinations and ${sharedRegistry.all().length} shared-object families on the ${grid.kind} grid`, {
         collections: collections.all().map((c) => `${c.name}(indexes ${c.indexes.join('+') || 'none'}, retention ${c.retention})`).join(','),

@@ -184,7 +184,8 @@ export class DestinationService {
         ? ({ message }: DestinationDelivery): boolean =>
             (!subtopic || subtopic.matches(message.t)) && (!selector || selector.matches(message.h))
         : undefined;
-    const subscription = new PushSubscription<DestinationDelivery>({ sink: counted(sink, spec.name, this.options.observer), filter, maxBufferedBytes: this.options.maxBufferedBytes, next: (input.after ?? tail) + 1, ...(input.id === undefined ? {} : { id: input.id }) });
+    const observer = this.options.observer;
+    const subscription = new PushSubscription<DestinationDelivery>({ sink, filter, ...(observer ? { onMissed: () => observer.gap(spec.name) } : {}), maxBufferedBytes: this.options.maxBufferedBytes, next: (input.after ?? tail) + 1, ...(input.id === undefined ? {} : { id: input.id }) });
     const source = (): FeedSource<DestinationDelivery> => ({
       stream,
       decode: (bytes, seq) => destinationDelivery(this.codecs, name, this.codec.decode(bytes, seq)),
@@ -206,33 +207,6 @@ export class DestinationService {
   /** Stops every feed (node shutdown). */
   stop(): void {
     this.hub.stop();
-  }
-}
-
-/** The sink, telling the observer of each gap (deliveries are counted per message by the feed: `onSent`). */
-function counted(sink: DestinationSink, destination: string, observer: DestinationObserver | undefined): DestinationSink {
-  return observer ? new CountedSink(sink, destination, observer) : sink;
-}
-
-/** A class, as the sinks it wraps: `bufferedBytes` is read per item per subscriber. */
-class CountedSink implements DestinationSink {
-  constructor(
-    private readonly sink: DestinationSink,
-    private readonly destination: string,
-    private readonly observer: DestinationObserver,
-  ) {}
-
-  get bufferedBytes(): number {
-    return this.sink.bufferedBytes;
-  }
-
-  send(delivery: DestinationDelivery, subscription: DestinationSubscription): void {
-    this.sink.send(delivery, subscription);
-  }
-
-  missed(from: number, to: number, subscription: DestinationSubscription): void | PromiseLike<void> {
-    this.observer.gap(this.destination);
-    return this.sink.missed(from, to, subscription);
   }
 }
 

@@ -58,12 +58,10 @@ export class NodeMetrics {
     this.reminders = new Counter({ name: 'actorgrid_reminders_total', help: 'Due reminders this node took, by actor type and what became of them: fired, skipped (the record said not due: cancelled, moved, or fired by another node), failed (the method threw; tried again later), gaveUp (after reminders.maxTries), deferred (could not run now: the actor stayed locked, the grid failed).', labelNames: ['type', 'event'], registers });
     this.delivered = new Counter({ name: 'actorgrid_destination_deliveries_total', help: 'Destination messages written to subscribers on this node (one per subscriber), by destination.', labelNames: ['destination'], registers });
     this.gaps = new Counter({ name: 'actorgrid_destination_gaps_total', help: 'destination.gap notifications sent to subscribers on this node (skipped for backpressure, overwritten, or undeliverable), by destination.', labelNames: ['destination'], registers });
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- collect() runs with the counter as `this`
-    const metrics = this;
-    this.wsBytes = new Counter({ name: 'actorgrid_websocket_bytes_total', help: 'WebSocket payload bytes, by direction (in, out).', labelNames: ['direction'], registers, collect() {
-      if (metrics.bytesIn > 0) this.inc({ direction: 'in' }, metrics.bytesIn);
-      if (metrics.bytesOut > 0) this.inc({ direction: 'out' }, metrics.bytesOut);
-      metrics.bytesIn = metrics.bytesOut = 0;
+    this.wsBytes = new Counter({ name: 'actorgrid_websocket_bytes_total', help: 'WebSocket payload bytes, by direction (in, out).', labelNames: ['direction'], registers, collect: () => {
+      if (this.bytesIn > 0) this.wsBytes.inc({ direction: 'in' }, this.bytesIn);
+      if (this.bytesOut > 0) this.wsBytes.inc({ direction: 'out' }, this.bytesOut);
+      this.bytesIn = this.bytesOut = 0;
     } });
     const gauge = (name: string, help: string, read: () => number): void => {
       new Gauge({ name, help, registers, collect() {
@@ -125,9 +123,6 @@ export class NodeMetrics {
     this.reminders.inc({ type, event });
   }
 
-  publish(destination: string): void {
-    this.published.inc({ destination });
-  }
   /** Counts destination traffic, by destination name (see `DestinationObserver`). */
   readonly destinations = {
     published: (destination: string): void => void this.published.inc({ destination }),

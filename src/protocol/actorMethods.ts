@@ -21,14 +21,6 @@ export interface ActorMethodsOptions extends CallParamLimits {
 }
 
 /**
- * Registers the actor JSON-RPC methods on a dispatcher: `actor.call` with params
- * `{type, id, method, args?, idempotencyKey?}`, checked strictly (INVALID_ARGUMENTS naming the field),
- * then run by `invoker`. The caller is described as `"<transport>:<session id>@<remote>"`.
- *
- * @example
- * registerActorMethods(dispatcher, invoker, { maxArgs: config.limits.maxArgs });
- */
-/**
  * The runtime's own actors (shared objects) are reached through their own methods only: to a
  * client, their types do not exist.
  */
@@ -36,6 +28,14 @@ export function refuseInternalType(type: string): void {
   if (type.startsWith(INTERNAL_TYPE_PREFIX)) throw new ActorGridError('UNKNOWN_ACTOR_TYPE', `no actor type ${JSON.stringify(clip(type))} is registered`, { type: clip(type) });
 }
 
+/**
+ * Registers the actor JSON-RPC methods on a dispatcher: `actor.call` with params
+ * `{type, id, method, args?, idempotencyKey?}`, checked strictly (INVALID_ARGUMENTS naming the field),
+ * then run by `invoker`. The caller is described as `"<transport>:<session id>@<remote>"`.
+ *
+ * @example
+ * registerActorMethods(dispatcher, invoker, { maxArgs: config.limits.maxArgs });
+ */
 export function registerActorMethods(dispatcher: Dispatcher, invoker: CallInvoker, options: ActorMethodsOptions = {}): void {
   const newRequestId = options.newRequestId ?? randomUUID;
   dispatcher.register(ACTOR_CALL_METHOD, async (params, session) => {

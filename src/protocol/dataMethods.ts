@@ -8,7 +8,7 @@ import type { Codecs } from './Codecs';
 import type { Dispatcher } from './Dispatcher';
 import { JSONRPC_VERSION } from './JsonRpc';
 import { sseEvent } from './NotificationFrame';
-import { named, paramsObject, stringParam } from './params';
+import { booleanParam, named, paramsObject, stringParam } from './params';
 import { describeSession, type PushChannel, type Session } from './Session';
 import { SessionSubscriptions } from './SessionSubscriptions';
 
@@ -48,13 +48,6 @@ function wholeNumber(p: Record<string, unknown>, field: string, min: number, max
     throw new ActorGridError('INVALID_ARGUMENTS', `${field} must be a whole number from ${min} to ${max}`, { field });
   }
   return value as number;
-}
-
-function booleanParam(p: Record<string, unknown>, field: string): boolean {
-  const value = p[field];
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw new ActorGridError('INVALID_ARGUMENTS', `${field} must be a boolean`, { field });
-  return value;
 }
 
 function callOf(p: Record<string, unknown>, session: Session): DataCall {

@@ -30,7 +30,7 @@ export function stringParam(p: Record<string, unknown>, field: string, required:
 export function booleanParam(p: Record<string, unknown>, field: string): boolean {
   const value = p[field];
   if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw new ActorGridError('INVALID_ARGUMENTS', `${field} must be true or false`, { field });
+  if (typeof value !== 'boolean') throw new ActorGridError('INVALID_ARGUMENTS', `${field} must be a boolean`, { field });
   return value;
 }
 

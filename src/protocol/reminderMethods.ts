@@ -1,4 +1,4 @@
-import { AccessDeniedError } from '../errors';
+import { requireRole } from '../auth/requireRole';
 import { refuseInternalType } from './actorMethods';
 import type { Invoker } from '../runtime/Invoker';
 import type { Dispatcher } from './Dispatcher';
@@ -20,9 +20,7 @@ export function registerReminderMethods(dispatcher: Dispatcher, invoker: Invoker
     const type = stringParam(p, 'type', true)!;
     const id = stringParam(p, 'id', true)!;
     const principal = session.identity?.principal;
-    if (principal && !principal.roles.includes(REMINDER_LIST_ROLE)) {
-      throw new AccessDeniedError('FORBIDDEN', `${principal.subject} may not list reminders (role "${REMINDER_LIST_ROLE}")`, { method: REMINDER_METHODS.list });
-    }
+    if (principal) requireRole(principal, REMINDER_LIST_ROLE, 'list reminders', { method: REMINDER_METHODS.list });
     refuseInternalType(type);
     return { reminders: await invoker.listReminders(type, id) };
   });

@@ -42,6 +42,8 @@ export interface PushSubscriptionOptions<T> {
    * range, reported when the reset is done. @default 1000
    */
   maxHeldItems?: number;
+  /** Hears of each missed range just before the sink is told (metrics). @default none */
+  onMissed?: () => void;
 }
 
 /** Thrown by `PushSink.send` for an item that cannot reach any subscriber: it is reported as missed. */
@@ -82,6 +84,7 @@ export class PushSubscription<T> {
   private readonly sink: PushSink<T>;
   private readonly filter: ((item: T) => boolean) | undefined;
   private readonly maxBufferedBytes: number;
+  private readonly onMissed: (() => void) | undefined;
 
   constructor(options: PushSubscriptionOptions<T>) {
     this.id = options.id ?? randomUUID().replace(/-/g, '');
@@ -90,6 +93,7 @@ export class PushSubscription<T> {
     this.filter = options.filter;
     this.maxBufferedBytes = options.maxBufferedBytes;
     this.maxHeldItems = options.maxHeldItems ?? 1000;
+    this.onMissed = options.onMissed;
   }
 
   /** True once closed: by `close()`, or because its sink failed. */
@@ -188,6 +192,7 @@ export class PushSubscription<T> {
     this.lagging = undefined;
     let pending: void | PromiseLike<void>;
     try {
+      this.onMissed?.();
       pending = this.sink.missed(from, to, this);
     } catch (err) {
       this.close(err);

@@ -3,6 +3,7 @@
  * an actor holds its reminders (`t`), so that they are created, moved and cancelled only when the
  * turn that asked for it commits; a grid map indexed by due time lets every node find due ones.
  */
+import type { RemindersConfig } from '../config/remindersSchema';
 
 /** When and how a reminder fires: `ActorContext.remind(name, options)`. Exactly one of `at` and `after`. */
 export interface ReminderOptions {
@@ -71,14 +72,5 @@ export interface ReminderScope {
   list(): ReminderView[];
 }
 
-/** Reminder settings (config `reminders`). */
-export interface ReminderRules {
-  maxPerActor: number;
-  maxPayloadBytes: number;
-  minPeriodMs: number;
-  /** Tries of one occurrence before it is given up. */
-  maxTries: number;
-  /** First retry delay; doubles per failed try up to `maxBackoffMs`. */
-  backoffMs: number;
-  maxBackoffMs: number;
-}
+/** What a turn enforces of reminders (config `reminders`). */
+export type ReminderRules = Pick<RemindersConfig, 'maxPerActor' | 'maxPayloadBytes' | 'minPeriodMs' | 'maxTries' | 'backoffMs' | 'maxBackoffMs'>;

@@ -1,13 +1,10 @@
+import type { RemindersConfig } from '../config/remindersSchema';
 import type { Logger } from '../runtime/Logger';
 import type { ReminderOutcome } from '../runtime/Turn';
 import type { DueEntry, ReminderIndex } from './ReminderIndex';
 
 /** Settings of a node's reminder firing (config `reminders`). */
-export interface ReminderServiceOptions {
-  pollMs: number;
-  claimMs: number;
-  maxConcurrent: number;
-}
+export type ReminderServiceOptions = Pick<RemindersConfig, 'pollMs' | 'claimMs' | 'maxConcurrent'>;
 
 /** Runs the turn that fires one reminder (Invoker.fireReminder). */
 export type FireReminder = (type: string, id: string, name: string, method: string) => Promise<ReminderOutcome>;
@@ -37,11 +34,6 @@ export class ReminderService {
     private readonly options: ReminderServiceOptions,
     private readonly observe?: (type: string, event: ReminderEvent) => void,
   ) {}
-
-  /** Reminders this node is firing now. */
-  get firing(): number {
-    return this.running;
-  }
 
   async start(): Promise<void> {
     await this.index.start();

@@ -1,4 +1,4 @@
-import { ActorGridError } from '../errors';
+import { ActorGridError, clip } from '../errors';
 import type { ReminderInfo, ReminderOptions, ReminderRules, ReminderScope, ReminderView, StoredReminder } from './Reminder';
 
 const NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -19,8 +19,6 @@ export type FireDecision =
  */
 export class ReminderTable {
   private readonly entries: Map<string, StoredReminder>;
-  /** Due times as the turn found them (for the index written before the commit). */
-  private readonly before: ReadonlyMap<string, number>;
   /** Names whose index entry may differ from the table after this turn. */
   readonly touched = new Set<string>();
   /** Index entries this turn wrote before its commit, by name (`method@due`). */
@@ -28,15 +26,15 @@ export class ReminderTable {
   private dirty = false;
 
   constructor(
-    stored: Record<string, StoredReminder> | undefined,
+    /** The reminders as the turn found them (never changed: the table works on its own copy). */
+    private readonly stored: Record<string, StoredReminder> | undefined,
     private readonly rules: ReminderRules,
-    /** The type's @Reminder methods. */
-    private readonly methods: ReadonlySet<string>,
+    /** Whether the type has a @Reminder method of that name. */
+    private readonly isReminder: (method: string) => boolean,
     /** The encoded size of a payload (throws for what cannot be encoded). */
     private readonly sizeOf: (value: unknown) => number,
   ) {
     this.entries = new Map(Object.entries(stored ?? {}));
-    this.before = new Map([...this.entries].map(([name, r]) => [name, r.due]));
   }
 
   /** Whether the record's reminders changed in this turn. */
@@ -64,7 +62,7 @@ export class ReminderTable {
     for (const name of this.touched) {
       const now = this.entries.get(name);
       if (!now) continue;
-      const was = this.before.get(name);
+      const was = this.stored?.[name]?.due;
       if (was === undefined || now.due < was) out.push({ name, due: now.due, method: now.m });
     }
     return out;
@@ -175,7 +173,7 @@ export class ReminderTable {
   }
 
   private check(name: string, options: ReminderOptions, now: number): StoredReminder {
-    if (typeof name !== 'string' || !NAME.test(name)) throw refused(`a reminder name must match ${NAME}; got ${JSON.stringify(String(name).slice(0, 64))}`);
+    if (typeof name !== 'string' || !NAME.test(name)) throw refused(`a reminder name must match ${NAME}; got ${JSON.stringify(clip(String(name)))}`);
     if (options === null || typeof options !== 'object') throw refused('remind(name, options) needs options {at | after, every?, payload?, method?}');
     const { at, after, every, payload, method = name } = options;
     if ((at === undefined) === (after === undefined)) throw refused(`reminder ${name}: give exactly one of "at" and "after"`);
@@ -186,8 +184,8 @@ export class ReminderTable {
     if (every !== undefined && (typeof every !== 'number' || !Number.isInteger(every) || every < this.rules.minPeriodMs)) {
       throw refused(`reminder ${name}: "every" must be whole milliseconds ≥ ${this.rules.minPeriodMs} (reminders.minPeriodMs)`);
     }
-    if (!this.methods.has(method)) {
-      throw refused(`reminder ${name}: this actor has no @Reminder() method ${JSON.stringify(String(method).slice(0, 64))}`);
+    if (!this.isReminder(method)) {
+      throw refused(`reminder ${name}: this actor has no @Reminder() method ${JSON.stringify(clip(String(method)))}`);
     }
     if (payload !== undefined) {
       let size: number;

@@ -5,8 +5,6 @@ import { ReminderTable } from './ReminderTable';
 
 /** What a turn needs for reminders: the table of an actor's reminders, and the due-time index. */
 export class TurnReminders {
-  private readonly methods = new WeakMap<ActorType, ReadonlySet<string>>();
-
   constructor(
     readonly index: ReminderIndex,
     private readonly rules: ReminderRules,
@@ -16,12 +14,6 @@ export class TurnReminders {
 
   /** The reminders of an actor of `type` as its record holds them. */
   table(type: ActorType, stored: Record<string, StoredReminder> | undefined): ReminderTable {
-    return new ReminderTable(stored, this.rules, this.methodsOf(type), this.sizeOf);
-  }
-
-  private methodsOf(type: ActorType): ReadonlySet<string> {
-    let names = this.methods.get(type);
-    if (!names) this.methods.set(type, (names = new Set([...type.methods.values()].filter((m) => m.kind === 'reminder').map((m) => m.name))));
-    return names;
+    return new ReminderTable(stored, this.rules, (method) => type.methods.get(method)?.kind === 'reminder', this.sizeOf);
   }
 }

@@ -51,12 +51,9 @@ export interface InvokerOptions {
   authorizeNested?: (request: CallRequest) => void;
   /** Hears of calls, turns and replays (metrics). @default none */
   observe?: InvokerObserver;
-  /** Reminder settings (config `reminders`). @default the config defaults */
-  reminders?: ReminderRules;
+  /** Reminder settings (config `reminders`). */
+  reminders: ReminderRules;
 }
-
-/** Reminder settings when none are given (the config defaults). */
-export const DEFAULT_REMINDER_RULES: ReminderRules = { maxPerActor: 100, maxPayloadBytes: 65536, minPeriodMs: 1000, maxTries: 5, backoffMs: 1000, maxBackoffMs: 60000 };
 
 /** What the invoker reports for metrics. */
 export interface InvokerObserver {
@@ -105,7 +102,7 @@ export class Invoker implements CallInvoker {
     this.reminderIndex = new ReminderIndex(grid);
     this.env = {
       outbox: new OutboxRelay(grid, log, options.failpoints),
-      reminders: new TurnReminders(this.reminderIndex, options.reminders ?? DEFAULT_REMINDER_RULES, (value) => codec.encode(value).length),
+      reminders: new TurnReminders(this.reminderIndex, options.reminders, (value) => codec.encode(value).length),
       codec,
       log,
       createInstance: (type) => this.container.resolve(type.ctor as never) as object,

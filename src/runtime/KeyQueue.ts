@@ -53,7 +53,6 @@ export interface KeyQueue {
   pin?: Pin;
   /** After a turn backed off from a busy actor: its own calls wait until then (nested calls do not). */
   resumeAt: number;
-
   resumeTimer?: NodeJS.Timeout;
 }
 

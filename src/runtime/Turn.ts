@@ -342,7 +342,7 @@ async function callsTurn(env: TurnEnv, map: RecordStore, type: ActorType, id: st
   let written: unknown;
   try {
     // Reminders the turn creates or brings forward are findable before it commits (ReminderIndex).
-    await env.reminders.index.beforeCommit(type.name, id, reminders);
+    if (reminders.touched.size > 0) await env.reminders.index.beforeCommit(type.name, id, reminders);
     written = await map.write(id, raw, next);
   } catch (err) {
     // The write's outcome is unknown (the grid did not answer): retryable, and safe to retry with an idempotency key.

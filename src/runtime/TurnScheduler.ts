@@ -156,8 +156,10 @@ export class TurnScheduler {
   /** True while `key` counts as wanted by other nodes: a lock tried first was found taken lately. */
   private contended(key: string): boolean {
     const until = this.contendedUntil.get(key);
-    if (until !== undefined && until < Date.now()) this.contendedUntil.delete(key);
-    return until !== undefined && until >= Date.now();
+    if (until === undefined) return false;
+    if (until >= Date.now()) return true;
+    this.contendedUntil.delete(key);
+    return false;
   }
 
   private markContended(key: string): void {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { container } from 'tsyringe';
 import { ActorRegistry, StateCodec, type ActorType, type Constructor } from '../../src/actor';
+import { loadConfig } from '../../src/config';
 import type { Grid } from '../../src/grid';
 import { Invoker, type InvokerOptions } from '../../src/runtime/Invoker';
 import { Logger } from '../../src/runtime/Logger';
@@ -18,6 +19,7 @@ export const TEST_INVOKER_OPTIONS: InvokerOptions = {
   optimistic: true,
   cacheEntries: 10000,
   idempotency: { maxEntries: 128, maxAgeMs: 3_600_000 },
+  reminders: loadConfig({ env: {} }).reminders,
 };
 
 /**

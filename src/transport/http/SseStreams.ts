@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from '../../protocol/Dispatcher';
 import type { Session } from '../../protocol/Session';
 import { httpSession } from './HttpResponder';
+import { SsePushChannel } from './SsePushChannel';
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' };
 
@@ -43,27 +44,8 @@ export class SseStreams {
     const abort = new AbortController();
     // A reader this far behind is not reading: drop the connection (as a WebSocket is terminated).
     // Ending it would wait behind what it does not read. It may resume with Last-Event-ID.
-    let cutOff = (): void => undefined;
-    const checkBacklog = (): void => {
-      if (raw.writableLength > this.maxBufferedBytes) setImmediate(() => cutOff());
-    };
-    let subscriptionIds = 0;
-    const session: Session = {
-      ...httpSession(request),
-      signal: abort.signal,
-      push: {
-        encoding: 'sse',
-        get bufferedBytes() {
-          return raw.writableLength;
-        },
-        send: (frame) => {
-          const flushed = raw.write(frame);
-          checkBacklog();
-          return flushed;
-        },
-        newSubscriptionId: () => (++subscriptionIds).toString(36),
-      },
-    };
+    const push = new SsePushChannel(raw, this.maxBufferedBytes);
+    const session: Session = { ...httpSession(request), signal: abort.signal, push };
     const context = this.dispatcher.newContext(session);
     let result: unknown;
     try {
@@ -84,7 +66,7 @@ export class SseStreams {
     raw.write(first(result));
     const keepAlive = setInterval(() => {
       raw.write(': keep-alive\n\n');
-      checkBacklog();
+      push.checkBacklog();
     }, this.keepAliveMs);
     keepAlive.unref();
     const end = (): void => {
@@ -96,7 +78,7 @@ export class SseStreams {
       end();
       raw.end();
     };
-    cutOff = (): void => {
+    push.cutOff = (): void => {
       end();
       raw.destroy();
     };
